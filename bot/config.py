@@ -1,0 +1,102 @@
+"""Settings from the environment and `.env`, checked once at start-up."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# How to fix each variable, for the one-line message an operator sees.
+HINTS = {
+    "TELEGRAM_BOT_TOKEN": "set it to the token @BotFather gave you, e.g. TELEGRAM_BOT_TOKEN=123456:ABC... in .env",
+    "TELEGRAM_API_BASE_URL": "leave it unset for Telegram, or give a URL like http://127.0.0.1:8081/bot",
+    "DATABASE_PATH": "give a file path such as data/bot.sqlite3",
+    "LOG_LEVEL": "use one of " + ", ".join(LOG_LEVELS),
+    "ADMIN_IDS": "give Telegram user ids separated by commas, e.g. ADMIN_IDS=12345,67890",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr
+    telegram_api_base_url: str | None = None
+    database_path: Path = Path("data/bot.sqlite3")
+    log_level: str = "INFO"
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("is empty")
+        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a bot token (digits, a colon, then letters)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in LOG_LEVELS:
+            raise ValueError(f"'{value}' is not a log level")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> frozenset[int]:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("must be numbers separated by commas")
+            return frozenset(int(p) for p in parts)
+        return value  # type: ignore[return-value]
+
+    @field_validator("database_path")
+    @classmethod
+    def _db_path(cls, value: Path) -> Path:
+        if str(value).strip() in ("", "."):
+            raise ValueError("is empty")
+        if value.exists() and value.is_dir():
+            raise ValueError(f"'{value}' is a folder, not a file")
+        return value
+
+    @property
+    def token(self) -> str:
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+class SettingsError(Exception):
+    """A one-line, operator-facing description of the first bad setting."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "SETTINGS"
+        problem = "is missing" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
+        hint = HINTS.get(name, "check its value")
+        raise SettingsError(f"{name} {problem}: {hint}.") from None
