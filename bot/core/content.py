@@ -1,0 +1,265 @@
+"""The content model: topics, categories and interface texts, loaded from TOML files in `content/`.
+
+Content is data a non-programmer edits, so every error names the file and the field it came from.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.core.telegram_html import check_message_text
+
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+MAX_BUTTON_TITLE = 40
+
+
+class ContentError(Exception):
+    """One or more problems in the content files, each naming file and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Topic(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=MAX_BUTTON_TITLE)
+    body: str = Field(min_length=1)
+    keywords: tuple[str, ...] = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+    questions: tuple[str, ...] = Field(min_length=1)
+    related: tuple[str, ...] = ()
+    source: str = Field(min_length=1)
+    category: str = ""  # filled from the file's `category`
+
+    @field_validator("body")
+    @classmethod
+    def _body_fits_telegram(cls, body: str) -> str:
+        error = check_message_text(body)
+        if error:
+            raise ValueError(error)
+        return body
+
+
+class Category(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=MAX_BUTTON_TITLE)
+    intro: str = Field(min_length=1)
+
+
+class TopicFile(_Strict):
+    category: str = Field(pattern=ID_PATTERN)
+    topic: tuple[Topic, ...] = Field(min_length=1)
+
+
+class CategoryFile(_Strict):
+    category: tuple[Category, ...] = Field(min_length=1)
+
+
+class Buttons(_Strict):
+    """Labels of the buttons that are not a category or a topic."""
+
+    triage: str = Field("🩺 Check my symptoms", max_length=MAX_BUTTON_TITLE)
+    reminders: str = Field("⏰ Reminders", max_length=MAX_BUTTON_TITLE)
+    ask: str = Field("💬 Ask a question", max_length=MAX_BUTTON_TITLE)
+    about: str = Field("ℹ️ About", max_length=MAX_BUTTON_TITLE)
+    back: str = Field("⬅️ Back", max_length=MAX_BUTTON_TITLE)
+    main_menu: str = Field("🏠 Main menu", max_length=MAX_BUTTON_TITLE)
+
+
+class BotProfile(_Strict):
+    """What Telegram shows about the bot: its command list and descriptions."""
+
+    description: str = Field(
+        "I help with back spasms: what causes them, what eases them, and when to see a doctor. "
+        "Tap the menu or type a question. Not medical advice.",
+        max_length=512,
+    )
+    short_description: str = Field("Back spasms: causes, remedies, when to see a doctor.", max_length=120)
+    commands: dict[str, str] = {
+        "start": "Start and show the menu",
+        "menu": "Main menu",
+        "help": "How to use this bot",
+        "causes": "What causes back spasms",
+        "remedies": "What eases a back spasm",
+        "triage": "Check my symptoms",
+        "reminders": "Daily stretching and water reminders",
+        "privacy": "What I store about you",
+        "about": "About this bot and its sources",
+        "cancel": "Stop what we are doing",
+    }
+
+    @field_validator("commands")
+    @classmethod
+    def _commands(cls, commands: dict[str, str]) -> dict[str, str]:
+        for name, description in commands.items():
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise ValueError(f"command '{name}' must be 1-32 of a-z, 0-9, _")
+            if not 1 <= len(description) <= 256:
+                raise ValueError(f"description of '{name}' must be 1-256 characters")
+        return commands
+
+
+class Messages(_Strict):
+    """Every sentence the bot says that is not a topic body."""
+
+    buttons: Buttons = Buttons()
+    profile: BotProfile = BotProfile()
+
+    disclaimer: str
+    welcome: str
+    main_menu: str
+    help: str
+    about: str
+    ask_prompt: str
+    no_match: str
+    clarify: str
+    unsupported_media: str
+    stale_button: str
+    coming_soon: str
+    unknown_command: str
+    cancelled: str
+    emergency: str
+    same_day: str
+    greeting: str
+    thanks: str
+    goodbye: str
+
+    @field_validator("*")
+    @classmethod
+    def _fits_telegram(cls, text):
+        if not isinstance(text, str):
+            return text
+        error = check_message_text(text)
+        if error:
+            raise ValueError(error)
+        return text
+
+
+@dataclass(frozen=True)
+class Content:
+    categories: tuple[Category, ...]
+    topics: dict[str, Topic]  # by id, in file order
+    messages: Messages
+    directory: Path
+
+    def topics_in(self, category_id: str) -> list[Topic]:
+        return [t for t in self.topics.values() if t.category == category_id]
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+
+def read_toml(path: Path, problems: list[str]) -> dict | None:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        problems.append(f"{path.name}: file is missing")
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(f"{path.name}: not valid TOML ({exc})")
+    return None
+
+
+def describe_errors(file_label: str, exc: ValidationError, data: dict | None = None) -> list[str]:
+    """Turn pydantic errors into 'file: field: message' lines an editor can act on."""
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        # Replace list indexes by the item's id where there is one: "topic[muscle-injury].body".
+        where, node = [], data
+        for part in loc:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                node = node[part]
+                label = node.get("id") if isinstance(node, dict) else None
+                where[-1] = f"{where[-1]}[{label or part}]" if where else f"[{part}]"
+            else:
+                where.append(str(part))
+                node = node.get(part) if isinstance(node, dict) else None
+        lines.append(f"{file_label}: {'.'.join(where) or '(top level)'}: {err['msg']}")
+    return lines
+
+
+def load_content(directory: Path | str | None = None) -> Content:
+    """Load and cross-check all content; raise ContentError listing every problem found."""
+    root = Path(directory) if directory else DEFAULT_CONTENT_DIR
+    problems: list[str] = []
+
+    categories: tuple[Category, ...] = ()
+    data = read_toml(root / "categories.toml", problems)
+    if data is not None:
+        try:
+            categories = CategoryFile.model_validate(data).category
+        except ValidationError as exc:
+            problems += describe_errors("categories.toml", exc, data)
+
+    messages = None
+    data = read_toml(root / "messages.toml", problems)
+    if data is not None:
+        try:
+            messages = Messages.model_validate(data)
+        except ValidationError as exc:
+            problems += describe_errors("messages.toml", exc, data)
+
+    topics: dict[str, Topic] = {}
+    where: dict[str, str] = {}
+    topic_files = sorted((root / "topics").glob("*.toml"))
+    if not topic_files:
+        problems.append("topics/: no topic files found")
+    for path in topic_files:
+        label = f"topics/{path.name}"
+        data = read_toml(path, problems)
+        if data is None:
+            continue
+        try:
+            parsed = TopicFile.model_validate(data)
+        except ValidationError as exc:
+            problems += describe_errors(label, exc, data)
+            continue
+        for topic in parsed.topic:
+            if topic.id in topics:
+                problems.append(f"{label}: topic[{topic.id}].id: already used in {where[topic.id]}")
+                continue
+            topics[topic.id] = topic.model_copy(update={"category": parsed.category})
+            where[topic.id] = label
+
+    category_ids = {c.id for c in categories}
+    if len(category_ids) != len(categories):
+        problems.append("categories.toml: category.id: the same id is used twice")
+    for topic in topics.values():
+        label = where[topic.id]
+        if categories and topic.category not in category_ids:
+            problems.append(f"{label}: category: '{topic.category}' is not in categories.toml")
+        for rel in topic.related:
+            if rel not in topics:
+                problems.append(f"{label}: topic[{topic.id}].related: unknown topic '{rel}'")
+            elif rel == topic.id:
+                problems.append(f"{label}: topic[{topic.id}].related: a topic cannot relate to itself")
+    for cat in categories:
+        if topics and not any(t.category == cat.id for t in topics.values()):
+            problems.append(f"categories.toml: category[{cat.id}]: has no topics")
+
+    if problems or messages is None:
+        raise ContentError(problems or ["messages.toml: could not be read"])
+    return Content(categories=categories, topics=topics, messages=messages, directory=root)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(html_text: str) -> str:
+    """Body text without tags or entities, for search and readability scoring."""
+    import html
+
+    return html.unescape(_TAG.sub("", html_text))
