@@ -10,7 +10,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from bot.core.telegram_html import check_message_text
 
@@ -18,6 +20,12 @@ DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 MAX_BUTTON_TITLE = 40
+
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Button labels are plain text: no tags or entities, short enough for a phone.
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BUTTON_TITLE,
+                                         pattern=r"^[^<>&]*$")]
 
 
 class ContentError(Exception):
@@ -34,12 +42,12 @@ class _Strict(BaseModel):
 
 class Topic(_Strict):
     id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1, max_length=MAX_BUTTON_TITLE)
+    title: Label
     body: str = Field(min_length=1)
-    keywords: tuple[str, ...] = Field(min_length=1)
-    synonyms: tuple[str, ...] = ()
-    questions: tuple[str, ...] = Field(min_length=1)
-    related: tuple[str, ...] = ()
+    keywords: tuple[NonEmpty, ...] = Field(min_length=1)
+    synonyms: tuple[NonEmpty, ...] = ()
+    questions: tuple[NonEmpty, ...] = Field(min_length=1)
+    related: tuple[NonEmpty, ...] = Field((), max_length=3)
     source: str = Field(min_length=1)
     category: str = ""  # filled from the file's `category`
 
@@ -54,7 +62,7 @@ class Topic(_Strict):
 
 class Category(_Strict):
     id: str = Field(pattern=ID_PATTERN)
-    title: str = Field(min_length=1, max_length=MAX_BUTTON_TITLE)
+    title: Label
     intro: str = Field(min_length=1)
 
 
@@ -70,35 +78,20 @@ class CategoryFile(_Strict):
 class Buttons(_Strict):
     """Labels of the buttons that are not a category or a topic."""
 
-    triage: str = Field("🩺 Check my symptoms", max_length=MAX_BUTTON_TITLE)
-    reminders: str = Field("⏰ Reminders", max_length=MAX_BUTTON_TITLE)
-    ask: str = Field("💬 Ask a question", max_length=MAX_BUTTON_TITLE)
-    about: str = Field("ℹ️ About", max_length=MAX_BUTTON_TITLE)
-    back: str = Field("⬅️ Back", max_length=MAX_BUTTON_TITLE)
-    main_menu: str = Field("🏠 Main menu", max_length=MAX_BUTTON_TITLE)
+    triage: Label
+    reminders: Label
+    ask: Label
+    about: Label
+    back: Label
+    main_menu: Label
 
 
 class BotProfile(_Strict):
     """What Telegram shows about the bot: its command list and descriptions."""
 
-    description: str = Field(
-        "I help with back spasms: what causes them, what eases them, and when to see a doctor. "
-        "Tap the menu or type a question. Not medical advice.",
-        max_length=512,
-    )
-    short_description: str = Field("Back spasms: causes, remedies, when to see a doctor.", max_length=120)
-    commands: dict[str, str] = {
-        "start": "Start and show the menu",
-        "menu": "Main menu",
-        "help": "How to use this bot",
-        "causes": "What causes back spasms",
-        "remedies": "What eases a back spasm",
-        "triage": "Check my symptoms",
-        "reminders": "Daily stretching and water reminders",
-        "privacy": "What I store about you",
-        "about": "About this bot and its sources",
-        "cancel": "Stop what we are doing",
-    }
+    description: str = Field(min_length=1, max_length=512)
+    short_description: str = Field(min_length=1, max_length=120)
+    commands: dict[str, str] = Field(min_length=1, max_length=100)
 
     @field_validator("commands")
     @classmethod
@@ -114,8 +107,8 @@ class BotProfile(_Strict):
 class Messages(_Strict):
     """Every sentence the bot says that is not a topic body."""
 
-    buttons: Buttons = Buttons()
-    profile: BotProfile = BotProfile()
+    buttons: Buttons
+    profile: BotProfile
 
     disclaimer: str
     welcome: str
@@ -161,14 +154,15 @@ class Content:
         return next((c for c in self.categories if c.id == category_id), None)
 
 
-def read_toml(path: Path, problems: list[str]) -> dict | None:
+def read_toml(path: Path, problems: list[str], label: str | None = None) -> dict | None:
+    label = label or path.name
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        problems.append(f"{path.name}: file is missing")
+        problems.append(f"{label}: file is missing")
     except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{path.name}: not valid TOML ({exc})")
+        problems.append(f"{label}: not valid TOML ({exc})")
     return None
 
 
@@ -219,7 +213,7 @@ def load_content(directory: Path | str | None = None) -> Content:
         problems.append("topics/: no topic files found")
     for path in topic_files:
         label = f"topics/{path.name}"
-        data = read_toml(path, problems)
+        data = read_toml(path, problems, label)
         if data is None:
             continue
         try:
