@@ -1,0 +1,220 @@
+"""The triage content model: questions, outcome texts and labels, loaded from content/triage.toml.
+
+A non-programmer edits that file, so every check names the file and the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, describe_errors, read_toml
+from bot.core.telegram_html import check_message_text
+
+DEFAULT_TRIAGE_FILE = DEFAULT_CONTENT_DIR / "triage.toml"
+
+MAX_QUESTIONS = 8
+QUESTION_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,23}$"
+
+# Question levels in the order they must be asked; the rank is how serious a "Yes" is.
+QUESTION_LEVELS = ("emergency", "same_day", "appointment", "context")
+OUTCOME_LEVELS = ("emergency", "same_day", "appointment", "self_care")
+RANK = {"self_care": 0, "context": 0, "appointment": 1, "same_day": 2, "emergency": 3}
+RED_FLAG_LEVELS = ("emergency", "same_day")
+
+QuestionLevel = Literal["emergency", "same_day", "appointment", "context"]
+
+_ALLOWED_TAG = re.compile(r"</?(b|i)>")
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_LONE_AMP = re.compile(r"&(?!(amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
+# Questions ask about the presence of something; a negation makes "Yes" ambiguous.
+_NEGATION = re.compile(r"\b(not|no|never|none|nothing)\b|n['’]t\b", re.IGNORECASE)
+
+
+class TriageError(ContentError):
+    """Problems in triage.toml, each naming file and field (a ContentError, so start-up handles both)."""
+
+
+def check_html(text: str) -> str | None:
+    """None if `text` is Telegram HTML using only <b> and <i> with '&' escaped, else the problem."""
+    for tag in _ANY_TAG.finditer(text):
+        if not _ALLOWED_TAG.fullmatch(tag.group(0)):
+            return f"only <b> and <i> tags are allowed, found {tag.group(0)!r}"
+    if _LONE_AMP.search(text):
+        return "write & as &amp;"
+    return check_message_text(text)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _html_field(text: str) -> str:
+    error = check_html(text)
+    if error:
+        raise ValueError(error)
+    return text
+
+
+class Question(_Strict):
+    id: str = Field(pattern=QUESTION_ID_PATTERN)
+    level: QuestionLevel
+    text: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    not_sure: bool = False
+    source: str = Field(min_length=1)
+    tip: str = ""  # context questions only: the self-care tip shown after a "Yes"
+
+    @field_validator("text", "reason", "source", "tip")
+    @classmethod
+    def _fits_telegram(cls, text: str) -> str:
+        return _html_field(text) if text else text
+
+    @field_validator("text")
+    @classmethod
+    def _asks_positively(cls, text: str) -> str:
+        match = _NEGATION.search(text)
+        if match:
+            raise ValueError(
+                f"ask about the presence of something, without negation (found {match.group(0)!r})"
+            )
+        return text
+
+    @model_validator(mode="after")
+    def _level_rules(self) -> Question:
+        if self.level == "context" and not self.tip:
+            raise ValueError("a context question needs a tip (shown when the answer is Yes)")
+        if self.level != "context" and self.tip:
+            raise ValueError("only context questions have a tip")
+        if self.level in RED_FLAG_LEVELS and not self.not_sure:
+            raise ValueError("red-flag questions (emergency, same_day) must allow not_sure = true")
+        if self.level == "context" and self.not_sure:
+            raise ValueError("context questions are Yes/No only: set not_sure = false")
+        return self
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return ("y", "n", "u") if self.not_sure else ("y", "n")
+
+    @property
+    def red_flag(self) -> bool:
+        return self.level in RED_FLAG_LEVELS
+
+
+class OutcomeText(_Strict):
+    headline: str = Field(min_length=1, max_length=80)
+    body: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    safety_net: str = ""
+
+    @field_validator("headline", "body", "source", "safety_net")
+    @classmethod
+    def _fits_telegram(cls, text: str) -> str:
+        return _html_field(text) if text else text
+
+
+class SelfCareText(OutcomeText):
+    safety_net: str = Field(min_length=1)
+
+
+class Outcomes(_Strict):
+    emergency: OutcomeText
+    same_day: OutcomeText
+    appointment: OutcomeText
+    self_care: SelfCareText
+
+
+class Labels(_Strict):
+    yes: str = Field(min_length=1, max_length=20)
+    no: str = Field(min_length=1, max_length=20)
+    not_sure: str = Field(min_length=1, max_length=20)
+    why: str = Field(min_length=1)
+    said_yes: str = Field(min_length=1)
+    said_not_sure: str = Field(min_length=1)
+    no_flags: str = Field(min_length=1)
+    tips_title: str = Field(min_length=1)
+    based_on: str = Field(min_length=1)
+    tap_hint: str = Field(min_length=1)
+
+    @field_validator("*")
+    @classmethod
+    def _fits_telegram(cls, text: str) -> str:
+        return _html_field(text)
+
+    @field_validator("said_yes", "said_not_sure")
+    @classmethod
+    def _has_reason_slot(cls, text: str) -> str:
+        if "{reason}" not in text:
+            raise ValueError("must contain {reason}, where the question's reason goes")
+        return text
+
+    @field_validator("tap_hint")
+    @classmethod
+    def _has_choices_slot(cls, text: str) -> str:
+        if "{choices}" not in text:
+            raise ValueError("must contain {choices}, where the button names go")
+        return text
+
+
+class Triage(_Strict):
+    intro: str = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+    outcomes: Outcomes
+    labels: Labels
+
+    @field_validator("intro")
+    @classmethod
+    def _fits_telegram(cls, text: str) -> str:
+        return _html_field(text)
+
+    @field_validator("questions")
+    @classmethod
+    def _order_and_ids(cls, questions: tuple[Question, ...]) -> tuple[Question, ...]:
+        if len(questions) > MAX_QUESTIONS:
+            raise ValueError(
+                f"at most {MAX_QUESTIONS} questions are allowed, found {len(questions)}: "
+                "group related signs into one question"
+            )
+        seen: set[str] = set()
+        for q in questions:
+            if q.id in seen:
+                raise ValueError(f"the id '{q.id}' is used twice")
+            seen.add(q.id)
+        order = [QUESTION_LEVELS.index(q.level) for q in questions]
+        for before, after, q in zip(order, order[1:], questions[1:]):
+            if after < before:
+                raise ValueError(
+                    f"'{q.id}' ({q.level}) comes too late: order must be "
+                    + " → ".join(QUESTION_LEVELS)
+                )
+        return questions
+
+    @property
+    def version(self) -> str:
+        """Six hex digits that change when question ids, order, levels or not_sure change.
+
+        Buttons carry it, so a tap on a keyboard from an older question set is seen as stale.
+        Wording changes keep the version: old answers still mean the same thing.
+        """
+        shape = "|".join(f"{q.id}:{q.level}:{int(q.not_sure)}" for q in self.questions)
+        return hashlib.sha256(shape.encode()).hexdigest()[:6]
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def load_triage(path: Path | str | None = None) -> Triage:
+    """Read and validate triage.toml; raise TriageError listing every problem found."""
+    path = Path(path) if path else DEFAULT_TRIAGE_FILE
+    problems: list[str] = []
+    data = read_toml(path, problems)
+    if data is None:
+        raise TriageError(problems)
+    try:
+        return Triage.model_validate(data)
+    except ValidationError as exc:
+        raise TriageError(describe_errors(path.name, exc, data)) from None
