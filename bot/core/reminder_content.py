@@ -1,0 +1,245 @@
+"""What reminders say: stretches, hydration tips and the city table, loaded from `content/`.
+
+Errors are collected into one ContentError, each line naming file and field, like bot.core.content.
+Picking the stretch or tip for a given day is pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.core.content import DEFAULT_CONTENT_DIR, ID_PATTERN, ContentError, describe_errors, read_toml
+from bot.core.schedule import ScheduleError, base_slot, offset_minutes, tz_for
+from bot.core.telegram_html import check_message_text, escape
+from bot.core.timeparse import normalize_name
+
+MIN_STRETCHES = 10
+MIN_TIPS = 8
+MIN_CITIES = 60
+
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+_BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot);)")
+# "no doses": a number followed by a unit of amount.
+_DOSE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|iu|ml|l|litres?|liters?|tablets?|pills?|capsules?)\b", re.I)
+
+
+def check_snippet(text: str) -> str:
+    """Raise ValueError unless `text` is Telegram HTML using only <b>/<i> and escaped ampersands."""
+    for match in _TAG.finditer(text):
+        if match.group(1).lower() not in ("b", "i"):
+            raise ValueError(f"only <b> and <i> tags may be used, found <{match.group(1)}>")
+    if _BARE_AMP.search(text):
+        raise ValueError("write & as &amp;")
+    error = check_message_text(text)
+    if error:
+        raise ValueError(error)
+    return text
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Stretch(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[^<>&]+$")
+    steps: tuple[str, ...] = Field(min_length=2, max_length=8)
+    hold_seconds: int = Field(ge=1, le=120)
+    repetitions: int = Field(ge=1, le=20)
+    each_side: bool = False
+    note: str = ""
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, steps: tuple[str, ...]) -> tuple[str, ...]:
+        for step in steps:
+            if len(step) > 200:
+                raise ValueError("keep each step under 200 characters")
+            check_snippet(step)
+        return steps
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, note: str) -> str:
+        return check_snippet(note) if note else note
+
+
+class StretchFile(_Strict):
+    heading: str = Field(min_length=1, max_length=60, pattern=r"^[^<>&]+$")
+    caution: str = Field(min_length=1, max_length=400)
+    stretch: tuple[Stretch, ...] = Field(min_length=MIN_STRETCHES)
+
+    @field_validator("caution")
+    @classmethod
+    def _caution(cls, caution: str) -> str:
+        low = caution.lower()
+        if "stop" not in low or not ("doctor" in low or "physio" in low):
+            raise ValueError("must tell the reader to stop if pain sharpens and to ask a doctor or physio")
+        if "<" in caution:
+            raise ValueError("plain text only; the caution is shown in italics already")
+        return check_snippet(caution)
+
+    @field_validator("stretch")
+    @classmethod
+    def _unique_ids(cls, items: tuple[Stretch, ...]) -> tuple[Stretch, ...]:
+        _check_unique([s.id for s in items], "stretch")
+        return items
+
+
+class Tip(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: str = Field(min_length=1, max_length=300)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, text: str) -> str:
+        if _DOSE.search(text):
+            raise ValueError("tips must not give amounts or doses")
+        return check_snippet(text)
+
+
+class HydrationFile(_Strict):
+    heading: str = Field(min_length=1, max_length=60, pattern=r"^[^<>&]+$")
+    tip: tuple[Tip, ...] = Field(min_length=MIN_TIPS)
+
+    @field_validator("tip")
+    @classmethod
+    def _unique_ids(cls, items: tuple[Tip, ...]) -> tuple[Tip, ...]:
+        _check_unique([t.id for t in items], "tip")
+        return items
+
+
+class CitiesFile(_Strict):
+    cities: dict[str, str] = Field(min_length=MIN_CITIES)
+
+    @field_validator("cities")
+    @classmethod
+    def _zones(cls, cities: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for city, zone in cities.items():
+            key = normalize_name(city)
+            if not key:
+                raise ValueError(f"city {city!r} has no letters")
+            if key in seen and seen[key] != zone:
+                raise ValueError(f"{city!r} clashes with {seen[key]!r} once case and accents are ignored")
+            seen[key] = zone
+            try:
+                tz_for(zone)
+            except ScheduleError:
+                raise ValueError(f"{city!r}: {zone!r} is not an IANA time zone") from None
+            if offset_minutes(zone) is not None:
+                raise ValueError(f"{city!r}: use an IANA name like Europe/Berlin, not an offset")
+        return cities
+
+
+def _check_unique(ids: list[str], what: str) -> None:
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what} id used twice: {', '.join(dupes)}")
+
+
+@dataclass(frozen=True)
+class ReminderContent:
+    stretch_heading: str
+    caution: str
+    stretches: tuple[Stretch, ...]
+    hydration_heading: str
+    tips: tuple[Tip, ...]
+    cities: dict[str, str]  # normalized city name -> IANA zone, for timeparse.parse_zone
+
+
+def _load(root: Path, name: str, model: type[BaseModel], problems: list[str]) -> BaseModel | None:
+    data = read_toml(root / name, problems)
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(describe_errors(name, exc, data))
+        return None
+
+
+def load_cities(directory: Path | str | None = None) -> dict[str, str]:
+    root = Path(directory) if directory else DEFAULT_CONTENT_DIR
+    problems: list[str] = []
+    parsed = _load(root, "cities.toml", CitiesFile, problems)
+    if parsed is None:
+        raise ContentError(problems)
+    return {normalize_name(city): zone for city, zone in parsed.cities.items()}
+
+
+def load_reminder_content(directory: Path | str | None = None) -> ReminderContent:
+    """Load stretches.toml, hydration.toml and cities.toml; ContentError lists every problem."""
+    root = Path(directory) if directory else DEFAULT_CONTENT_DIR
+    problems: list[str] = []
+    stretches = _load(root, "stretches.toml", StretchFile, problems)
+    hydration = _load(root, "hydration.toml", HydrationFile, problems)
+    cities = _load(root, "cities.toml", CitiesFile, problems)
+    if stretches is not None:
+        for item in stretches.stretch:
+            error = check_message_text(format_stretch(item, stretches.caution, stretches.heading))
+            if error:
+                problems.append(f"stretches.toml: stretch[{item.id}]: the message would fail: {error}")
+    if problems or stretches is None or hydration is None or cities is None:
+        raise ContentError(problems)
+    return ReminderContent(
+        stretch_heading=stretches.heading,
+        caution=stretches.caution,
+        stretches=stretches.stretch,
+        hydration_heading=hydration.heading,
+        tips=hydration.tip,
+        cities={normalize_name(city): zone for city, zone in cities.cities.items()},
+    )
+
+
+# --- rotation -------------------------------------------------------------------------------
+
+
+def stretch_of_the_day(stretches: tuple[Stretch, ...], local_date: date) -> Stretch:
+    """Consecutive local dates walk through the list in order, then start again."""
+    return stretches[local_date.toordinal() % len(stretches)]
+
+
+def tip_for(tips: tuple[Tip, ...], local_date: date, slot: int, per_day: int) -> Tip:
+    """Every reminder of every day gets the next tip in order; a snoozed copy repeats its tip."""
+    index = local_date.toordinal() * max(per_day, 1) + base_slot(slot)
+    return tips[index % len(tips)]
+
+
+# --- message text (Telegram HTML) -----------------------------------------------------------
+
+
+def _seconds(n: int) -> str:
+    return "1 second" if n == 1 else f"{n} seconds"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def format_stretch(stretch: Stretch, caution: str, heading: str = "Stretch of the day") -> str:
+    lines = [f"<b>{escape(heading)}: {escape(stretch.name)}</b>", ""]
+    lines += [f"{n}. {step}" for n, step in enumerate(stretch.steps, start=1)]
+    side = " on each side" if stretch.each_side else ""
+    lines += ["", f"Hold <b>{_seconds(stretch.hold_seconds)}</b>, repeat <b>{_times(stretch.repetitions)}</b>{side}."]
+    if stretch.note:
+        lines.append(stretch.note)
+    lines += ["", f"<i>{caution}</i>"]
+    return "\n".join(lines)
+
+
+def format_tip(tip: Tip, heading: str = "Water break") -> str:
+    return f"<b>{escape(heading)}</b>\n{tip.text}"
+
+
+def stretch_message(content: ReminderContent, local_date: date) -> str:
+    return format_stretch(stretch_of_the_day(content.stretches, local_date), content.caution, content.stretch_heading)
+
+
+def hydration_message(content: ReminderContent, local_date: date, slot: int, per_day: int) -> str:
+    return format_tip(tip_for(content.tips, local_date, slot, per_day), content.hydration_heading)

@@ -1,0 +1,112 @@
+"""Forward-only schema migrations, tracked by PRAGMA user_version.
+
+Migration N (1-based) moves the schema from version N-1 to N. Each runs in its own
+BEGIN IMMEDIATE transaction together with the user_version bump, and re-reads the version
+inside the transaction, so two processes starting at once apply each migration once.
+Never edit a released migration; append a new one.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.storage.tx import transaction
+
+# Times are INTEGER seconds since the epoch (UTC); local dates are ISO text "2024-03-31";
+# wall-clock times are "HH:MM".
+V1 = (
+    """
+    CREATE TABLE users (
+        chat_id     INTEGER PRIMARY KEY,
+        user_id     INTEGER,
+        zone        TEXT,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE subscriptions (
+        id                INTEGER PRIMARY KEY,
+        chat_id           INTEGER NOT NULL REFERENCES users(chat_id) ON DELETE CASCADE,
+        kind              TEXT NOT NULL CHECK (kind IN ('stretching', 'hydration')),
+        active            INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+        at_time           TEXT NOT NULL DEFAULT '09:00',
+        per_day           INTEGER NOT NULL DEFAULT 4,
+        start_time        TEXT NOT NULL DEFAULT '09:00',
+        end_time          TEXT NOT NULL DEFAULT '19:00',
+        next_due_utc      INTEGER,
+        next_local_date   TEXT,
+        next_slot         INTEGER,
+        snoozed_until     INTEGER,
+        snooze_local_date TEXT,
+        snooze_slot       INTEGER,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        UNIQUE (chat_id, kind)
+    )
+    """,
+    "CREATE INDEX subscriptions_due ON subscriptions (active, next_due_utc)",
+    "CREATE INDEX subscriptions_snoozed ON subscriptions (snoozed_until) WHERE snoozed_until IS NOT NULL",
+    """
+    CREATE TABLE deliveries (
+        subscription_id INTEGER NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+        local_date      TEXT NOT NULL,
+        slot            INTEGER NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'retry', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 1,
+        claimed_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        sent_at         INTEGER,
+        message_id      INTEGER,
+        error           TEXT,
+        PRIMARY KEY (subscription_id, local_date, slot)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX deliveries_status ON deliveries (status, updated_at)",
+    """
+    CREATE TABLE completions (
+        chat_id      INTEGER NOT NULL REFERENCES users(chat_id) ON DELETE CASCADE,
+        kind         TEXT NOT NULL CHECK (kind IN ('stretching', 'hydration')),
+        local_date   TEXT NOT NULL,
+        completed_at INTEGER NOT NULL,
+        PRIMARY KEY (chat_id, kind, local_date)
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE triage_outcomes (
+        level TEXT PRIMARY KEY,
+        count INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID
+    """,
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [V1]
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer version of the bot."""
+
+
+async def user_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])
+
+
+async def migrate(conn: aiosqlite.Connection, migrations: list[tuple[str, ...]] | None = None) -> int:
+    """Apply every migration the database lacks; return the resulting version."""
+    steps = MIGRATIONS if migrations is None else migrations
+    current = await user_version(conn)
+    if current > len(steps):
+        raise SchemaTooNew(f"database schema version {current} is newer than this code ({len(steps)})")
+    for version, statements in enumerate(steps, start=1):
+        if version <= current:
+            continue
+        async with transaction(conn):
+            if await user_version(conn) >= version:  # another process got there first
+                continue
+            for statement in statements:
+                await conn.execute(statement)
+            # user_version takes no bound parameters; `version` is our own integer.
+            await conn.execute(f"PRAGMA user_version = {int(version)}")
+    return await user_version(conn)

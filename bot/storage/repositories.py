@@ -1,0 +1,567 @@
+"""Queries for users, reminder subscriptions, deliveries, completions and anonymous counts.
+
+Every function takes the connection from db.open_db and, where it writes a timestamp or
+computes a schedule, an aware `now_utc`: the clock is always injected. Times are stored as
+integer epoch seconds, local dates as ISO text.
+
+Exactly-once delivery, as the dispatcher uses it:
+1. `claim_delivery(key)` inserts (subscription, local date, slot) with status 'sending'.
+   The key is the primary key, so of two processes only one gets the claim; a claim that
+   exists already (sending, sent or failed) is refused. Only a 'retry' row can be re-claimed.
+2. After sending: `mark_sent`. After a network error or 5xx: `release_claim` ('retry', or
+   'failed' after max_attempts) and do NOT advance, so the next tick claims the same key again.
+   After 403 / chat not found: `mark_failed` and `deactivate_chat`.
+3. `advance(sub_id, expected, new)` moves next-due forward only if nobody moved it meanwhile.
+A crash between claim and mark_sent leaves 'sending' behind: that slot is never retried
+(at most once; a missed reminder beats a duplicate).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
+
+import aiosqlite
+
+from bot.core import schedule
+from bot.core.schedule import Due, SubSpec
+from bot.storage.tx import transaction, write, write_returning
+
+KINDS = schedule.KINDS
+MAX_ATTEMPTS = 5
+
+
+class ZoneRequired(LookupError):
+    """Reminders cannot be switched on before the chat has a time zone."""
+
+
+# --- conversions ------------------------------------------------------------------------------
+
+
+def _epoch(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("expected an aware datetime")
+    return int(moment.timestamp())
+
+
+def _from_epoch(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, timezone.utc)
+
+
+def _hhmm(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown reminder kind {kind!r}")
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class User:
+    chat_id: int
+    user_id: int | None
+    zone: str | None
+
+
+class DeliveryKey(NamedTuple):
+    subscription_id: int
+    local_date: date
+    slot: int
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    chat_id: int
+    kind: str
+    active: bool
+    zone: str | None  # the chat's zone
+    at: time  # stretching: the daily time
+    per_day: int  # hydration: how many a day
+    start: time  # hydration: first reminder
+    end: time  # hydration: last reminder
+    next: Due | None  # the next regular slot, when active
+    snooze: Due | None  # a pending snoozed copy, if any
+
+    def spec(self, zone: str | None = None) -> SubSpec:
+        zone = zone or self.zone
+        if zone is None:
+            raise ZoneRequired("this chat has no time zone yet")
+        return SubSpec(self.kind, zone, at=self.at, count=self.per_day, start=self.start, end=self.end)
+
+    def key(self, due: Due) -> DeliveryKey:
+        return DeliveryKey(self.id, due.local_date, due.slot)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    key: DeliveryKey
+    status: str  # 'sending' | 'sent' | 'retry' | 'failed'
+    attempts: int
+    claimed_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    message_id: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    users: int
+    active: dict[str, int]  # kind -> active subscriptions
+    sent_24h: int
+    failed_24h: int
+    retrying: int  # released claims waiting for the next tick
+
+
+_SUB_COLUMNS = """
+    s.id, s.chat_id, s.kind, s.active, u.zone, s.at_time, s.per_day, s.start_time, s.end_time,
+    s.next_due_utc, s.next_local_date, s.next_slot, s.snoozed_until, s.snooze_local_date, s.snooze_slot
+"""
+_SUB_FROM = "FROM subscriptions s JOIN users u ON u.chat_id = s.chat_id"
+
+
+def _due(epoch: int | None, local_date: str | None, slot: int | None) -> Due | None:
+    if epoch is None or local_date is None or slot is None:
+        return None
+    return Due(_from_epoch(epoch), date.fromisoformat(local_date), slot)
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    return Subscription(
+        id=row[0],
+        chat_id=row[1],
+        kind=row[2],
+        active=bool(row[3]),
+        zone=row[4],
+        at=time.fromisoformat(row[5]),
+        per_day=row[6],
+        start=time.fromisoformat(row[7]),
+        end=time.fromisoformat(row[8]),
+        next=_due(row[9], row[10], row[11]),
+        snooze=_due(row[12], row[13], row[14]),
+    )
+
+
+# --- users ----------------------------------------------------------------------------------------
+
+
+async def upsert_user(conn: aiosqlite.Connection, chat_id: int, user_id: int | None, now_utc: datetime) -> None:
+    """Create the chat's row if missing; keep its zone. user_id is updated when given."""
+    now = _epoch(now_utc)
+    await write(
+        conn,
+        "INSERT INTO users (chat_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_id) DO UPDATE SET user_id = COALESCE(excluded.user_id, users.user_id), "
+        "updated_at = excluded.updated_at",
+        (chat_id, user_id, now, now),
+    )
+
+
+async def get_user(conn: aiosqlite.Connection, chat_id: int) -> User | None:
+    async with conn.execute("SELECT chat_id, user_id, zone FROM users WHERE chat_id = ?", (chat_id,)) as cur:
+        row = await cur.fetchone()
+    return User(row[0], row[1], row[2]) if row else None
+
+
+async def _ensure_user(conn: aiosqlite.Connection, chat_id: int, now: int) -> None:
+    # Inside a transaction: the write lock is already held.
+    await conn.execute(
+        "INSERT INTO users (chat_id, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
+        (chat_id, now, now),
+    )
+
+
+async def set_zone(conn: aiosqlite.Connection, chat_id: int, zone: str, now_utc: datetime) -> list[Subscription]:
+    """Store the chat's zone (IANA name or "+05:30") and reschedule its active reminders.
+
+    Raises schedule.ScheduleError for a zone that does not exist. Returns the chat's subscriptions.
+    """
+    schedule.tz_for(zone)
+    now = _epoch(now_utc)
+    async with transaction(conn):
+        await _ensure_user(conn, chat_id, now)
+        await conn.execute("UPDATE users SET zone = ?, updated_at = ? WHERE chat_id = ?", (zone, now, chat_id))
+        for sub in await _list(conn, chat_id):
+            if sub.active:
+                await _store_next(conn, sub.id, schedule.next_due(sub.spec(zone), now_utc), now)
+    return await list_subscriptions(conn, chat_id)
+
+
+# --- subscriptions ------------------------------------------------------------------------------
+
+
+async def _list(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
+    sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? ORDER BY s.kind DESC"
+    return [_subscription(row) for row in await conn.execute_fetchall(sql, (chat_id,))]
+
+
+async def list_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
+    """The chat's subscriptions, stretching first; kinds never set up are absent."""
+    return await _list(conn, chat_id)
+
+
+async def get_subscription(conn: aiosqlite.Connection, chat_id: int, kind: str) -> Subscription | None:
+    _check_kind(kind)
+    sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? AND s.kind = ?"
+    rows = await conn.execute_fetchall(sql, (chat_id, kind))
+    return _subscription(rows[0]) if rows else None
+
+
+async def get_subscription_by_id(conn: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
+    sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.id = ?"
+    rows = await conn.execute_fetchall(sql, (subscription_id,))
+    return _subscription(rows[0]) if rows else None
+
+
+async def _get_or_create(conn: aiosqlite.Connection, chat_id: int, kind: str, now: int) -> Subscription:
+    await _ensure_user(conn, chat_id, now)
+    await conn.execute(
+        "INSERT INTO subscriptions (chat_id, kind, created_at, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_id, kind) DO NOTHING",
+        (chat_id, kind, now, now),
+    )
+    sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? AND s.kind = ?"
+    return _subscription((await conn.execute_fetchall(sql, (chat_id, kind)))[0])
+
+
+async def _store_next(conn: aiosqlite.Connection, sub_id: int, due: Due | None, now: int) -> None:
+    values = (None, None, None) if due is None else (_epoch(due.due_utc), due.local_date.isoformat(), due.slot)
+    await conn.execute(
+        "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? WHERE id = ?",
+        (*values, now, sub_id),
+    )
+
+
+async def update_settings(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    kind: str,
+    now_utc: datetime,
+    *,
+    at: time | None = None,
+    per_day: int | None = None,
+    start: time | None = None,
+    end: time | None = None,
+) -> Subscription:
+    """Change times (creating the subscription, switched off, if missing); reschedule if active.
+
+    Raises schedule.ScheduleError (a ValueError with a user-facing message) for impossible settings.
+    """
+    _check_kind(kind)
+    now = _epoch(now_utc)
+    async with transaction(conn):
+        sub = await _get_or_create(conn, chat_id, kind, now)
+        new = dict(
+            at=sub.at if at is None else at,
+            per_day=sub.per_day if per_day is None else per_day,
+            start=sub.start if start is None else start,
+            end=sub.end if end is None else end,
+        )
+        spec = SubSpec(kind, sub.zone or "UTC", at=new["at"], count=new["per_day"], start=new["start"], end=new["end"])
+        await conn.execute(
+            "UPDATE subscriptions SET at_time = ?, per_day = ?, start_time = ?, end_time = ?, updated_at = ? WHERE id = ?",
+            (_hhmm(new["at"]), new["per_day"], _hhmm(new["start"]), _hhmm(new["end"]), now, sub.id),
+        )
+        if sub.active and sub.zone:
+            await _store_next(conn, sub.id, schedule.next_due(spec, now_utc), now)
+    return await get_subscription(conn, chat_id, kind)  # type: ignore[return-value]
+
+
+async def activate(conn: aiosqlite.Connection, chat_id: int, kind: str, now_utc: datetime) -> Subscription:
+    """Switch a kind on (explicit opt-in) and schedule its first slot after now.
+
+    Raises ZoneRequired if the chat has no zone yet. Already active: left as it is.
+    """
+    _check_kind(kind)
+    now = _epoch(now_utc)
+    async with transaction(conn):
+        sub = await _get_or_create(conn, chat_id, kind, now)
+        if sub.zone is None:
+            raise ZoneRequired("set a time zone first")
+        if not sub.active:
+            await conn.execute("UPDATE subscriptions SET active = 1, updated_at = ? WHERE id = ?", (now, sub.id))
+            await _store_next(conn, sub.id, schedule.next_due(sub.spec(), now_utc), now)
+    return await get_subscription(conn, chat_id, kind)  # type: ignore[return-value]
+
+
+_OFF = "active = 0, next_due_utc = NULL, next_local_date = NULL, next_slot = NULL, " \
+       "snoozed_until = NULL, snooze_local_date = NULL, snooze_slot = NULL, updated_at = ?"
+
+
+async def deactivate(conn: aiosqlite.Connection, chat_id: int, kind: str, now_utc: datetime) -> bool:
+    """Switch one kind off (Stop button). True if it was on."""
+    _check_kind(kind)
+    changed = await write(
+        conn, f"UPDATE subscriptions SET {_OFF} WHERE chat_id = ? AND kind = ? AND active = 1",
+        (_epoch(now_utc), chat_id, kind),
+    )
+    return changed > 0
+
+
+async def deactivate_chat(conn: aiosqlite.Connection, chat_id: int, now_utc: datetime) -> int:
+    """Switch every reminder of a chat off (the user blocked the bot, or the chat is gone)."""
+    return await write(
+        conn, f"UPDATE subscriptions SET {_OFF} WHERE chat_id = ? AND active = 1", (_epoch(now_utc), chat_id)
+    )
+
+
+DUE_QUERY = (
+    f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.active = 1 AND s.next_due_utc <= ? "
+    "ORDER BY s.next_due_utc LIMIT ?"
+)
+# "+s.active" keeps the planner on the snooze index instead of the (active, ...) one.
+SNOOZE_QUERY = (
+    f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.snoozed_until <= ? AND +s.active = 1 "
+    "ORDER BY s.snoozed_until LIMIT ?"
+)
+
+
+async def due_subscriptions(conn: aiosqlite.Connection, now_utc: datetime, limit: int = 500) -> list[Subscription]:
+    """Active subscriptions whose next slot or snoozed copy is due at `now_utc`, earliest first.
+
+    Uses the (active, next_due_utc) index and the partial index on snoozed_until.
+    """
+    now = _epoch(now_utc)
+    regular = await conn.execute_fetchall(DUE_QUERY, (now, limit))
+    snoozed = await conn.execute_fetchall(SNOOZE_QUERY, (now, limit))
+    found = {row[0]: _subscription(row) for row in [*regular, *snoozed]}
+
+    def earliest(sub: Subscription) -> datetime:
+        times = [d.due_utc for d in (sub.next, sub.snooze) if d is not None and d.due_utc <= now_utc]
+        return min(times)
+
+    return sorted(found.values(), key=earliest)[:limit]
+
+
+async def advance(
+    conn: aiosqlite.Connection, subscription_id: int, expected: Due | None, new: Due, now_utc: datetime
+) -> bool:
+    """Store `new` as the next slot if the stored one is still `expected` (compare-and-set)."""
+    expected_epoch = None if expected is None else _epoch(expected.due_utc)
+    changed = await write(
+        conn,
+        "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? "
+        "WHERE id = ? AND active = 1 AND next_due_utc IS ?",
+        (_epoch(new.due_utc), new.local_date.isoformat(), new.slot, _epoch(now_utc), subscription_id, expected_epoch),
+    )
+    return changed > 0
+
+
+# --- snooze ---------------------------------------------------------------------------------------
+
+
+async def snooze(
+    conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime, minutes: int = schedule.SNOOZE_MINUTES
+) -> Due | None:
+    """Schedule one more copy of the reminder `key`, `minutes` from now; None if the kind is off.
+
+    One pending snooze per subscription: a newer snooze replaces an older one. Raises
+    schedule.ScheduleError once a reminder has been snoozed schedule.MAX_SNOOZES times.
+    """
+    due = schedule.snooze_due(key.local_date, key.slot, now_utc, minutes)
+    changed = await write(
+        conn,
+        "UPDATE subscriptions SET snoozed_until = ?, snooze_local_date = ?, snooze_slot = ?, updated_at = ? "
+        "WHERE id = ? AND active = 1",
+        (_epoch(due.due_utc), due.local_date.isoformat(), due.slot, _epoch(now_utc), key.subscription_id),
+    )
+    return due if changed else None
+
+
+async def clear_snooze(conn: aiosqlite.Connection, subscription_id: int, expected: Due, now_utc: datetime) -> bool:
+    """Drop the pending snooze if it is still `expected` (a newer snooze stays)."""
+    changed = await write(
+        conn,
+        "UPDATE subscriptions SET snoozed_until = NULL, snooze_local_date = NULL, snooze_slot = NULL, "
+        "updated_at = ? WHERE id = ? AND snoozed_until = ? AND snooze_slot = ?",
+        (_epoch(now_utc), subscription_id, _epoch(expected.due_utc), expected.slot),
+    )
+    return changed > 0
+
+
+# --- deliveries -------------------------------------------------------------------------------------
+
+
+def _key_params(key: DeliveryKey) -> tuple[int, str, int]:
+    return (key.subscription_id, key.local_date.isoformat(), key.slot)
+
+
+async def claim_delivery(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime) -> int:
+    """Claim the right to send `key`: the attempt number (1, 2, ...) if claimed, 0 if not.
+
+    A new key, or one released for retry, is claimed; one that is sending, sent or failed is not.
+    """
+    now = _epoch(now_utc)
+    rows = await write_returning(
+        conn,
+        "INSERT INTO deliveries (subscription_id, local_date, slot, status, attempts, claimed_at, updated_at) "
+        "VALUES (?, ?, ?, 'sending', 1, ?, ?) "
+        "ON CONFLICT (subscription_id, local_date, slot) DO UPDATE SET status = 'sending', "
+        "attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, updated_at = excluded.updated_at "
+        "WHERE deliveries.status = 'retry' "
+        "RETURNING attempts",
+        (*_key_params(key), now, now),
+    )
+    return int(rows[0][0]) if rows else 0
+
+
+async def mark_sent(conn: aiosqlite.Connection, key: DeliveryKey, message_id: int | None, now_utc: datetime) -> bool:
+    now = _epoch(now_utc)
+    changed = await write(
+        conn,
+        "UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, message_id = ?, error = NULL "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ? AND status = 'sending'",
+        (now, now, message_id, *_key_params(key)),
+    )
+    return changed > 0
+
+
+async def release_claim(
+    conn: aiosqlite.Connection,
+    key: DeliveryKey,
+    now_utc: datetime,
+    error: str | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> str | None:
+    """After a retryable failure: 'retry' (claimable again) or 'failed' once attempts run out.
+
+    Returns the new status, or None if the key was not being sent.
+    """
+    rows = await write_returning(
+        conn,
+        "UPDATE deliveries SET status = CASE WHEN attempts >= ? THEN 'failed' ELSE 'retry' END, "
+        "updated_at = ?, error = ? "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ? AND status = 'sending' RETURNING status",
+        (max_attempts, _epoch(now_utc), error, *_key_params(key)),
+    )
+    return rows[0][0] if rows else None
+
+
+async def mark_failed(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime, error: str | None = None) -> bool:
+    """A permanent failure (403, chat not found, bad request): never retried."""
+    changed = await write(
+        conn,
+        "UPDATE deliveries SET status = 'failed', updated_at = ?, error = ? "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ? AND status IN ('sending', 'retry')",
+        (_epoch(now_utc), error, *_key_params(key)),
+    )
+    return changed > 0
+
+
+async def get_delivery(conn: aiosqlite.Connection, key: DeliveryKey) -> Delivery | None:
+    async with conn.execute(
+        "SELECT status, attempts, claimed_at, updated_at, sent_at, message_id, error FROM deliveries "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ?",
+        _key_params(key),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    return Delivery(
+        key, row[0], row[1], _from_epoch(row[2]), _from_epoch(row[3]), _from_epoch(row[4]), row[5], row[6]
+    )
+
+
+async def prune_deliveries(conn: aiosqlite.Connection, before_utc: datetime) -> int:
+    """Delete finished delivery records last touched before `before_utc` (keep a few days)."""
+    return await write(
+        conn,
+        "DELETE FROM deliveries WHERE status IN ('sent', 'failed') AND updated_at < ?",
+        (_epoch(before_utc),),
+    )
+
+
+# --- completions and streaks ------------------------------------------------------------------------
+
+
+async def record_completion(
+    conn: aiosqlite.Connection, chat_id: int, kind: str, local_date: date, now_utc: datetime
+) -> bool:
+    """Mark a kind done for a local day. True if new, False if that day was already recorded."""
+    _check_kind(kind)
+    now = _epoch(now_utc)
+    async with transaction(conn):
+        await _ensure_user(conn, chat_id, now)
+        async with conn.execute(
+            "INSERT INTO completions (chat_id, kind, local_date, completed_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (chat_id, kind, local_date.isoformat(), now),
+        ) as cur:
+            return cur.rowcount > 0
+
+
+async def streak(conn: aiosqlite.Connection, chat_id: int, kind: str, today_local: date) -> int:
+    """Days in a row with the kind done, ending today (or yesterday, if today is not done yet)."""
+    _check_kind(kind)
+    rows = await conn.execute_fetchall(
+        "SELECT local_date FROM completions WHERE chat_id = ? AND kind = ? AND local_date <= ? "
+        "ORDER BY local_date DESC LIMIT 3660",
+        (chat_id, kind, today_local.isoformat()),
+    )
+    return schedule.count_streak((date.fromisoformat(r[0]) for r in rows), today_local)
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+async def forget_chat(conn: aiosqlite.Connection, chat_id: int) -> bool:
+    """Delete every row about the chat, in every table. True if there was anything to delete.
+
+    Foreign keys would cascade from users alone; the explicit deletes also hold on a
+    connection opened without foreign_keys=ON.
+    """
+    async with transaction(conn):
+        await conn.execute(
+            "DELETE FROM deliveries WHERE subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
+            (chat_id,),
+        )
+        await conn.execute("DELETE FROM completions WHERE chat_id = ?", (chat_id,))
+        await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        async with conn.execute("DELETE FROM users WHERE chat_id = ?", (chat_id,)) as cur:
+            return cur.rowcount > 0
+
+
+# --- counts for /stats -------------------------------------------------------------------------------
+
+
+async def count_triage_outcome(conn: aiosqlite.Connection, level: str) -> None:
+    """Add one to an anonymous per-level counter (no user is recorded)."""
+    await write(
+        conn,
+        "INSERT INTO triage_outcomes (level, count) VALUES (?, 1) "
+        "ON CONFLICT (level) DO UPDATE SET count = triage_outcomes.count + 1",
+        (level,),
+    )
+
+
+async def triage_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+    rows = await conn.execute_fetchall("SELECT level, count FROM triage_outcomes ORDER BY level")
+    return {r[0]: r[1] for r in rows}
+
+
+async def stats(conn: aiosqlite.Connection, now_utc: datetime) -> Stats:
+    since = _epoch(now_utc - timedelta(hours=24))
+
+    async def one(sql: str, params: tuple = ()) -> int:
+        async with conn.execute(sql, params) as cur:
+            return int((await cur.fetchone())[0])
+
+    active = {kind: 0 for kind in KINDS}
+    for kind, n in await conn.execute_fetchall(
+        "SELECT kind, COUNT(*) FROM subscriptions WHERE active = 1 GROUP BY kind"
+    ):
+        active[kind] = n
+    return Stats(
+        users=await one("SELECT COUNT(*) FROM users"),
+        active=active,
+        sent_24h=await one("SELECT COUNT(*) FROM deliveries WHERE status = 'sent' AND updated_at >= ?", (since,)),
+        failed_24h=await one("SELECT COUNT(*) FROM deliveries WHERE status = 'failed' AND updated_at >= ?", (since,)),
+        retrying=await one("SELECT COUNT(*) FROM deliveries WHERE status = 'retry'"),
+    )

@@ -1,0 +1,457 @@
+import asyncio
+import os
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.core.schedule import Due, ScheduleError
+from bot.storage import repositories as repo
+from bot.storage.db import close_db, open_db, transaction
+from bot.storage.migrations import MIGRATIONS, V1, SchemaTooNew, migrate, user_version
+from bot.storage.repositories import DeliveryKey, ZoneRequired
+
+UTC = timezone.utc
+NOW = datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "nested" / "bot.sqlite3"
+
+
+@pytest.fixture
+async def db(db_path):
+    conn = await open_db(db_path)
+    yield conn
+    await close_db(conn)
+
+
+async def scalar(conn, sql: str, params=()):
+    async with conn.execute(sql, params) as cur:
+        row = await cur.fetchone()
+    return row[0]
+
+
+async def schema(conn) -> list[tuple]:
+    return [tuple(r) for r in await conn.execute_fetchall("SELECT type, name, sql FROM sqlite_master ORDER BY name")]
+
+
+# --- opening and migrations --------------------------------------------------------------------
+
+
+async def test_open_db_creates_directory_and_sets_pragmas(db, db_path):
+    assert db_path.exists()
+    assert (await scalar(db, "PRAGMA journal_mode")).lower() == "wal"
+    assert await scalar(db, "PRAGMA foreign_keys") == 1
+    assert await scalar(db, "PRAGMA busy_timeout") >= 1000
+    assert await user_version(db) == len(MIGRATIONS)
+    tables = {r[1] for r in await schema(db) if r[0] == "table"}
+    assert {"users", "subscriptions", "deliveries", "completions", "triage_outcomes"} <= tables
+
+
+async def test_reopening_and_rerunning_migrations_changes_nothing(db_path):
+    conn = await open_db(db_path)
+    await repo.upsert_user(conn, 1, 1, NOW)
+    before = await schema(conn)
+    assert await migrate(conn) == len(MIGRATIONS)
+    await close_db(conn)
+    conn = await open_db(db_path)
+    try:
+        assert await schema(conn) == before
+        assert await user_version(conn) == len(MIGRATIONS)
+        assert await repo.get_user(conn, 1) is not None
+    finally:
+        await close_db(conn)
+
+
+async def test_a_failing_migration_is_rolled_back_whole(db):
+    broken = [V1, ("CREATE TABLE half_done (a INTEGER)", "THIS IS NOT SQL")]
+    with pytest.raises(Exception):
+        await migrate(db, broken)
+    assert await user_version(db) == 1
+    assert await scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'") == 0
+    # and the next good migration list applies cleanly
+    assert await migrate(db, [V1, ("CREATE TABLE half_done (a INTEGER)",)]) == 2
+
+
+async def test_a_newer_schema_is_refused(db_path):
+    conn = await open_db(db_path)
+    await conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    await close_db(conn)
+    with pytest.raises(SchemaTooNew):
+        await open_db(db_path)
+
+
+async def test_two_connections_opening_a_fresh_file_migrate_once(db_path):
+    first, second = await asyncio.gather(open_db(db_path), open_db(db_path))
+    try:
+        assert await user_version(first) == await user_version(second) == len(MIGRATIONS)
+        assert await scalar(first, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'users'") == 1
+    finally:
+        await close_db(first)
+        await close_db(second)
+
+
+# --- users and subscriptions ---------------------------------------------------------------------
+
+
+async def test_upsert_user_keeps_the_zone(db):
+    await repo.upsert_user(db, 10, 77, NOW)
+    await repo.set_zone(db, 10, "Asia/Kolkata", NOW)
+    await repo.upsert_user(db, 10, None, NOW)
+    assert await repo.get_user(db, 10) == repo.User(10, 77, "Asia/Kolkata")
+    assert await repo.get_user(db, 11) is None
+
+
+async def test_set_zone_refuses_unknown_zones(db):
+    with pytest.raises(ScheduleError):
+        await repo.set_zone(db, 10, "Mars/Base", NOW)
+    assert await repo.get_user(db, 10) is None
+
+
+async def test_activation_needs_a_zone_and_schedules_the_next_slot(db):
+    with pytest.raises(ZoneRequired):
+        await repo.activate(db, 10, "stretching", NOW)
+    await repo.set_zone(db, 10, "Asia/Kolkata", NOW)
+    sub = await repo.activate(db, 10, "stretching", NOW)  # 06:00 UTC = 11:30 IST: tomorrow 09:00
+    assert sub.active and sub.kind == "stretching" and sub.at == time(9, 0)
+    assert sub.next == Due(utc(2024, 5, 3, 3, 30), date(2024, 5, 3), 0)
+    again = await repo.activate(db, 10, "stretching", NOW + timedelta(days=1))
+    assert again.next == sub.next  # already on: left as it is
+
+
+async def test_settings_changes_reschedule_and_bad_settings_change_nothing(db):
+    await repo.set_zone(db, 10, "UTC", NOW)
+    sub = await repo.update_settings(db, 10, "hydration", NOW, per_day=3, start=time(8), end=time(20))
+    assert not sub.active and sub.next is None  # configuring is not opting in
+    sub = await repo.activate(db, 10, "hydration", NOW)
+    assert sub.next == Due(utc(2024, 5, 2, 8), date(2024, 5, 2), 0)
+    sub = await repo.update_settings(db, 10, "hydration", NOW, start=time(7))
+    assert (sub.per_day, sub.start, sub.end) == (3, time(7), time(20))
+    assert sub.next == Due(utc(2024, 5, 2, 7), date(2024, 5, 2), 0)
+    with pytest.raises(ScheduleError):
+        await repo.update_settings(db, 10, "hydration", NOW, end=time(6))
+    assert await repo.get_subscription(db, 10, "hydration") == sub
+    with pytest.raises(ScheduleError):
+        await repo.update_settings(db, 11, "hydration", NOW, per_day=0)
+    assert await repo.get_subscription(db, 11, "hydration") is None  # the failed create was rolled back
+    assert await repo.get_user(db, 11) is None
+
+
+async def test_changing_zone_reschedules_active_reminders(db):
+    await repo.set_zone(db, 10, "Europe/Berlin", NOW)
+    await repo.activate(db, 10, "stretching", NOW)
+    await repo.update_settings(db, 10, "hydration", NOW)  # off: must stay unscheduled
+    subs = await repo.set_zone(db, 10, "America/New_York", NOW)
+    by_kind = {s.kind: s for s in subs}
+    assert by_kind["stretching"].next == Due(utc(2024, 5, 2, 13), date(2024, 5, 2), 0)
+    assert by_kind["stretching"].zone == "America/New_York"
+    assert by_kind["hydration"].next is None
+    assert [s.kind for s in await repo.list_subscriptions(db, 10)] == ["stretching", "hydration"]
+
+
+async def test_deactivate_and_deactivate_chat(db):
+    await repo.set_zone(db, 10, "UTC", NOW)
+    await repo.activate(db, 10, "stretching", NOW)
+    await repo.activate(db, 10, "hydration", NOW)
+    assert await repo.deactivate(db, 10, "stretching", NOW)
+    assert not await repo.deactivate(db, 10, "stretching", NOW)
+    off = await repo.get_subscription(db, 10, "stretching")
+    assert not off.active and off.next is None and off.snooze is None
+    assert await repo.deactivate_chat(db, 10, NOW) == 1
+    assert not any(s.active for s in await repo.list_subscriptions(db, 10))
+
+
+# --- the due query ----------------------------------------------------------------------------------
+
+
+async def make_active(conn, chat_id: int, zone: str, kind: str = "stretching", at: time = time(9)):
+    await repo.set_zone(conn, chat_id, zone, NOW)
+    await repo.update_settings(conn, chat_id, kind, NOW, at=at)
+    return await repo.activate(conn, chat_id, kind, NOW)
+
+
+async def test_due_subscriptions_returns_only_due_active_rows_earliest_first(db):
+    a = await make_active(db, 1, "UTC", at=time(7))  # due 07:00
+    b = await make_active(db, 2, "UTC", at=time(6, 30))  # due 06:30
+    c = await make_active(db, 3, "UTC", at=time(12))  # not due at 08:00
+    d = await make_active(db, 4, "UTC", at=time(6, 45))
+    await repo.deactivate(db, 4, "stretching", NOW)
+    # an inactive row with a stale next-due must still be ignored
+    await db.execute("UPDATE subscriptions SET next_due_utc = ? WHERE id = ?", (int(NOW.timestamp()), d.id))
+    due = await repo.due_subscriptions(db, utc(2024, 5, 2, 8))
+    assert [s.id for s in due] == [b.id, a.id]
+    assert c.id not in [s.id for s in due]
+    assert [s.id for s in await repo.due_subscriptions(db, utc(2024, 5, 2, 8), limit=1)] == [b.id]
+    assert await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 29)) == []
+
+
+async def test_due_subscriptions_includes_due_snoozes(db):
+    sub = await make_active(db, 1, "UTC", at=time(9))
+    key = DeliveryKey(sub.id, date(2024, 5, 2), 0)
+    snoozed = await repo.snooze(db, key, utc(2024, 5, 2, 6, 0))
+    assert snoozed == Due(utc(2024, 5, 2, 6, 30), date(2024, 5, 2), 100)
+    assert await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 29)) == []
+    (due,) = await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 31))
+    assert due.snooze == snoozed and due.next.due_utc == utc(2024, 5, 2, 9)
+    assert not await repo.clear_snooze(db, sub.id, Due(utc(2024, 5, 2, 7), date(2024, 5, 2), 100), NOW)
+    assert await repo.clear_snooze(db, sub.id, snoozed, NOW)
+    assert await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 31)) == []
+
+
+async def test_snooze_on_a_stopped_reminder_does_nothing(db):
+    sub = await make_active(db, 1, "UTC")
+    await repo.deactivate(db, 1, "stretching", NOW)
+    assert await repo.snooze(db, DeliveryKey(sub.id, date(2024, 5, 2), 0), NOW) is None
+
+
+@pytest.mark.parametrize("sql, index", [(repo.DUE_QUERY, "subscriptions_due"), (repo.SNOOZE_QUERY, "subscriptions_snoozed")])
+async def test_due_queries_use_their_index(db, sql, index):
+    plan = " ".join(str(tuple(r)) for r in await db.execute_fetchall("EXPLAIN QUERY PLAN " + sql, (0, 5)))
+    assert f"SEARCH s USING INDEX {index}" in plan
+    assert "TEMP B-TREE" not in plan  # rows come out of the index already in due order
+
+
+async def test_advance_is_compare_and_set(db):
+    sub = await make_active(db, 1, "UTC")
+    new = Due(utc(2024, 5, 3, 9), date(2024, 5, 3), 0)
+    stale = Due(utc(2024, 5, 1, 9), date(2024, 5, 1), 0)
+    assert not await repo.advance(db, sub.id, stale, new, NOW)
+    assert await repo.advance(db, sub.id, sub.next, new, NOW)
+    assert (await repo.get_subscription_by_id(db, sub.id)).next == new
+    assert not await repo.advance(db, sub.id, sub.next, Due(utc(2024, 5, 4, 9), date(2024, 5, 4), 0), NOW)
+
+
+# --- claims: exactly once --------------------------------------------------------------------------
+
+
+async def test_claim_lifecycle(db):
+    sub = await make_active(db, 1, "UTC")
+    key = sub.key(sub.next)
+    assert await repo.claim_delivery(db, key, NOW) == 1
+    assert await repo.claim_delivery(db, key, NOW) == 0  # being sent
+    assert await repo.release_claim(db, key, NOW, "timed out") == "retry"
+    assert await repo.claim_delivery(db, key, NOW) == 2  # a retry is a new attempt
+    assert await repo.mark_sent(db, key, 555, NOW + timedelta(seconds=1))
+    assert await repo.claim_delivery(db, key, NOW) == 0  # sent: never again
+    assert await repo.release_claim(db, key, NOW) is None
+    delivery = await repo.get_delivery(db, key)
+    assert (delivery.status, delivery.attempts, delivery.message_id) == ("sent", 2, 555)
+    assert delivery.sent_at == NOW + timedelta(seconds=1)
+
+
+async def test_claims_run_out_of_attempts_and_permanent_failures_stick(db):
+    sub = await make_active(db, 1, "UTC")
+    key = sub.key(sub.next)
+    statuses = []
+    for _ in range(3):
+        assert await repo.claim_delivery(db, key, NOW)
+        statuses.append(await repo.release_claim(db, key, NOW, "502", max_attempts=3))
+    assert statuses == ["retry", "retry", "failed"]
+    assert await repo.claim_delivery(db, key, NOW) == 0
+    other = DeliveryKey(sub.id, date(2024, 5, 3), 0)
+    assert await repo.claim_delivery(db, other, NOW) == 1
+    assert await repo.mark_failed(db, other, NOW, "Forbidden: bot was blocked by the user")
+    assert await repo.claim_delivery(db, other, NOW) == 0
+    assert (await repo.get_delivery(db, other)).error.startswith("Forbidden")
+
+
+async def test_two_connections_never_claim_the_same_key(db_path):
+    first, second = await open_db(db_path), await open_db(db_path)
+    try:
+        sub = await make_active(first, 1, "UTC")
+        keys = [DeliveryKey(sub.id, date(2024, 5, 1) + timedelta(days=i // 4), i % 4) for i in range(200)]
+
+        async def claim_all(conn):
+            return {k for k in keys if await repo.claim_delivery(conn, k, NOW)}
+
+        got_first, got_second = await asyncio.gather(claim_all(first), claim_all(second))
+        assert got_first.isdisjoint(got_second)
+        assert got_first | got_second == set(keys)
+        # a key released by one connection is claimable again by the other, once
+        taken = min(got_first | got_second)
+        assert await repo.release_claim(first, taken, NOW) == "retry"
+        results = await asyncio.gather(repo.claim_delivery(first, taken, NOW), repo.claim_delivery(second, taken, NOW))
+        assert sorted(results) == [0, 2]
+    finally:
+        await close_db(first)
+        await close_db(second)
+
+
+CLAIMER = """
+import asyncio, sys
+from datetime import date, datetime, timedelta, timezone
+from bot.storage.db import open_db, close_db
+from bot.storage import repositories as repo
+
+async def main(path, sub_id, n):
+    conn = await open_db(path)
+    now = datetime(2024, 5, 2, tzinfo=timezone.utc)
+    won = []
+    for i in range(n):
+        key = repo.DeliveryKey(sub_id, date(2024, 1, 1) + timedelta(days=i), 0)
+        if await repo.claim_delivery(conn, key, now):
+            won.append(i)
+    await close_db(conn)
+    print(" ".join(map(str, won)))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+"""
+
+
+async def test_two_processes_never_claim_the_same_key(db, db_path):
+    sub = await make_active(db, 1, "UTC")
+    n = 300
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    async def run():
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", CLAIMER, str(db_path), str(sub.id), str(n),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        return {int(x) for x in out.split()}
+
+    a, b = await asyncio.gather(run(), run())
+    assert a.isdisjoint(b)
+    assert a | b == set(range(n))
+    assert await scalar(db, "SELECT COUNT(*) FROM deliveries WHERE status = 'sending'") == n
+
+
+async def test_concurrent_writes_on_one_connection_do_not_mix_transactions(db):
+    await repo.set_zone(db, 1, "UTC", NOW)
+    await repo.activate(db, 1, "stretching", NOW)
+    day = date(2024, 1, 1)
+    jobs = [repo.record_completion(db, 1, "stretching", day + timedelta(days=i), NOW) for i in range(60)]
+    jobs += [repo.set_zone(db, 1, zone, NOW) for zone in ["Europe/Berlin", "Asia/Kolkata"] * 10]
+    jobs += [repo.count_triage_outcome(db, "self-care") for _ in range(30)]
+    results = await asyncio.gather(*jobs)
+    assert results[:60] == [True] * 60
+    assert await repo.streak(db, 1, "stretching", day + timedelta(days=59)) == 60
+    assert (await repo.triage_counts(db))["self-care"] == 30
+
+
+async def test_transaction_rolls_back_on_error(db):
+    with pytest.raises(RuntimeError):
+        async with transaction(db):
+            await db.execute("INSERT INTO users (chat_id, created_at, updated_at) VALUES (99, 0, 0)")
+            raise RuntimeError("boom")
+    assert await repo.get_user(db, 99) is None
+
+
+# --- completions, streaks, counts ---------------------------------------------------------------------
+
+
+async def test_completions_and_streaks(db):
+    today = date(2024, 5, 10)
+    for offset in (0, 1, 2, 4):
+        assert await repo.record_completion(db, 7, "stretching", today - timedelta(days=offset), NOW)
+    assert not await repo.record_completion(db, 7, "stretching", today, NOW)  # once a day
+    await repo.record_completion(db, 7, "hydration", today, NOW)
+    assert await repo.streak(db, 7, "stretching", today) == 3
+    assert await repo.streak(db, 7, "stretching", today + timedelta(days=1)) == 3  # not done yet today
+    assert await repo.streak(db, 7, "stretching", today + timedelta(days=2)) == 0
+    assert await repo.streak(db, 7, "hydration", today) == 1
+    assert await repo.streak(db, 8, "stretching", today) == 0
+
+
+async def test_triage_counts_are_parameterised_and_anonymous(db):
+    odd = "x'); DROP TABLE users; --"
+    await repo.count_triage_outcome(db, odd)
+    await repo.count_triage_outcome(db, "emergency")
+    await repo.count_triage_outcome(db, "emergency")
+    assert await repo.triage_counts(db) == {"emergency": 2, odd: 1}
+    assert await scalar(db, "SELECT COUNT(*) FROM users") == 0  # the table survived
+
+
+async def test_stats_counts_the_last_24_hours(db):
+    s1 = await make_active(db, 1, "UTC")
+    await make_active(db, 2, "UTC", kind="hydration")
+    await make_active(db, 3, "UTC", kind="hydration")
+    await repo.deactivate(db, 3, "hydration", NOW)
+    old, new, bad, pending = (DeliveryKey(s1.id, date(2024, 4, d), 0) for d in (1, 2, 3, 4))
+    for key in (old, new, bad, pending):
+        await repo.claim_delivery(db, key, NOW - timedelta(hours=30))
+    await repo.mark_sent(db, old, 1, NOW - timedelta(hours=25))
+    await repo.mark_sent(db, new, 2, NOW - timedelta(hours=1))
+    await repo.mark_failed(db, bad, NOW - timedelta(hours=2), "403")
+    await repo.release_claim(db, pending, NOW, "timeout")
+    stats = await repo.stats(db, NOW)
+    assert stats == repo.Stats(users=3, active={"stretching": 1, "hydration": 1}, sent_24h=1, failed_24h=1, retrying=1)
+    assert await repo.prune_deliveries(db, NOW - timedelta(hours=24)) == 1
+    assert await repo.get_delivery(db, old) is None and await repo.get_delivery(db, new) is not None
+
+
+# --- forgetting a user ---------------------------------------------------------------------------------
+
+ANONYMOUS_TABLES = {"triage_outcomes"}
+
+
+async def fill_everything(conn, chat_id: int) -> list[int]:
+    await repo.upsert_user(conn, chat_id, chat_id + 1000, NOW)
+    await repo.set_zone(conn, chat_id, "Europe/Berlin", NOW)
+    ids = []
+    for kind in ("stretching", "hydration"):
+        sub = await repo.activate(conn, chat_id, kind, NOW)
+        ids.append(sub.id)
+        key = sub.key(sub.next)
+        await repo.claim_delivery(conn, key, NOW)
+        await repo.mark_sent(conn, key, 42, NOW)
+        await repo.claim_delivery(conn, DeliveryKey(sub.id, date(2024, 5, 1), 0), NOW)
+        await repo.snooze(conn, key, NOW)
+        await repo.record_completion(conn, chat_id, kind, date(2024, 5, 2), NOW)
+    await repo.count_triage_outcome(conn, "self-care")
+    return ids
+
+
+async def rows_about(conn, chat_id: int, user_id: int, sub_ids: list[int]) -> dict[str, int]:
+    """Rows in every table that mention the chat, its user id or its subscriptions."""
+    found = {}
+    tables = [r[0] for r in await conn.execute_fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    for table in tables:
+        columns = [r[1] for r in await conn.execute_fetchall(f"PRAGMA table_info({table})")]
+        conditions, params = [], []
+        for column, values in (("chat_id", [chat_id]), ("user_id", [user_id]), ("subscription_id", sub_ids)):
+            if column in columns:
+                conditions.append(f"{column} IN ({','.join('?' * len(values))})")
+                params += values
+        if table == "subscriptions":
+            conditions.append(f"id IN ({','.join('?' * len(sub_ids))})")
+            params += sub_ids
+        if not conditions:
+            assert table in ANONYMOUS_TABLES, f"table {table} has no user column: decide how /forget treats it"
+            continue
+        found[table] = await scalar(conn, f"SELECT COUNT(*) FROM {table} WHERE {' OR '.join(conditions)}", params)
+    return found
+
+
+async def test_forget_chat_leaves_no_row_of_the_user_in_any_table(db):
+    gone_ids = await fill_everything(db, 100)
+    kept_ids = await fill_everything(db, 200)
+    before = await rows_about(db, 100, 1100, gone_ids)
+    assert set(before) == {"users", "subscriptions", "deliveries", "completions"}
+    assert all(n > 0 for n in before.values())
+
+    assert await repo.forget_chat(db, 100)
+    assert await rows_about(db, 100, 1100, gone_ids) == {t: 0 for t in before}
+    assert await rows_about(db, 200, 1200, kept_ids) == before  # the other user is untouched
+    assert await repo.due_subscriptions(db, NOW + timedelta(days=2)) != []
+    assert all(s.chat_id == 200 for s in await repo.due_subscriptions(db, NOW + timedelta(days=2)))
+    assert (await repo.triage_counts(db))["self-care"] == 2
+    assert not await repo.forget_chat(db, 100)  # nothing left to forget
+
+
+async def test_forget_works_even_without_foreign_key_enforcement(db):
+    ids = await fill_everything(db, 100)
+    await db.execute("PRAGMA foreign_keys = OFF")
+    assert await repo.forget_chat(db, 100)
+    assert set((await rows_about(db, 100, 1100, ids)).values()) == {0}
