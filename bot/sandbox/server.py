@@ -1,0 +1,433 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests and a local sandbox.
+
+The real python-telegram-bot `Application` talks to it over real HTTP, so everything between the
+bot's handlers and the wire is exercised. It answers like Telegram, refuses what Telegram refuses
+(with Telegram's error descriptions) and records each refusal as a violation a test can assert on.
+
+Starting::
+
+    async with FakeTelegram(token="123:ABC") as fake:          # or: await fake.start() / fake.stop()
+        app = ApplicationBuilder().token(fake.token).base_url(fake.base_url).build()
+        # fake.base_url == "http://127.0.0.1:PORT/bot"; requests go to {base_url}{token}/{method}
+
+    FakeTelegram(token=DEFAULT_TOKEN, *, host="127.0.0.1", port=0, clock=time.time,
+                 callback_answer_timeout=15.0, flood_limit_per_second=None, flood_limit_per_chat=1.0,
+                 flood_burst=3, record_calls=True, bot_username=..., bot_first_name=...)
+    A wrong token answers 401, an unknown method 404 {"ok": false, "description": "Not Found"}.
+    record_calls=False keeps `calls` empty for long benchmarks (each stored message still costs
+    about 1 KB).
+
+Simulated users (private chat id == user id)::
+
+    ann = fake.user(111, "Ann")                 # SimUser; the same object again for the same id
+    await ann.send("/start")                    # message update (commands get bot_command entities)
+    menu = await ann.reply(timeout=5)           # the bot's next send or edit after the read cursor
+    await ann.tap(menu, "Causes")               # press a button by label in the message's *current*
+    await ann.press(menu, "raw:data")           #   keyboard, or any callback data; both return the query id
+    await ann.tap_button("Back")                # the newest bot message with that button
+    await ann.send_sticker(); await ann.send_photo(caption=None); await ann.send_voice()
+    await ann.block(); await ann.unblock()      # sends then answer 403; bot gets my_chat_member updates
+    ann.messages / ann.last / ann.unread() / ann.mark_read()
+    fake.delete_chat(111)                       # later sends answer 400 "chat not found"
+
+`reply()` returns each bot send or edit once, in order (raises TimeoutError naming the chat and
+what was read); `unread()` returns and consumes all pending ones; `messages` / `last` show the
+current state. Nothing advances the cursor implicitly, so a test reads every bot action it expects.
+
+ChatMessage (frozen snapshot; an edit stores a new one): message_id, chat_id, from_bot, date,
+text (visible, HTML parsed), entities, reply_markup (parsed), markup_json, buttons (rows of
+(text, callback_data)), button_texts, find_button(text), edits, edit_date, source (text as sent,
+with HTML), parse_mode, kind ("text", "sticker", "photo", "voice"), deleted.
+
+Reading what the bot did::
+
+    fake.calls                      # every request: Call(method, params, ok, error_code, description, chat_id)
+    fake.violations                 # Violation(method, description, params, error_code) for refusals
+                                    # caused by what the bot sent (bad HTML, too long, not modified,
+                                    # query too old, unknown chat or method, flood 429...). Not
+                                    # violations: blocked (403), deleted chat, injected faults, 409.
+    fake.callback_answers           # query id -> CallbackAnswer(text, show_alert, url, ...)
+    fake.unanswered_callback_queries()
+    await fake.wait_answered(query_id, timeout=5)
+    await fake.wait_until(lambda: ..., timeout=5, what="...")   # re-checked after every request
+                                    # and when a long poll starts waiting (fake.polling)
+    fake.commands, fake.commands_for(scope=None, language_code=""), fake.description,
+    fake.short_description, fake.allowed_updates, fake.dropped_updates, fake.sent_count(chat_id=None),
+    fake.calls_to(method), fake.polling, fake.add_listener(fn)  # fn(event, ChatMessage) on bot
+                                    # "sent" / "edited" / "deleted", e.g. for a sandbox UI
+
+Faults and limits::
+
+    fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
+    fake.inject_error("sendMessage", 502, "Bad Gateway", chat_id=111, times=2)
+    fake.inject_disconnect("sendMessage", deliver=True)   # message stored, answer lost: NetworkError
+    fake.clear_faults()                         # method "*" matches any method
+    FakeTelegram(flood_limit_per_second=30)   # 429 beyond ~30 sends/s overall or ~1/s per chat
+                                              # (flood_burst=3 tolerated); off by default
+
+Time: `clock` (default time.time) stamps messages and drives the answerCallbackQuery deadline
+(`callback_answer_timeout`, 15 s) and flood control; pass ManualClock to control it.
+getUpdates follows Telegram: updates stay until confirmed by offset; the last allowed_updates
+passed is remembered and other update types are dropped at delivery (see dropped_updates); a
+second getUpdates while one waits ends the first with 409 Conflict.
+Limitations: private chats only; Markdown parse modes are accepted but not parsed; inline-mode
+and media-sending methods answer 404 like any unknown method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import json
+import logging
+import time
+from typing import Any, Callable
+
+from aiohttp import web
+
+from bot.sandbox import methods
+from bot.sandbox.limits import Fault, Faults, FloodControl
+from bot.sandbox.markup import scope_key
+from bot.sandbox.models import Call, CallbackAnswer, CallbackQuery, ChatMessage, ChatState, Violation
+from bot.sandbox.params import ApiError, Params, read_params
+from bot.sandbox.updates import UpdateQueue
+from bot.sandbox.users import SimUser
+
+DEFAULT_TOKEN = "123456789:TEST-fake-telegram-token"
+_LOG = logging.getLogger(__name__)
+Listener = Callable[[str, ChatMessage], None]
+
+
+class ManualClock:
+    """A clock a test moves by hand: `clock.advance(16)`."""
+
+    def __init__(self, now: float = 1_700_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakeTelegram:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], float] = time.time,
+        callback_answer_timeout: float = 15.0,
+        flood_limit_per_second: float | None = None,
+        flood_limit_per_chat: float = 1.0,
+        flood_burst: int = 3,
+        record_calls: bool = True,
+        bot_username: str = "backspasm_test_bot",
+        bot_first_name: str = "Back Spasm Helper",
+    ):
+        self.token = token
+        self.host = host
+        self.port = port
+        self.clock = clock
+        self.callback_answer_timeout = callback_answer_timeout
+        self.record_calls = record_calls
+        self.flood: FloodControl | None = None
+        if flood_limit_per_second:
+            self.flood = FloodControl(flood_limit_per_second, flood_limit_per_chat, flood_burst)
+        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 123456789
+        self.bot_user: dict[str, Any] = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
+        self.me: dict[str, Any] = {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+        self.chats: dict[int, ChatState] = {}
+        self.updates = UpdateQueue(on_wait=self._check_waiters)
+        self.queries: dict[str, CallbackQuery] = {}
+        self.callback_answers: dict[str, CallbackAnswer] = {}
+        self.calls: list[Call] = []
+        self.violations: list[Violation] = []
+        self.command_lists: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+        self._users: dict[int, SimUser] = {}
+        self._faults = Faults()
+        self._listeners: list[Listener] = []
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future]] = []
+        self._query_ids = itertools.count(4_000_000_000_000_001)
+        self._sent_total = 0
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> FakeTelegram:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        self.updates.close()  # long polls return now instead of holding the shutdown
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeTelegram:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    # --- people and scenario ------------------------------------------------------------------
+
+    def user(
+        self,
+        user_id: int = 111,
+        first_name: str = "Ann",
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+    ) -> SimUser:
+        """The simulated user with this id (created with a private chat on first call)."""
+        if user_id in self._users:
+            return self._users[user_id]
+        person: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        chat: dict[str, Any] = {"id": user_id, "type": "private", "first_name": first_name}
+        for key, value in (("last_name", last_name), ("username", username)):
+            if value:
+                person[key] = chat[key] = value
+        if language_code:
+            person["language_code"] = language_code
+        self.chats[user_id] = ChatState(user=person, chat=chat)
+        user = self._users[user_id] = SimUser(self, self.chats[user_id])
+        return user
+
+    def delete_chat(self, chat_id: int) -> None:
+        """The chat vanishes (account deleted): sends to it answer 400 "chat not found"."""
+        self.chats[chat_id].deleted = True
+
+    def inject_error(
+        self,
+        method: str,
+        error_code: int,
+        description: str,
+        chat_id: int | None = None,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` ("*" = any) with this error, instead of
+        handling them. With chat_id, only calls to that chat match."""
+        self._faults.add(Fault(method.lower(), error_code, description, chat_id, times, retry_after))
+
+    def inject_disconnect(self, method: str, chat_id: int | None = None, times: int = 1, deliver: bool = False) -> None:
+        """Drop the connection instead of answering (the bot sees a NetworkError). With
+        deliver=True the request takes effect first (a sent message exists) and only the answer
+        is lost: the case that makes naive retries send duplicates."""
+        self._faults.add(Fault(method.lower(), 0, "disconnect", chat_id, times, None, True, deliver))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call listener(event, message) on every bot "sent", "edited" and "deleted" message."""
+        self._listeners.append(listener)
+
+    # --- reading what happened ----------------------------------------------------------------
+
+    @property
+    def commands(self) -> list[dict[str, str]]:
+        """The default-scope, no-language command list the bot registered."""
+        return self.commands_for()
+
+    def commands_for(self, scope: dict | None = None, language_code: str = "") -> list[dict[str, str]]:
+        key = scope_key(Params({"scope": scope}))
+        return list(self.command_lists.get((key, language_code), []))
+
+    @property
+    def description(self) -> str:
+        return self.descriptions.get("", "")
+
+    @property
+    def short_description(self) -> str:
+        return self.short_descriptions.get("", "")
+
+    @property
+    def allowed_updates(self) -> list[str] | None:
+        return self.updates.allowed
+
+    @property
+    def polling(self) -> bool:
+        """True while a getUpdates call is waiting for updates (long polling)."""
+        return self.updates.waiting > 0
+
+    @property
+    def dropped_updates(self) -> list[dict[str, Any]]:
+        """Updates never delivered because the bot's allowed_updates excluded their type."""
+        return self.updates.dropped
+
+    def sent_count(self, chat_id: int | None = None) -> int:
+        """Messages the bot sent successfully, overall or to one chat."""
+        if chat_id is None:
+            return self._sent_total
+        chat = self.chats.get(chat_id)
+        return chat.sent if chat else 0
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def unanswered_callback_queries(self) -> list[str]:
+        return [query_id for query_id, query in self.queries.items() if query.answer is None]
+
+    async def wait_answered(self, query_id: str, timeout: float = 5.0) -> CallbackAnswer:
+        what = f"an answer to callback query {query_id}"
+        await self.wait_until(lambda: query_id in self.callback_answers, timeout, what)
+        return self.callback_answers[query_id]
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "the condition"
+    ) -> None:
+        """Wait until predicate() is true, checking after every request the bot makes."""
+        if predicate():
+            return
+        future = asyncio.get_running_loop().create_future()
+        entry = (predicate, future)
+        self._waiters.append(entry)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"waited {timeout:g}s for {what}; last calls: {self._recent_calls()}") from None
+        finally:
+            if entry in self._waiters:
+                self._waiters.remove(entry)
+
+    def _recent_calls(self) -> list[str]:
+        return [f"{c.method}:{'ok' if c.ok else c.description}" for c in self.calls[-5:]]
+
+    # --- used by the method handlers ----------------------------------------------------------
+
+    def new_query_id(self) -> str:
+        return str(next(self._query_ids))
+
+    def admit_send(self, chat_id: int) -> None:
+        if self.flood is None:
+            return
+        retry_after = self.flood.admit(chat_id, self.clock())
+        if retry_after is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after)
+
+    def record_bot_message(self, chat: ChatState, message: ChatMessage, event: str) -> None:
+        chat.messages[message.message_id] = message
+        if event == "sent":
+            self._sent_total += 1
+        if event != "deleted":
+            chat.events.append(message)
+            chat.notify()  # wakes SimUser.reply()
+        for listener in self._listeners:
+            listener(event, message)
+
+    # --- HTTP ---------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        try:
+            raw = await read_params(request)
+        except ApiError as exc:
+            return self._answer(method, {}, None, exc)
+        except ValueError:
+            return self._answer(method, {}, None, ApiError(400, "Bad Request: can't parse request body"))
+        params = Params(raw)
+        chat_id = _chat_id(raw)
+        if request.match_info["token"] != self.token:
+            return self._answer(method, raw, chat_id, ApiError(401, "Unauthorized"))
+        handler = methods.METHODS.get(method.lower())
+        if handler is None:
+            return self._answer(method, raw, chat_id, ApiError(404, "Not Found"))
+        fault = self._faults.take(method.lower(), chat_id) if self._faults else None
+        if fault is not None and not fault.deliver:
+            return await self._fault_answer(request, method, raw, chat_id, fault)
+        try:
+            result = handler(self, params)
+            if inspect.isawaitable(result):
+                result = await result
+        except ApiError as exc:
+            return self._answer(method, raw, chat_id, exc)
+        if fault is not None:  # deliver=True: done, but the answer is lost
+            return await self._fault_answer(request, method, raw, chat_id, fault)
+        return self._answer(method, raw, chat_id, None, result)
+
+    async def _fault_answer(
+        self, request: web.Request, method: str, raw: dict, chat_id: int | None, fault: Fault
+    ) -> web.StreamResponse:
+        if fault.disconnect:
+            self._record(method, raw, chat_id, ApiError(0, "connection dropped (injected)", violation=False))
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)  # never reaches the client
+        error = ApiError(fault.error_code, fault.description, retry_after=fault.retry_after, violation=False)
+        return self._answer(method, raw, chat_id, error)
+
+    def _answer(
+        self, method: str, raw: dict, chat_id: int | None, error: ApiError | None, result: Any = None
+    ) -> web.Response:
+        self._record(method, raw, chat_id, error)
+        if error is None:
+            body, status = {"ok": True, "result": result}, 200
+        else:
+            body, status = error.payload(), error.error_code
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        return web.Response(body=payload, status=status, content_type="application/json")
+
+    def _record(self, method: str, raw: dict, chat_id: int | None, error: ApiError | None) -> None:
+        if error is not None and error.violation:
+            self.violations.append(Violation(method, error.description, raw, error.error_code))
+            _LOG.debug("violation in %s: %s", method, error.description)
+        if self.record_calls:
+            if error is None:
+                self.calls.append(Call(method, raw, True, chat_id=chat_id))
+            else:
+                self.calls.append(Call(method, raw, False, error.error_code, error.description, chat_id))
+        self._check_waiters()
+
+    def _check_waiters(self) -> None:
+        if self._waiters:
+            for predicate, future in list(self._waiters):
+                if future.done():
+                    continue
+                try:
+                    if predicate():
+                        future.set_result(None)
+                except Exception as exc:  # a broken predicate fails the waiting test, not the bot
+                    future.set_exception(exc)
+
+
+def _chat_id(raw: dict[str, Any]) -> int | None:
+    value = raw.get("chat_id")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
