@@ -1,0 +1,435 @@
+"""The free-text question engine: red flags first, then small talk, then ranked topics.
+
+Ranking is BM25F over each topic's fields (title, keywords, synonyms, example questions, body)
+plus the similarity to the closest single example, on stemmed, typo-fixed words with synonym
+groups and phrases from content/lexicon.toml. The score is then scaled by "coverage": the share
+of the message's informative words the topic accounts for. Everything that can be computed ahead
+is built in __init__, so answering is a handful of dict lookups.
+
+Decision rule (see `_decide`):
+- anchored message (back, spine, spasm, ...): answer if coverage >= 0.30 and score >= 1.5; if
+  it only names the subject ("back spasm") answer the lexicon's general_topic;
+- otherwise: no other body part or thing named (unless a topic explains nearly all of it),
+  coverage >= 0.55, score >= 3 and at least two words matched;
+- clarify when the runner-up scores within Tuning.clarify_ratio (97 %) of the best.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.content import Content, ContentError, Topic, load_content, plain_text
+from bot.core.redflags import RedFlags, load_redflags
+from bot.core.text import (
+    SMALLTALK_LEVELS,
+    Lexicon,
+    Normaliser,
+    PhraseIndex,
+    Token,
+    TypoFixer,
+    load_lexicon,
+    stem,
+    words,
+)
+
+FIELDS = ("title", "keywords", "synonyms", "questions", "body")
+FIELD_B = {"title": 0.3, "keywords": 0.5, "synonyms": 0.5, "questions": 0.6, "body": 0.75}
+FIXED_WEIGHT = 0.7  # a typo-fixed word is slightly less sure evidence than a typed one
+UNKNOWN_INFO = 2.0  # what a word no topic uses weighs when measuring coverage
+COMMON_INFO = 1.0  # ... and an everyday word no topic uses (lexicon common_words)
+PHRASE_MATCHES = 2.0  # a matched multi-word phrase counts as two matched words
+GROUP_MARK = "@"  # index terms for synonym groups: "@spasm" is any word of the spasm group
+
+URGENT_TOPICS = {"emergency": "emergency-signs", "same_day": "see-doctor-today"}
+RANK_TOKEN_LIMIT = 120  # words of a long message used for ranking (red flags scan all of it)
+SMALLTALK_MAX_WORDS = 12
+
+# Decision thresholds, calibrated on the development half of tests/data/questions.tsv.
+MIN_COVERAGE_ANCHORED = 0.30
+MIN_SCORE_ANCHORED = 1.5
+MIN_COVERAGE_FREE = 0.55
+MIN_SCORE_FREE = 3.0
+MIN_MATCHED_FREE = 2.0
+CLEAR_COVERAGE = 0.85
+CLEAR_MATCHED = 3.0
+TELLING_INFO = 0.6  # a word in half the topics or more (idf below this) can't pick a topic alone
+GENERAL_CONFIDENCE = 0.3  # reported for the lexicon's general_topic
+FULL_CONFIDENCE_SCORE = 10.0  # reported confidence = coverage x min(1, score / this)
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Ranking knobs, calibrated on the development rows of the labelled set (bench/answers.py)."""
+
+    # BM25F field weights: short, hand-written fields say most about what a topic is for.
+    title: float = 2.5
+    keywords: float = 4.0
+    synonyms: float = 1.0
+    questions: float = 2.0
+    body: float = 0.4
+    k1: float = 1.2
+    # Weight of the best single example question/synonym that resembles the message.
+    example: float = 3.0
+    expansion: float = 0.5  # a word matching only through its synonym group counts this much
+    phrase: float = 1.5  # a multi-word synonym ("stay in bed", "what is that") is specific evidence
+    coverage_floor: float = 1.0  # ranking score = (BM25F + examples) x (coverage_floor + coverage)
+    clarify_ratio: float = 0.97  # runner-up within this ratio of the best: ask "Did you mean"
+    flag_word_damping: float = 0.4  # see _build_index
+
+    def field_weights(self) -> dict[str, float]:
+        return {f: getattr(self, f) for f in FIELDS}
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: str  # "answer" | "clarify" | "no_match" | "urgent" | "smalltalk"
+    topics: tuple[str, ...]
+    score: float
+    text: str
+    level: str | None = None  # urgent: "emergency" | "same_day"; smalltalk: greeting|thanks|help|goodbye
+    related: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "topics": list(self.topics), "score": round(self.score, 3), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One informative word of the message: its stem, query weight and synonym groups."""
+
+    stem: str  # the word's stem, or a group name matched by a multi-word phrase
+    weight: float  # 1, FIXED_WEIGHT when typo correction produced it, Tuning.phrase for phrases
+    groups: tuple[str, ...]
+    info: float  # how much the word says (idf; words no topic uses count UNKNOWN_INFO)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A message as the ranker sees it."""
+
+    units: tuple[Unit, ...]  # words, then groups matched by a multi-word phrase ("stay in bed")
+    covered_by: dict[str, tuple[str, ...]]  # word -> phrase groups whose phrase includes it
+    anchored: bool
+    off_topic: bool
+
+
+@dataclass(frozen=True)
+class Ranked:
+    topic_id: str
+    score: float
+    coverage: float  # share of the message's informative words this topic accounts for
+    matched: float  # how many of the message's words it matches (typo-fixed or synonym: half)
+    telling: bool  # it matches at least one word that is not in most topics
+
+
+class AnswerEngine:
+    def __init__(self, content: Content, lexicon: Lexicon, redflags: RedFlags, tuning: Tuning | None = None):
+        self.tuning = tuning or Tuning()
+        self.content = content
+        self.lexicon = lexicon
+        self.redflags = redflags
+        self.messages = content.messages
+        self._topic_ids = list(content.topics)
+        if lexicon.general_topic and lexicon.general_topic not in content.topics:
+            raise ContentError([f"lexicon.toml: general_topic: unknown topic '{lexicon.general_topic}'"])
+
+        counts: Counter[str] = Counter()
+        for topic in content.topics.values():
+            for text in _topic_texts(topic).values():
+                counts.update(w for w, _ in words(" ".join(text)))
+        # Lexicon and red-flag words are known too, so they are never "corrected" away.
+        for w in lexicon.words | redflags.words():
+            for word, _ in words(w):
+                counts[word] += 1
+        self._rewrites = PhraseIndex(lexicon.rewrites)
+        self._group_phrases = PhraseIndex(lexicon.group_phrases)
+        self._anchors = PhraseIndex((a, True) for a in lexicon.anchors)
+        self._other_topics = PhraseIndex((o, True) for o in lexicon.other_topics)
+        self._smalltalk_phrases = PhraseIndex((p, level) for level in SMALLTALK_LEVELS for p in lexicon.smalltalk[level])
+        self._smalltalk_words = (
+            {w for level in SMALLTALK_LEVELS for p in lexicon.smalltalk[level] for w in p}
+            | lexicon.filler
+            | lexicon.stopwords
+        )
+        short = {a[0] for a in lexicon.anchors if len(a) == 1}
+        self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts)))
+        self._build_index()
+
+    @classmethod
+    def from_dir(cls, content_dir: Path | str | None = None) -> "AnswerEngine":
+        content = load_content(content_dir)
+        root = content.directory
+        return cls(content, load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"))
+
+    # --- building -------------------------------------------------------------------------------
+
+    def _build_index(self) -> None:
+        n = len(self._topic_ids)
+        weights = self.tuning.field_weights()
+        k1 = self.tuning.k1
+        field_tf: dict[str, list[Counter[str]]] = {f: [] for f in FIELDS}
+        for topic in self.content.topics.values():
+            for field, texts in _topic_texts(topic).items():
+                tf: Counter[str] = Counter()
+                for text in texts:
+                    stems = self._rewrite([stem(w) for w, _ in words(text)])
+                    tf.update(self._expand(stems))
+                field_tf[field].append(tf)
+        avg_len = {f: (sum(sum(tf.values()) for tf in tfs) / max(n, 1)) or 1.0 for f, tfs in field_tf.items()}
+
+        df: Counter[str] = Counter()
+        for i in range(n):
+            df.update({t for f in FIELDS for t in field_tf[f][i]})
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+
+        # Inverted index: term -> [(topic index, BM25F contribution per unit of query weight)].
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        self._unit_cache: dict[tuple[str, tuple[str, ...]], dict[int, float]] = {}
+        self._topic_terms: list[set[str]] = []
+        # The warning-sign topics list symptoms. A message naming such a symptom without tripping
+        # the red-flag scanner (one numb leg, say) is better served by a cause topic, so in those
+        # two topics the scanner's words count for less; questions *about* urgency still reach them.
+        flag_words = self.redflags.stems() - self.lexicon.stopwords
+        urgent_topics = {i for i, t in enumerate(self._topic_ids) if t in URGENT_TOPICS.values()}
+        for i in range(n):
+            pseudo: Counter[str] = Counter()
+            for f, w in weights.items():
+                tf = field_tf[f][i]
+                length = sum(tf.values())
+                norm = 1 - FIELD_B[f] + FIELD_B[f] * length / avg_len[f]
+                for term, count in tf.items():
+                    pseudo[term] += w * count / norm
+            self._topic_terms.append(set(pseudo))
+            for term, tfw in pseudo.items():
+                value = self._idf[term] * tfw * (k1 + 1) / (tfw + k1)
+                if i in urgent_topics and term in flag_words:
+                    value *= self.tuning.flag_word_damping
+                self._postings.setdefault(term, []).append((i, value))
+
+        # Example texts (title, synonyms, questions), for "which single example is this most like".
+        self._examples: list[tuple[int, float]] = []  # (topic index, information in the example)
+        self._example_index: dict[str, list[int]] = {}
+        for i, topic in enumerate(self.content.topics.values()):
+            for text in (topic.title, *topic.synonyms, *topic.questions):
+                stems = self._rewrite([stem(w) for w, _ in words(text)])
+                terms = self._expand(stems)
+                info = sum(self._idf[t] for t in terms if not t.startswith(GROUP_MARK))
+                if not info:
+                    continue
+                for t in terms:
+                    self._example_index.setdefault(t, []).append(len(self._examples))
+                self._examples.append((i, info))
+
+    # --- analysis -------------------------------------------------------------------------------
+
+    def _rewrite(self, stems: list[str]) -> list[str]:
+        """Apply lexicon phrase rewrites ("back garden" -> "garden", "put * back out" -> ...)."""
+        return self._rewrites.rewrite(stems)
+
+    def _expand(self, stems: list[str]) -> Counter[str]:
+        """Index side: literal non-stop words, and one GROUP_MARK-ed term per synonym-group hit."""
+        lex = self.lexicon
+        terms: Counter[str] = Counter()
+        for s in stems:
+            if not s or s in lex.stopwords:
+                continue
+            terms[s] += 1
+            for group in lex.groups.get(s, ()):
+                terms[GROUP_MARK + group] += 1
+        for _, _, group in self._group_phrases.find_all(stems):
+            terms[GROUP_MARK + str(group)] += 1
+        return +terms
+
+    def analyse(self, tokens: list[Token]) -> Query:
+        lex = self.lexicon
+        fixed = {t.stem for t in tokens if t.fixed}
+        stems = self._rewrite([t.stem for t in tokens])
+        units: dict[str, Unit] = {}
+        for s in stems:
+            if not s or s in lex.stopwords or s in units:
+                continue
+            if s.isdigit() and s not in lex.groups:
+                continue  # "6 days", "im 55": numbers count only inside phrases like "* weeks"
+            units[s] = Unit(
+                stem=s,
+                weight=FIXED_WEIGHT if s in fixed else 1.0,
+                groups=tuple(GROUP_MARK + g for g in lex.groups.get(s, ())),
+                info=self._idf.get(s, COMMON_INFO if s in lex.common else UNKNOWN_INFO),
+            )
+        covered: dict[str, list[str]] = {}
+        for start, phrase, group in self._group_phrases.find_all(stems):
+            for s in stems[start : start + len(phrase)]:
+                covered.setdefault(s, []).append(GROUP_MARK + str(group))
+        for group in dict.fromkeys(g for gs in covered.values() for g in gs):
+            if group not in units:
+                units[group] = Unit(group, self.tuning.phrase, (), self._idf.get(group, COMMON_INFO))
+        anchored = bool(self._anchors.find_all(stems))
+        off_topic = bool(self._other_topics.find_all(stems))
+        covered_by = {s: tuple(gs) for s, gs in covered.items()}
+        return Query(tuple(units.values()), covered_by, anchored, off_topic)
+
+    def _unit_postings(self, unit: Unit) -> dict[int, float]:
+        """Topic -> best contribution of this word: its own match, or half a synonym-group match."""
+        key = (unit.stem, unit.groups)
+        cached = self._unit_cache.get(key)
+        if cached is None:
+            cached = {i: v for i, v in self._postings.get(unit.stem, ())}
+            for group in unit.groups:
+                for i, v in self._postings.get(group, ()):
+                    if v * self.tuning.expansion > cached.get(i, 0.0):
+                        cached[i] = v * self.tuning.expansion
+            if len(self._unit_cache) < 20_000:
+                self._unit_cache[key] = cached
+        return cached
+
+    def rank(self, query: Query, top: int = 3) -> list[Ranked]:
+        scores = [0.0] * len(self._topic_ids)
+        for unit in query.units:
+            for i, v in self._unit_postings(unit).items():
+                scores[i] += unit.weight * v
+        if self.tuning.example:
+            for i, sim in self._example_similarity(query).items():
+                scores[i] += self.tuning.example * sim
+        # A topic that explains more of the message ranks higher than one matching a single word well.
+        ranked = [self._ranked(query, i, s) for i, s in enumerate(scores) if s > 0]
+        ranked.sort(key=lambda r: -r.score)
+        return ranked[:top]
+
+    def _example_similarity(self, query: Query) -> dict[int, float]:
+        """Topic -> Dice similarity of the message to that topic's closest example text."""
+        shared: dict[int, float] = {}
+        total = 0.0
+        for unit in query.units:
+            info = unit.info
+            total += info
+            credit: dict[int, float] = {}
+            for e in self._example_index.get(unit.stem, ()):
+                credit[e] = 1.0
+            for g in query.covered_by.get(unit.stem, ()):
+                for e in self._example_index.get(g, ()):
+                    credit[e] = 1.0
+            for g in unit.groups:
+                for e in self._example_index.get(g, ()):
+                    credit.setdefault(e, self.tuning.expansion)
+            for e, c in credit.items():
+                shared[e] = shared.get(e, 0.0) + info * c * min(unit.weight, 1.0)
+        best: dict[int, float] = {}
+        for e, got in shared.items():
+            topic, info = self._examples[e]
+            sim = 2 * got / (total + info)
+            if sim > best.get(topic, 0.0):
+                best[topic] = sim
+        return best
+
+    def _ranked(self, query: Query, i: int, score: float) -> Ranked:
+        terms = self._topic_terms[i]
+        total = got = matched = 0.0
+        telling = False
+        for unit in query.units:
+            total += unit.info
+            if unit.stem in terms or any(g in terms for g in query.covered_by.get(unit.stem, ())):
+                share = min(unit.weight, 1.0)
+            elif any(g in terms for g in unit.groups):
+                share = self.tuning.expansion * unit.weight
+            else:
+                continue
+            got += unit.info * share
+            matched += PHRASE_MATCHES if unit.stem.startswith(GROUP_MARK) else share
+            telling = telling or unit.info >= TELLING_INFO
+        coverage = got / total if total else 0.0
+        adjusted = score * (self.tuning.coverage_floor + coverage)
+        return Ranked(self._topic_ids[i], adjusted, coverage, matched, telling)
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def answer(self, text: str) -> Reply:
+        tokens = self.normaliser.tokens(text or "")
+        hit = self.redflags.scan(tokens)
+        if hit:
+            return self._urgent(hit.level)
+        level = self._smalltalk(tokens)
+        if level:
+            return Reply("smalltalk", (), 0.0, getattr(self.messages, level), level=level)
+        query = self.analyse(tokens[:RANK_TOKEN_LIMIT])
+        ranked = self.rank(query)
+        return self._decide(query, ranked)
+
+    def _urgent(self, level: str) -> Reply:
+        text = self.messages.emergency if level == "emergency" else self.messages.same_day
+        return Reply("urgent", (URGENT_TOPICS[level],), 1.0, text, level=level)
+
+    def _smalltalk(self, tokens: list[Token]) -> str | None:
+        """The small-talk level if the message is only a greeting/thanks/help/goodbye (plus filler)."""
+        if not tokens or len(tokens) > SMALLTALK_MAX_WORDS:
+            return None
+        stems = [t.stem for t in tokens]
+        if any(s not in self._smalltalk_words for s in stems):
+            return None  # a word that is neither small talk nor filler: it's a question
+        covered = [False] * len(stems)
+        found: set[str] = set()
+        for start, phrase, level in self._smalltalk_phrases.find_all(stems):
+            found.add(str(level))
+            for k in range(start, start + len(phrase)):
+                covered[k] = True
+        if not found:
+            return None
+        lex = self.lexicon
+        if any(not c and s not in lex.filler and s not in lex.stopwords for s, c in zip(stems, covered)):
+            return None
+        return next(level for level in SMALLTALK_LEVELS if level in found)
+
+    def _decide(self, query: Query, ranked: list[Ranked]) -> Reply:
+        no_match = Reply("no_match", (), 0.0, self.messages.no_match)
+        if not ranked:
+            return no_match
+        best = ranked[0]
+        if query.anchored:
+            if not best.telling:
+                # "back spasm", "back pain": the subject only, no word that picks a topic. But
+                # "pregnant and back spasms" asks something we have no topic for.
+                subject_only = all(u.info < TELLING_INFO for u in query.units)
+                return (self._general() if subject_only else None) or no_match
+            ok = best.coverage >= MIN_COVERAGE_ANCHORED and best.score >= MIN_SCORE_ANCHORED
+        else:
+            # Another body part ("my knee hurts") rules the message out, unless a topic explains
+            # nearly all of it ("should I bend my knees when I lift?").
+            clear = best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
+            ok = (
+                (clear or not query.off_topic)
+                and best.coverage >= MIN_COVERAGE_FREE
+                and best.score >= MIN_SCORE_FREE
+                and best.matched >= MIN_MATCHED_FREE
+            )
+        if not ok:
+            return no_match
+        confidence = round(min(1.0, best.coverage) * min(1.0, best.score / FULL_CONFIDENCE_SCORE), 3)
+        if len(ranked) > 1 and ranked[1].score >= self.tuning.clarify_ratio * best.score:
+            return Reply("clarify", (best.topic_id, ranked[1].topic_id), confidence, self.messages.clarify)
+        return self._topic_reply(best.topic_id, confidence)
+
+    def _topic_reply(self, topic_id: str, confidence: float) -> Reply:
+        topic = self.content.topics[topic_id]
+        text = f"{topic.body}\n\n{self.messages.disclaimer}"
+        return Reply("answer", (topic.id,), confidence, text, related=tuple(topic.related[:2]))
+
+    def _general(self) -> Reply | None:
+        topic_id = self.lexicon.general_topic
+        return self._topic_reply(topic_id, GENERAL_CONFIDENCE) if topic_id else None
+
+
+def _topic_texts(topic: Topic) -> dict[str, list[str]]:
+    return {
+        "title": [topic.title],
+        "keywords": list(topic.keywords),
+        "synonyms": list(topic.synonyms),
+        "questions": list(topic.questions),
+        "body": [plain_text(topic.body)],
+    }
+
+
+def _raw_forms(stems: set[str], counts: Counter[str]) -> set[str]:
+    """Known words whose stem is one of `stems` ('back', 'backs' for 'back')."""
+    return {w for w in counts if stem(w) in stems}

@@ -1,0 +1,557 @@
+"""Text normalisation for the question engine and the red-flag scanner.
+
+Pipeline: fold (case, unicode, quotes, apostrophes) -> words with clause numbers -> typo fix
+against a known vocabulary -> a small suffix stemmer. Everything here is pure and fast; the
+typo index is built once and lookups are cached.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, describe_errors, read_toml
+
+# Unicode punctuation people's phones produce, mapped to plain ASCII.
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+        "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00e6": "ae",
+    }
+)
+# "can't" -> "cant", "back's" -> "backs": apostrophes inside a word just go.
+_APOSTROPHE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
+_WILL = re.compile(r"(?<=[a-z])'ll\b")
+# "a&e" -> "ae", "24/7" -> "24 7" is fine as two tokens.
+_AMP_IN_WORD = re.compile(r"(?<=[a-z])\s*&\s*(?=[a-z]\b)")
+_CLAUSE_BREAK = re.compile(r"[.!?;,:\n()\[\]]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-ish text: unicode folded, accents dropped, quotes and apostrophes plain."""
+    text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP).lower()
+    if not text.isascii():  # drop accents ("café" -> "cafe") but keep the base letters
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _WILL.sub(" will", text)  # "I'll" must not become "ill"
+    text = _APOSTROPHE.sub("", text)
+    return _AMP_IN_WORD.sub("", text)
+
+
+def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:
+    """(word, clause number) pairs of folded text; clauses split at punctuation and 'but'."""
+    out: list[tuple[str, int]] = []
+    for clause, part in enumerate(_CLAUSE_BREAK.split(fold(text))):
+        for word in _WORD.findall(part):
+            out.append((word, clause))
+            if limit is not None and len(out) >= limit:
+                return out
+    return out
+
+
+# --- stemming ---------------------------------------------------------------------------------
+
+# Irregular forms that suffix rules can't reach; mapped to a base word that is then stemmed.
+IRREGULAR = {
+    "fell": "fall", "fallen": "fall", "sat": "sit", "slept": "sleep", "felt": "feel", "bent": "bend",
+    "threw": "throw", "thrown": "throw", "lying": "lie", "lay": "lie", "lain": "lie", "lies": "lie",
+    "ran": "run", "went": "go", "gone": "go", "took": "take", "taken": "take", "woke": "wake",
+    "woken": "wake", "ate": "eat", "eaten": "eat", "feet": "foot", "teeth": "tooth", "lost": "lose",
+    "loss": "lose", "did": "do", "done": "do", "broke": "break", "broken": "break", "stood": "stand",
+    "got": "get", "gotten": "get", "gave": "give", "given": "give", "swung": "swing", "rode": "ride",
+    "ridden": "ride", "tore": "tear", "torn": "tear", "caught": "catch", "bought": "buy",
+    "children": "child", "kids": "kid", "men": "man", "women": "woman", "worst": "worse",
+    "used": "use", "tingly": "tingle", "aching": "ache", "achy": "ache", "achey": "ache",
+    "knelt": "kneel", "drank": "drink", "drunk": "drink", "crushed": "crush", "peed": "pee",
+    "spasmed": "spasm", "spasmd": "spasm", "spazzed": "spazm",
+    "cannot": "cant", "couldnt": "cant", "wont": "wont", "its": "it", "im": "i", "ive": "i",
+    "ur": "your", "u": "you", "pls": "please", "plz": "please", "thx": "thanks",
+    "shivery": "shiver", "feverish": "fever", "swollen": "swell", "whats": "what", "thats": "that",
+}
+# Stems whose derived form should meet the base ("strengthening" -> "strengthen" -> "strength").
+_STEM_MAP = {
+    "strengthen": "strength", "tighten": "tight", "worsen": "wors", "stiffen": "stiff",
+    "weaken": "weak", "loosen": "loos", "lengthen": "length", "soften": "soft", "inflammat": "inflam",
+}
+_VOWELS = set("aeiou")
+
+
+def _has_vowel(s: str) -> bool:
+    return any(c in _VOWELS or c == "y" for c in s)
+
+
+def _cvc(s: str) -> bool:
+    """Short consonant-vowel-consonant ending ("mov", "car"): such stems lost an 'e'."""
+    return (
+        len(s) == 3
+        and s[0] not in _VOWELS
+        and s[1] in _VOWELS
+        and s[2] not in _VOWELS
+        and s[2] not in "wxy"
+    )
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A small suffix stemmer: conflates plurals, -ing/-ed, -ly/-ness/-ful/-ment and a final -e/-y.
+
+    It aims at consistency, not real roots: 'injury', 'injuries' and 'injured' all give 'injur'.
+    """
+    word = IRREGULAR.get(word, word)
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    w = word
+    # Plurals and third person.
+    if w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("nesses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    # -ing / -ed, with Porter's clean-up (undouble, or put back a lost 'e').
+    for suffix in ("ing", "ied", "ed"):
+        if not w.endswith(suffix):
+            continue
+        base = w[: -len(suffix)]
+        if suffix == "ied":
+            w = base + "y"
+            break
+        if suffix == "ed" and base.endswith("e"):
+            break  # "need", "bleed", "speed"
+        if len(base) < 3 or not _has_vowel(base):
+            break
+        if base[-1] == base[-2] and base[-1] not in "lsz" and base[-1] not in _VOWELS:
+            base = base[:-1]
+        elif _cvc(base):
+            base += "e"
+        w = base
+        break
+    # "contraction" -> "contract", "tension" -> "tens" (like "tense"), "prevention" -> "prevent".
+    if w.endswith("ion") and len(w) >= 7 and w[-4] in "ts":
+        w = w[:-3]
+    # Derivational endings, possibly stacked ("painfully" -> "painful" -> "pain").
+    changed = True
+    while changed:
+        changed = False
+        for suffix, min_base in (("ly", 4), ("ness", 3), ("ful", 3), ("ment", 4)):
+            if w.endswith(suffix) and len(w) - len(suffix) >= min_base:
+                w = w[: -len(suffix)]
+                changed = True
+    w = _STEM_MAP.get(w, w)
+    # Final y/i after a consonant ("injury"/"injuri" -> "injur"), final e on longer words.
+    if len(w) > 3 and w[-1] in "yi" and w[-2] not in _VOWELS:
+        w = w[:-1]
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return _STEM_MAP.get(w, w)
+
+
+# --- typo correction ----------------------------------------------------------------------------
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Optimal-string-alignment distance (swaps of neighbours count 1); stops early past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        row_min = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+            row_min = min(row_min, cur[j])
+        if row_min > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_SOUND_ALIKE = (set("aeiou"), set("cksz"))
+
+
+def _keyboard_neighbours() -> dict[str, set[str]]:
+    near: dict[str, set[str]] = {c: set() for row in _ROWS for c in row}
+    for r, row in enumerate(_ROWS):
+        for i, c in enumerate(row):
+            near[c].update(row[j] for j in (i - 1, i + 1) if 0 <= j < len(row))
+            if r + 1 < len(_ROWS):  # the row below is shifted right by half a key
+                below = _ROWS[r + 1]
+                for j in (i - 1, i):
+                    if 0 <= j < len(below):
+                        near[c].add(below[j])
+                        near[below[j]].add(c)
+    return near
+
+
+_NEAR = _keyboard_neighbours()
+
+
+def plausible_swap(a: str, b: str) -> bool:
+    """Could a person type letter `a` for `b`? Neighbouring keys, or letters that sound alike."""
+    return b in _NEAR.get(a, ()) or any(a in g and b in g for g in _SOUND_ALIKE)
+
+
+def _one_substitution(word: str, cand: str) -> tuple[str, str] | None:
+    if len(word) != len(cand):
+        return None
+    diff = [(a, b) for a, b in zip(word, cand) if a != b]
+    return diff[0] if len(diff) == 1 else None
+
+
+def _deletes(word: str, depth: int) -> set[str]:
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        out |= frontier
+    return out
+
+
+MAX_FIXABLE_LENGTH = 20
+
+
+def max_typos(length: int) -> int:
+    """How many edits we tolerate for a word of this length: none for tiny (or absurdly long) words."""
+    if length <= 2 or length > MAX_FIXABLE_LENGTH:
+        return 0
+    if length <= 7:
+        return 1
+    return 2
+
+
+class TypoFixer:
+    """Corrects unknown words to known ones (symmetric-delete index, verified by edit distance).
+
+    `counts` gives how common each known word is; ties go to the commoner word.
+    Three-letter words are only corrected towards `short_targets` (e.g. 'bak' -> 'back'),
+    because short words have too many near neighbours.
+    """
+
+    def __init__(self, counts: dict[str, int], short_targets: Iterable[str] = ()):
+        self.known = dict(counts)
+        self.known_stems = {stem(w) for w in self.known}
+        self.short_targets = set(short_targets)
+        self._index: dict[str, list[str]] = {}
+        for word in self.known:
+            if len(word) < 3 or not word.isalpha():
+                continue
+            for key in _deletes(word, max_typos(len(word))):
+                self._index.setdefault(key, []).append(word)
+        self._cache: dict[str, str] = {}
+        self._cheap_cache: dict[str, str] = {}
+
+    def is_known(self, word: str) -> bool:
+        return word in self.known or stem(word) in self.known_stems
+
+    def fix(self, word: str, cheap: bool = False) -> str:
+        """The word itself if known (or not fixable), else its closest known neighbour.
+
+        `cheap` allows one edit at most, for the far end of very long messages.
+        """
+        cache = self._cheap_cache if cheap else self._cache
+        hit = cache.get(word)
+        if hit is not None:
+            return hit
+        result = word
+        if not self.is_known(word) and word.isalpha():
+            result = self._closest(word, 1 if cheap else 2) or word
+        if len(cache) < 50_000:
+            cache[word] = result
+        return result
+
+    def _closest(self, word: str, most: int = 2) -> str | None:
+        limit = min(most, max_typos(len(word)))
+        if limit == 0:
+            return None
+        candidates: set[str] = set()
+        for key in _deletes(word, limit):
+            candidates.update(self._index.get(key, ()))
+        best: tuple[int, int, str] | None = None
+        for cand in candidates:
+            if len(word) == 3 and cand not in self.short_targets:
+                continue
+            # People rarely mistype the first letter; requiring it keeps real words such as
+            # "rock" or "ring" from turning into "lock" or "bring". A swap of the first two is fine.
+            if cand[0] != word[0] and cand[:2] != word[1::-1]:
+                continue
+            allowed = min(limit, max_typos(len(cand)))
+            dist = edit_distance(word, cand, allowed)
+            if dist > allowed:
+                continue
+            # One wrong letter in a short word must be a slip of the finger ("spazm") or of the
+            # ear ("sciatika"); otherwise it is more likely a different word ("grab" is not "gray").
+            swap = _one_substitution(word, cand) if len(word) <= 7 else None
+            if swap and not plausible_swap(*swap):
+                continue
+            # Prefer: fewer edits, then the commoner word.
+            key = (dist, -self.known[cand], cand)
+            if best is None or key < best:
+                best = key
+        return best[2] if best else None
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str  # the folded word, after typo correction
+    stem: str
+    clause: int  # sentence/clause number, for negation scope
+    typed: str = ""  # the word as typed, when typo correction changed it
+
+    @property
+    def fixed(self) -> bool:
+        return bool(self.typed)
+
+
+class Normaliser:
+    """Turns text into stemmed tokens, fixing typos against a fixed vocabulary."""
+
+    def __init__(self, fixer: TypoFixer):
+        self.fixer = fixer
+
+    def tokens(self, text: str, limit: int | None = None, careful: int = 150) -> list[Token]:
+        """Tokens of `text` (the first `limit` words, if given). Past the first `careful` words,
+        typo fixing allows one edit only, so a huge message stays cheap."""
+        out = []
+        for n, (word, clause) in enumerate(words(text, limit)):
+            fixed = self.fixer.fix(word, cheap=n >= careful)
+            out.append(Token(fixed, stem(fixed), clause, word if fixed != word else ""))
+        return out
+
+
+
+
+# --- the lexicon (content/lexicon.toml) --------------------------------------------------------
+
+Phrase = tuple[str, ...]  # stems; "*" matches any one word, "#" any number ("6", "six", "few")
+WILDCARD = "*"
+NUMBER = "#"
+NUMBER_WORDS = frozenset(
+    stem(w) for w in "one two three four five six seven eight nine ten eleven twelve few couple several".split()
+)
+
+
+def _matches(pattern_word: str, stem_: str) -> bool:
+    if pattern_word == WILDCARD:
+        return True
+    if pattern_word == NUMBER:
+        return stem_.isdigit() or stem_ in NUMBER_WORDS
+    return pattern_word == stem_
+
+
+def phrase_stems(text: str) -> Phrase:
+    """Stems of a phrase written by an editor, keeping * and # wildcards (no typo fixing:
+    editors spell on purpose)."""
+    return tuple(w if w in (WILDCARD, NUMBER) else stem(w) for w in re.findall(r"[*#]|[a-z0-9]+", fold(text)))
+
+
+_editor_phrase = phrase_stems
+
+
+def _check_words(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not _editor_phrase(value):
+            raise ValueError(f"'{value}' has no letters or digits")
+    return values
+
+
+class _LexModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class LexiconGroup(_LexModel):
+    name: str = Field(min_length=1)
+    words: tuple[str, ...] = Field(min_length=1)
+
+    _words_ok = field_validator("words")(_check_words)
+
+    @field_validator("name")
+    @classmethod
+    def _name_ok(cls, name: str) -> str:
+        _check_words((name,))
+        return name
+
+
+class LexiconPhrase(_LexModel):
+    text: str = Field(min_length=1)
+    means: str = ""
+
+    @field_validator("text")
+    @classmethod
+    def _text_ok(cls, text: str) -> str:
+        phrase = _editor_phrase(text)
+        if not phrase or all(w in (WILDCARD, NUMBER) for w in phrase):
+            raise ValueError(f"'{text}' needs at least one real word")
+        return text
+
+
+class SmalltalkLists(_LexModel):
+    greeting: tuple[str, ...] = Field(min_length=1)
+    thanks: tuple[str, ...] = Field(min_length=1)
+    help: tuple[str, ...] = Field(min_length=1)
+    goodbye: tuple[str, ...] = Field(min_length=1)
+    filler: tuple[str, ...] = ()
+
+    _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "filler")(_check_words)
+
+
+class LexiconFile(_LexModel):
+    general_topic: str = ""
+    stopwords: tuple[str, ...] = ()
+    common_words: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = Field(min_length=1)
+    other_topics: tuple[str, ...] = ()
+    group: tuple[LexiconGroup, ...] = ()
+    phrase: tuple[LexiconPhrase, ...] = ()
+    smalltalk: SmalltalkLists
+
+    _words_ok = field_validator("stopwords", "common_words", "anchors", "other_topics")(_check_words)
+
+
+SMALLTALK_LEVELS = ("thanks", "goodbye", "help", "greeting")  # priority when several match
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """lexicon.toml, compiled into stem-level lookups."""
+
+    general_topic: str  # topic for a message that only names the subject ("back spasm"), or ""
+    stopwords: frozenset[str]
+    common: frozenset[str]  # stems of everyday words that are not about backs
+    anchors: tuple[Phrase, ...]
+    other_topics: tuple[Phrase, ...]
+    groups: dict[str, tuple[str, ...]]  # one stem -> group names it belongs to
+    group_phrases: tuple[tuple[Phrase, str], ...]  # multi-word member -> group name
+    rewrites: tuple[tuple[Phrase, Phrase], ...]  # phrase -> replacement stems
+    smalltalk: dict[str, tuple[Phrase, ...]]
+    filler: frozenset[str]
+    words: frozenset[str]  # every plain word in the file, for the typo fixer
+
+    @classmethod
+    def from_model(cls, model: LexiconFile) -> "Lexicon":
+        groups: dict[str, list[str]] = {}
+        group_phrases: list[tuple[Phrase, str]] = []
+        for group in model.group:
+            name = "_".join(_editor_phrase(group.name))
+            for member in group.words:
+                phrase = _editor_phrase(member)
+                if len(phrase) == 1:
+                    if name not in groups.setdefault(phrase[0], []):
+                        groups[phrase[0]].append(name)
+                else:
+                    group_phrases.append((phrase, name))
+        rewrites = tuple(
+            (_editor_phrase(p.text), tuple(w for w in _editor_phrase(p.means) if w not in (WILDCARD, NUMBER)))
+            for p in model.phrase
+        )
+        smalltalk = {
+            level: tuple(_editor_phrase(p) for p in getattr(model.smalltalk, level)) for level in SMALLTALK_LEVELS
+        }
+        plain: set[str] = set()
+        for text in _all_strings(model):
+            plain.update(w for w, _ in words(text))
+        return cls(
+            general_topic=model.general_topic,
+            stopwords=frozenset(stem(w) for w in model.stopwords),
+            common=frozenset(stem(w) for c in model.common_words for w, _ in words(c)),
+            anchors=tuple(_editor_phrase(a) for a in model.anchors),
+            other_topics=tuple(_editor_phrase(a) for a in model.other_topics),
+            groups={k: tuple(v) for k, v in groups.items()},
+            group_phrases=tuple(group_phrases),
+            rewrites=rewrites,
+            smalltalk=smalltalk,
+            filler=frozenset(stem(w) for f in model.smalltalk.filler for w, _ in words(f)),
+            words=frozenset(plain),
+        )
+
+
+def _all_strings(model: LexiconFile) -> list[str]:
+    out = list(model.stopwords) + list(model.common_words) + list(model.anchors) + list(model.other_topics)
+    for group in model.group:
+        out += [group.name, *group.words]
+    for phrase in model.phrase:
+        out += [phrase.text.replace("*", " ").replace("#", " "), phrase.means]
+    st = model.smalltalk
+    out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.filler]
+    return out
+
+
+def load_lexicon(path: Path | str | None = None) -> Lexicon:
+    """Read and check lexicon.toml; problems raise ContentError naming the file and field."""
+    path = Path(path) if path else DEFAULT_CONTENT_DIR / "lexicon.toml"
+    problems: list[str] = []
+    data = read_toml(path, problems)
+    if data is None:
+        raise ContentError(problems)
+    try:
+        model = LexiconFile.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError(describe_errors(path.name, exc, data)) from None
+    return Lexicon.from_model(model)
+
+
+def find_phrase(stems: list[str], phrase: Phrase, start: int) -> bool:
+    """Does `phrase` (with * and # wildcards) match `stems` at `start`?"""
+    if start + len(phrase) > len(stems):
+        return False
+    return all(_matches(p, stems[start + i]) for i, p in enumerate(phrase))
+
+
+class PhraseIndex:
+    """Finds many phrases in a stem list quickly, by indexing them on their first word."""
+
+    def __init__(self, phrases: Iterable[tuple[Phrase, object]]):
+        self.by_first: dict[str, list[tuple[Phrase, object]]] = {}
+        self.wild_first: list[tuple[Phrase, object]] = []
+        self.single: dict[str, list[object]] = {}
+        for phrase, payload in phrases:
+            if not phrase:
+                continue
+            if phrase[0] in (WILDCARD, NUMBER):
+                self.wild_first.append((phrase, payload))
+            else:
+                self.by_first.setdefault(phrase[0], []).append((phrase, payload))
+
+    def at(self, stems: list[str], i: int) -> list[tuple[Phrase, object]]:
+        """Phrases matching at position i, longest first."""
+        found = [(p, x) for p, x in self.by_first.get(stems[i], ()) if find_phrase(stems, p, i)]
+        found += [(p, x) for p, x in self.wild_first if find_phrase(stems, p, i)]
+        found.sort(key=lambda px: -len(px[0]))
+        return found
+
+    def find_all(self, stems: list[str]) -> list[tuple[int, Phrase, object]]:
+        """Every (start, phrase, payload) match, overlapping allowed."""
+        out = []
+        for i in range(len(stems)):
+            for p, x in self.at(stems, i):
+                out.append((i, p, x))
+        return out
+
+    def rewrite(self, stems: list[str]) -> list[str]:
+        """Replace phrases (payload = replacement stems) left to right, longest match first."""
+        out: list[str] = []
+        i = 0
+        while i < len(stems):
+            hits = self.at(stems, i) if (stems[i] in self.by_first or self.wild_first) else []
+            if hits:
+                phrase, means = hits[0]
+                out.extend(means)  # type: ignore[arg-type]
+                i += len(phrase)
+            else:
+                out.append(stems[i])
+                i += 1
+        return out

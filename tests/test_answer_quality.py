@@ -1,0 +1,100 @@
+"""The engine against the labelled set tests/data/questions.tsv (dev and held rows alike).
+
+Columns: split (dev|held), kind (answer|urgent|no_match|smalltalk), expected, text.
+`expected` is a topic id (or several, comma-separated, any of which is right) for answer rows,
+the level (emergency|same_day) for urgent rows, the small-talk level, or "none".
+The targets come from the issue: every urgent message is caught, >= 95 % of in-scope questions
+get the right topic first (a "Did you mean" counts as a miss), >= 90 % of out-of-scope ones are
+declined. The in-scope target is not met yet: it is kept as a strict xfail next to a regression
+floor. bench/answers.py prints the same figures and lists the misses.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.core.answers import AnswerEngine
+
+DATA = Path(__file__).parent / "data" / "questions.tsv"
+KINDS = {"answer", "urgent", "no_match", "smalltalk"}
+
+
+def load_rows() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine.from_dir()
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    return load_rows()
+
+
+def test_labelled_set_is_well_formed(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    assert len(rows) >= 150
+    for row in rows:
+        assert row["split"] in {"dev", "held"}, row
+        assert row["kind"] in KINDS, row
+        assert row["text"].strip(), row
+        if row["kind"] == "answer":
+            assert set(row["expected"].split(",")) <= set(engine.content.topics), row
+        if row["kind"] == "urgent":
+            assert row["expected"] in {"emergency", "same_day"}, row
+    assert {r["split"] for r in rows} == {"dev", "held"}
+    assert {r["kind"] for r in rows} == KINDS
+
+
+def test_every_urgent_message_is_caught(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    missed = [r["text"] for r in rows if r["kind"] == "urgent" and engine.answer(r["text"]).kind != "urgent"]
+    assert missed == []
+
+
+def in_scope_accuracy(engine: AnswerEngine, rows: list[dict[str, str]]) -> tuple[float, list]:
+    questions = [r for r in rows if r["kind"] == "answer"]
+    wrong = []
+    for row in questions:
+        reply = engine.answer(row["text"])
+        if not (reply.kind == "answer" and reply.topics[0] in row["expected"].split(",")):
+            wrong.append((row["text"], reply.kind, reply.topics))
+    return 1 - len(wrong) / len(questions), wrong
+
+
+# Measured on all rows when this was written: 90.2 % (dev 93.6 %, held 85.1 %). A drop below the
+# floor is a regression; the issue's 95 % target is not met yet (see the xfail test below).
+IN_SCOPE_FLOOR = 0.88
+
+
+def test_in_scope_top1_accuracy_does_not_regress(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    accuracy, wrong = in_scope_accuracy(engine, rows)
+    assert accuracy >= IN_SCOPE_FLOOR, f"{accuracy:.1%} right; misses: {wrong}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue target >= 95 % in-scope top-1 on all rows; measured 90.2 %. Strict: when this "
+    "passes, remove the marker so the target is enforced.",
+)
+def test_in_scope_top1_accuracy_meets_the_target(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    accuracy, wrong = in_scope_accuracy(engine, rows)
+    assert accuracy >= 0.95, f"{accuracy:.1%} right; misses: {wrong}"
+
+
+def test_out_of_scope_rejection(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    others = [r for r in rows if r["kind"] == "no_match"]
+    replies = [(r["text"], engine.answer(r["text"])) for r in others]
+    answered = [(text, reply.kind, reply.topics) for text, reply in replies if reply.kind != "no_match"]
+    rejected = 1 - len(answered) / len(others)
+    assert rejected >= 0.90, f"{rejected:.1%} declined; answered: {answered}"
+
+
+def test_small_talk_is_recognised(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    talk = [r for r in rows if r["kind"] == "smalltalk"]
+    right = sum(engine.answer(r["text"]).level == r["expected"] for r in talk)
+    assert right / len(talk) >= 0.9
