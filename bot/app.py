@@ -1,0 +1,91 @@
+"""The one place that wires core, storage and Telegram together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot.config import Settings
+from bot.core.answers import AnswerEngine
+from bot.core.content import load_content
+from bot.core.reminder_content import load_reminder_content
+from bot.core.triage import load_triage
+from bot.reminders import dispatcher
+from bot.storage.db import close_db, open_db
+from bot.telegram import errors, handlers, reminder_handlers, triage_handlers
+from bot.telegram.services import KEY, Services, utc_now
+
+log = logging.getLogger(__name__)
+
+# Telegram remembers the last list it was given, so it is always passed explicitly.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    content_dir: Path | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    rate_limiter: bool = True,
+    dispatch_interval: float | None = 30.0,
+) -> Application:
+    """Build the bot. `dispatch_interval=None` leaves reminder ticks to the caller (tests)."""
+    content = load_content(content_dir)
+    svc = Services(
+        content=content,
+        engine=AnswerEngine.from_dir(content.directory),
+        triage=load_triage(content.directory / "triage.toml"),
+        reminders=load_reminder_content(content.directory),
+        admin_ids=settings.admin_ids,
+        clock=clock,
+    )
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_post_init(settings, dispatch_interval))
+        .post_shutdown(_post_shutdown)
+        .concurrent_updates(False)  # one update at a time keeps a chat's menu edits in order
+    )
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    app = builder.build()
+    app.bot_data[KEY] = svc
+
+    handlers.register(app)
+    triage_handlers.register(app)
+    reminder_handlers.register(app)
+    handlers.register_fallbacks(app)
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+def _post_init(settings: Settings, dispatch_interval: float | None):
+    async def post_init(app: Application) -> None:
+        svc: Services = app.bot_data[KEY]
+        svc.db = await open_db(settings.database_path)
+        profile = svc.content.messages.profile
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in profile.commands.items()])
+        await app.bot.set_my_description(profile.description)
+        await app.bot.set_my_short_description(profile.short_description)
+        if dispatch_interval:
+            dispatcher.schedule(app, dispatch_interval)
+        log.info("bot ready: %d topics, database %s", len(svc.content.topics), settings.database_path)
+
+    return post_init
+
+
+async def _post_shutdown(app: Application) -> None:
+    svc: Services = app.bot_data[KEY]
+    if svc.db is not None:
+        await close_db(svc.db)
+        svc.db = None

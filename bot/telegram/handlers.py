@@ -1,0 +1,189 @@
+"""Menus, commands and free-text answers.
+
+Features with their own state (triage, reminders) register handlers in group -1 that claim
+a message or button and stop it there; everything else arrives here in group 0.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.answers import Reply
+from bot.core.content import Content
+from bot.core.telegram_html import escape
+from bot.telegram import callbacks as cb
+from bot.telegram import keyboards as kb
+from bot.telegram.sending import answer_query, reply, show
+from bot.telegram.services import services
+
+log = logging.getLogger(__name__)
+
+
+# ---- screens: (text, keyboard) pairs shared by commands and buttons ----
+
+def main_menu_screen(content: Content, lead: str | None = None):
+    text = content.messages.main_menu if lead is None else f"{lead}\n\n{content.messages.main_menu}"
+    return text, kb.main_menu(content)
+
+
+def category_screen(content: Content, category_id: str):
+    category = content.category(category_id)
+    if category is None:
+        return None
+    return f"<b>{escape(category.title)}</b>\n{category.intro}", kb.category_menu(content, category_id)
+
+
+def topic_screen(content: Content, topic_id: str):
+    topic = content.topics.get(topic_id)
+    if topic is None:
+        return None
+    return f"{topic.body}\n\n<i>{content.messages.disclaimer}</i>", kb.topic_actions(content, topic_id)
+
+
+def reply_screen(content: Content, answer: Reply):
+    """What to send for a free-text answer from the engine."""
+    if answer.kind == "answer" and answer.topics:
+        return answer.text, kb.topic_actions(content, answer.topics[0], answer.related)
+    if answer.kind == "clarify":
+        return answer.text, kb.topic_choices(content, answer.topics)
+    if answer.kind == "urgent":
+        # Only the way home: an emergency reply ends with what to do, never with tips.
+        return answer.text, kb.only_home(content)
+    return answer.text, kb.main_menu(content)
+
+
+# ---- commands ----
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    lead = f"{content.messages.welcome}\n\n<i>{content.messages.disclaimer}</i>"
+    await reply(update.effective_message, *main_menu_screen(content, lead))
+
+
+async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update.effective_message, *main_menu_screen(services(context).content))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    await reply(update.effective_message, content.messages.help, kb.main_menu(content))
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    await reply(update.effective_message, content.messages.about, kb.only_home(content))
+
+
+def category_command(category_id: str):
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        content = services(context).content
+        screen = category_screen(content, category_id) or main_menu_screen(content)
+        await reply(update.effective_message, *screen)
+
+    return handler
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    await reply(update.effective_message, *main_menu_screen(content, content.messages.cancelled))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    await reply(update.effective_message, content.messages.unknown_command, kb.main_menu(content))
+
+
+async def coming_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    await reply(update.effective_message, *main_menu_screen(content, content.messages.coming_soon))
+
+
+# ---- messages ----
+
+async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    message: Message = update.effective_message
+    answer = svc.engine.answer(message.text or "")
+    # The kind and topic ids only: users' words stay out of the logs.
+    log.info("answered free text: kind=%s topics=%s", answer.kind, ",".join(answer.topics))
+    await reply(message, *reply_screen(svc.content, answer))
+
+
+async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    content = services(context).content
+    await reply(update.effective_message, content.messages.unsupported_media, kb.main_menu(content))
+
+
+# ---- buttons ----
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    content = services(context).content
+    fields = cb.decode(query.data)
+    action, args = (fields[0], fields[1:]) if fields else ("", [])
+
+    screen = None
+    if action == cb.MAIN_MENU and not args:
+        screen = main_menu_screen(content)
+    elif action == cb.CATEGORY and len(args) == 1:
+        screen = category_screen(content, args[0])
+    elif action == cb.TOPIC and len(args) == 1:
+        screen = topic_screen(content, args[0])
+    elif action == cb.ASK and not args:
+        screen = content.messages.ask_prompt, kb.only_home(content)
+    elif action == cb.ABOUT and not args:
+        screen = content.messages.about, kb.only_home(content)
+
+    if screen is None:
+        await stale_button(update, context)
+        return
+    await answer_query(query)
+    await show(query, *screen)
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button this version of the bot does not know: say so and offer a fresh menu."""
+    content = services(context).content
+    query = update.callback_query
+    log.info("stale or unknown button pressed")
+    await answer_query(query, _first_line(content.messages.stale_button))
+    await show(query, *main_menu_screen(content, content.messages.stale_button))
+
+
+def _first_line(text: str) -> str:
+    from bot.core.content import plain_text
+
+    return plain_text(text).strip().splitlines()[0][:200]
+
+
+MENU_BUTTONS = rf"^({cb.MAIN_MENU}|{cb.CATEGORY}|{cb.TOPIC}|{cb.ASK}|{cb.ABOUT})({cb.SEP}|$)"
+
+
+def register(app: Application) -> None:
+    """Commands and menu buttons. Features add theirs after this, before the fallbacks."""
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("menu", menu))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("about", about))
+    app.add_handler(CommandHandler("causes", category_command("causes")))
+    app.add_handler(CommandHandler("remedies", category_command("remedies")))
+    app.add_handler(CommandHandler("cancel", cancel))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=MENU_BUTTONS))
+
+
+def register_fallbacks(app: Application) -> None:
+    """Last in group 0: anything no feature claimed still gets an answer."""
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, unsupported))

@@ -1,0 +1,71 @@
+"""Inline keyboards for the menus, built from content only."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.content import Content
+from bot.telegram import callbacks as cb
+
+
+def button(text: str, *data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=cb.encode(*data))
+
+
+SHORT_LABEL = 16  # two labels this long still fit side by side on a narrow phone
+
+
+def pack(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """Two short buttons to a row; a long label gets a row of its own so it is not cut off."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for b in buttons:
+        last = rows[-1] if rows else None
+        if last and len(last) == 1 and len(last[0].text) <= SHORT_LABEL and len(b.text) <= SHORT_LABEL:
+            last.append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
+def main_menu(content: Content) -> InlineKeyboardMarkup:
+    labels = content.messages.buttons
+    categories = [button(c.title, cb.CATEGORY, c.id) for c in content.categories]
+    rows = pack(categories)
+    rows.append([button(labels.triage, cb.TRIAGE)])
+    rows += pack([button(labels.reminders, cb.REMINDERS), button(labels.ask, cb.ASK), button(labels.about, cb.ABOUT)])
+    return InlineKeyboardMarkup(rows)
+
+
+def home_row(content: Content) -> list[InlineKeyboardButton]:
+    return [button(content.messages.buttons.main_menu, cb.MAIN_MENU)]
+
+
+def only_home(content: Content) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([home_row(content)])
+
+
+def category_menu(content: Content, category_id: str) -> InlineKeyboardMarkup:
+    rows = [[button(t.title, cb.TOPIC, t.id)] for t in content.topics_in(category_id)]
+    rows.append(home_row(content))
+    return InlineKeyboardMarkup(rows)
+
+
+def topic_actions(content: Content, topic_id: str, related: tuple[str, ...] | None = None) -> InlineKeyboardMarkup:
+    """Related topics, then Back (to the topic's category) and Main menu."""
+    topic = content.topics[topic_id]
+    related_ids = topic.related if related is None else related
+    rows = [[button(content.topics[r].title, cb.TOPIC, r)] for r in related_ids if r in content.topics]
+    rows.append(
+        [
+            button(content.messages.buttons.back, cb.CATEGORY, topic.category),
+            button(content.messages.buttons.main_menu, cb.MAIN_MENU),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def topic_choices(content: Content, topic_ids: tuple[str, ...]) -> InlineKeyboardMarkup:
+    """'Did you mean…' candidates, then Main menu."""
+    rows = [[button(content.topics[t].title, cb.TOPIC, t)] for t in topic_ids if t in content.topics]
+    rows.append(home_row(content))
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,37 @@
+"""What the handlers need, wired once in bot.app and kept in application.bot_data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from telegram.ext import ContextTypes
+
+from bot.core.answers import AnswerEngine
+from bot.core.content import Content
+from bot.core.reminder_content import ReminderContent
+from bot.core.triage import Triage
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Services:
+    content: Content
+    engine: AnswerEngine
+    triage: Triage
+    reminders: ReminderContent
+    admin_ids: frozenset[int] = frozenset()
+    clock: Callable[[], datetime] = utc_now
+    db: Any = None  # aiosqlite.Connection, opened in post_init
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+KEY = "services"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[KEY]

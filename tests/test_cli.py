@@ -1,0 +1,80 @@
+"""The command line: check-content, ask, --help, and a real run stopped by SIGTERM."""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.__main__ import main
+from bot.core.content import DEFAULT_CONTENT_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_check_content_passes_on_shipped_content(capsys):
+    assert main(["check-content"]) == 0
+    assert "content OK" in capsys.readouterr().out
+
+
+def test_check_content_names_file_and_field(tmp_path, capsys):
+    broken = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, broken)
+    causes = broken / "topics" / "causes.toml"
+    causes.write_text(causes.read_text().replace('id = "muscle-injury"', 'id = "Muscle Injury!"', 1))
+    (broken / "triage.toml").write_text("this is not = = toml")
+    assert main(["check-content", "--content", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "topics/causes.toml" in out and ".id" in out
+    assert "triage.toml" in out and "TOML" in out
+
+
+def test_ask_json_shape(capsys):
+    assert main(["ask", "--json", "my", "back", "seized", "up", "after", "golf"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"kind", "topics", "score", "text"}
+    assert data["kind"] == "answer" and data["topics"]
+
+
+def test_ask_urgent(capsys):
+    assert main(["ask", "--json", "back pain and i wet myself, cant control my bladder"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] == "urgent" and "999" in data["text"]
+
+
+def test_help_lists_subcommands():
+    result = subprocess.run([sys.executable, "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0
+    for command in ("run", "check-content", "ask"):
+        assert command in result.stdout
+
+
+async def test_run_polls_until_sigterm_and_exits_cleanly(fake, tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))},
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "nested" / "bot.sqlite3"),
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+                                                stderr=asyncio.subprocess.PIPE)
+    try:
+        await fake.wait_until(lambda: fake.polling, timeout=30, what="the bot to start polling")
+        ann = fake.user(301)
+        await ann.send("/start")
+        assert "back spasm" in (await ann.reply(timeout=15)).text.lower()
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert fake.token not in stderr.decode()
+    assert (tmp_path / "nested" / "bot.sqlite3").exists()  # data folder created on first run

@@ -1,0 +1,142 @@
+"""End to end: the real Application against the fake Bot API server."""
+
+from bot.app import ALLOWED_UPDATES
+
+
+async def test_start_category_topic_back_main_menu(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    await ann.send("/start")
+    menu = await ann.reply()
+    assert "back spasm" in menu.text.lower()
+    assert "not medical advice" in menu.text.lower()
+    assert {"Causes", "Remedies"} <= set(menu.button_texts)
+
+    await ann.tap(menu, "Causes")
+    causes = await ann.reply()
+    assert causes.message_id == menu.message_id and causes.edits == 1  # edited in place
+    first_topic = causes.button_texts[0]
+
+    await ann.tap(causes, first_topic)
+    topic = await ann.reply()
+    assert topic.message_id == menu.message_id
+    labels = bot.services.content.messages.buttons
+    assert {labels.back, labels.main_menu} <= set(topic.button_texts)
+
+    await ann.tap(topic, bot.services.content.messages.buttons.back)
+    back = await ann.reply()
+    assert back.button_texts == causes.button_texts
+
+    await ann.tap(back, bot.services.content.messages.buttons.main_menu)
+    home = await ann.reply()
+    assert home.button_texts == menu.button_texts
+    assert len(ann.messages) == 1  # one message, edited in place all along
+
+
+async def test_startup_registers_commands_description_and_updates(bot, fake):
+    names = [c["command"] for c in fake.commands]
+    assert names == ["start", "menu", "help", "causes", "remedies", "triage", "reminders", "privacy", "about", "cancel"]
+    assert fake.description and fake.short_description
+    await fake.wait_until(lambda: fake.allowed_updates is not None, what="the first getUpdates")
+    assert set(fake.allowed_updates) == set(ALLOWED_UPDATES)
+    assert "my_chat_member" in fake.allowed_updates
+
+
+async def test_free_text_gets_the_topic_with_related_buttons(bot, fake, no_violations):
+    ann = fake.user(112)
+    await ann.send("my back seized up after golf")
+    answer = await ann.reply()
+    labels = bot.services.content.messages.buttons
+    assert labels.main_menu in answer.button_texts and labels.back in answer.button_texts
+    topic_ids = {data.split(":", 1)[1] for row in answer.buttons for _t, data in row if data.startswith("t:")}
+    assert 1 <= len(topic_ids) <= 2  # up to two Related buttons
+    assert "not medical advice" in answer.text.lower()
+
+
+async def test_emergency_text_goes_to_emergency_services_first(bot, fake, no_violations):
+    ann = fake.user(113)
+    await ann.send("pulled my back at the gym and now i cant feel my bum or inner thighs")
+    urgent = await ann.reply()
+    assert all(n in urgent.text for n in ("112", "911", "999"))
+    assert urgent.button_texts == [bot.services.content.messages.buttons.main_menu]  # no tips
+
+
+async def test_same_day_flag_says_see_a_doctor_today(bot, fake, no_violations):
+    ann = fake.user(114)
+    await ann.send("back spasms and ive had a fever since yesterday")
+    reply = await ann.reply()
+    assert "today" in reply.text.lower()
+    assert "111" in reply.text
+
+
+async def test_stale_and_unknown_buttons_get_a_fresh_menu(bot, fake, no_violations):
+    ann = fake.user(115)
+    await ann.send("/menu")
+    menu = await ann.reply()
+    query = await ann.press(menu, "t:a-topic-that-was-removed")
+    assert (await fake.wait_answered(query)).text  # a toast says the menu is out of date
+    fresh = await ann.reply()
+    assert "out of date" in fresh.text.lower()
+    assert fresh.button_texts == menu.button_texts
+    # More unknown data on the same message: answered each time, no needless edit.
+    for data in ("zz:garbage", "c:nope", "m:extra", "t"):
+        query = await ann.press(fresh, data)
+        assert (await fake.wait_answered(query)).text
+    assert ann.messages[-1].edits == fresh.edits
+
+
+async def test_second_tap_on_same_button_is_answered_without_an_edit(bot, fake, no_violations):
+    ann = fake.user(116)
+    await ann.send("/causes")
+    causes = await ann.reply()
+    await ann.tap(causes, causes.button_texts[0])
+    topic = await ann.reply()
+    query = await ann.press(topic, causes.buttons[0][0][1])  # the same topic again
+    await fake.wait_answered(query)
+    assert ann.messages[-1].edits == topic.edits  # nothing to change, so no "not modified" error
+
+
+async def test_sticker_photo_voice_get_a_text_only_note(bot, fake, no_violations):
+    ann = fake.user(117)
+    for send in (ann.send_sticker, ann.send_photo, ann.send_voice):
+        await send()
+        note = await ann.reply()
+        assert "text" in note.text.lower()
+
+
+async def test_huge_message_is_answered_within_limits(bot, fake, no_violations):
+    ann = fake.user(118)
+    await ann.send(("my lower back keeps cramping when i sit at my desk all day " * 90)[:5000])
+    reply = await ann.reply()
+    assert reply.text
+
+
+async def test_html_looking_text_is_never_echoed_raw(bot, fake, no_violations):
+    ann = fake.user(119)
+    await ann.send("<b>hi</b> <script>alert(1)</script> & what causes <i>spasms</i>?")
+    reply = await ann.reply()
+    assert "<script>" not in (reply.source or "")
+
+
+async def test_unknown_command_and_help(bot, fake, no_violations):
+    ann = fake.user(120)
+    await ann.send("/frobnicate")
+    reply = await ann.reply()
+    assert "/help" in reply.text
+    await ann.send("/help")
+    help_text = await ann.reply()
+    assert "/triage" in help_text.text
+
+
+async def test_smalltalk_gets_a_short_friendly_reply(bot, fake, no_violations):
+    ann = fake.user(121)
+    await ann.send("thanks!!")
+    reply = await ann.reply()
+    assert reply.text == bot.services.content.messages.thanks or len(reply.text) < 200
+
+
+async def test_out_of_scope_is_honest_and_shows_the_menu(bot, fake, no_violations):
+    ann = fake.user(122)
+    await ann.send("whats the best pizza in naples")
+    reply = await ann.reply()
+    assert "back spasm" in reply.text.lower()
+    assert "Causes" in reply.button_texts
