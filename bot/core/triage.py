@@ -32,6 +32,7 @@ __all__ = [
     "MAX_QUESTIONS", "Triage", "TriageError", "Question", "Outcome", "Reason", "InvalidAnswers",
     "load_triage", "valid_answers", "is_finished", "next_step", "decide", "answer", "back",
     "progress", "choices", "render_question", "render_outcome", "render_tap_hint", "parse_typed_answer",
+    "is_opening", "open_question",
 ]
 
 
@@ -140,6 +141,13 @@ def answer(triage: Triage, answers: str, choice: str) -> str:
     return answers + choice
 
 
+def open_question(triage: Triage, answers: object) -> Question | None:
+    """The question a state is waiting for; None if the state is finished or does not fit this set."""
+    if not valid_answers(triage, answers) or is_finished(triage, answers):  # type: ignore[arg-type]
+        return None
+    return triage.questions[len(answers)]  # type: ignore[arg-type]
+
+
 def back(answers: str) -> str:
     """Back = forget the last answer (at the first question there is nothing to undo)."""
     return answers[:-1]
@@ -238,3 +246,11 @@ def parse_typed_answer(text: str | None) -> str | None:
         if pattern.fullmatch(words):
             return choice
     return None
+
+
+def is_opening(triage: Triage, text: str | None) -> bool:
+    """True if a typed message asks for the check ("Should I see a doctor?"): it contains an opening phrase."""
+    if not text:
+        return False
+    padded = f" {_normalise(text)} "
+    return any(f" {phrase} " in padded for phrase in triage.openings.phrases)

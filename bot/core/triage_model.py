@@ -31,6 +31,8 @@ QuestionLevel = Literal["emergency", "same_day", "appointment", "context"]
 _ALLOWED_TAG = re.compile(r"</?(b|i)>")
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _LONE_AMP = re.compile(r"&(?!(amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
+# Typed openings are stored the way bot.core.triage normalises a message: lower case, single spaces.
+_OPENING = re.compile(r"[a-z0-9]+( [a-z0-9]+)*")
 # Questions ask about the presence of something; a negation makes "Yes" ambiguous.
 _NEGATION = re.compile(r"\b(not|no|never|none|nothing)\b|n['’]t\b", re.IGNORECASE)
 
@@ -139,6 +141,11 @@ class Labels(_Strict):
     tips_title: str = Field(min_length=1)
     based_on: str = Field(min_length=1)
     tap_hint: str = Field(min_length=1)
+    # Buttons and notes of the Telegram screens (button labels are plain text).
+    cancel: str = Field(min_length=1, max_length=40)
+    tips_button: str = Field(min_length=1, max_length=40)
+    reminders_button: str = Field(min_length=1, max_length=40)
+    restarted: str = Field(min_length=1, max_length=200)
 
     @field_validator("*")
     @classmethod
@@ -160,11 +167,32 @@ class Labels(_Strict):
         return text
 
 
+class Openings(_Strict):
+    """Typed phrases that start the check ("should I see a doctor"), written the way they are matched."""
+
+    phrases: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("phrases")
+    @classmethod
+    def _plain_and_unique(cls, phrases: tuple[str, ...]) -> tuple[str, ...]:
+        for phrase in phrases:
+            if not _OPENING.fullmatch(phrase):
+                raise ValueError(
+                    f"{phrase!r}: write lower-case words separated by single spaces, "
+                    "without punctuation or apostrophes (\"dont\", not \"don't\")"
+                )
+        repeated = sorted({p for p in phrases if phrases.count(p) > 1})
+        if repeated:
+            raise ValueError(f"listed twice: {', '.join(repeated)}")
+        return phrases
+
+
 class Triage(_Strict):
     intro: str = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
     outcomes: Outcomes
     labels: Labels
+    openings: Openings
 
     @field_validator("intro")
     @classmethod

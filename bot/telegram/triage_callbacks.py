@@ -1,0 +1,59 @@
+"""Button data of the symptom check. Each button carries the whole state of its check, so a
+button works after a restart and two checks in two messages never share anything.
+
+    tg                              start a check (the main menu's button)
+    tg:x                            cancel
+    tg:<version>:<answers>:<action> answer the open question (action y, n or u) or go back (b)
+
+<version> is the question set's six hex digits; <answers> has one character per answered
+question ('y', 'n', 'u'), empty before the first one: "tg:1a2b3c::y". The longest, with eight
+answers, is 20 bytes, far below Telegram's 64. Whether version and answers still fit the
+question set is the handler's call (the triage core knows); this module only reads the shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.telegram import callbacks as cb
+
+CANCEL = "x"
+BACK = "b"
+ANSWERS = ("y", "n", "u")
+PATTERN = rf"^{cb.TRIAGE}({cb.SEP}|$)"
+
+
+@dataclass(frozen=True)
+class Tap:
+    kind: str  # "start" | "cancel" | "step"
+    version: str = ""
+    answers: str = ""
+    action: str = ""  # step: 'y', 'n', 'u' or BACK
+
+
+def start_data() -> str:
+    return cb.encode(cb.TRIAGE)
+
+
+def cancel_data() -> str:
+    return cb.encode(cb.TRIAGE, CANCEL)
+
+
+def step_data(version: str, answers: str, action: str) -> str:
+    if action not in (*ANSWERS, BACK):
+        raise ValueError(f"unknown triage action {action!r}")
+    return cb.encode(cb.TRIAGE, version, answers, action)
+
+
+def parse(data: str | None) -> Tap | None:
+    """The tap a triage button stands for; None for data of another shape (a stale button)."""
+    fields = cb.decode(data)
+    if not fields or fields[0] != cb.TRIAGE:
+        return None
+    if len(fields) == 1:
+        return Tap("start")
+    if fields[1:] == [CANCEL]:
+        return Tap("cancel")
+    if len(fields) == 4 and fields[3] in (*ANSWERS, BACK):
+        return Tap("step", version=fields[1], answers=fields[2], action=fields[3])
+    return None

@@ -1,0 +1,225 @@
+"""The symptom check ("triage") in Telegram: one message, edited in place per question.
+
+State lives in two places, both outside memory:
+- each button carries its check's whole state (see triage_callbacks), so taps survive restarts
+  and two checks in two messages never mix;
+- a small SQLite row per chat (triage_open) says which message asks the open question and the
+  answers so far, only so a typed "yes" can be applied. It is deleted when the check ends, is
+  cancelled, the person moves on (a command or another button) or after POINTER_TTL of quiet.
+Only the outcome level is counted, anonymously; nothing of the answers is kept after the end.
+
+Handler groups: typed text and "moving on" run in groups of their own (TYPED_GROUP, LEAVE_GROUP)
+rather than -1, so they never shadow another feature's group -1 handlers (in a group only the
+first matching handler runs).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.triage import (
+    Outcome,
+    back,
+    is_opening,
+    next_step,
+    open_question,
+    parse_typed_answer,
+    render_tap_hint,
+)
+from bot.storage import repositories as repo
+from bot.telegram import triage_callbacks as tcb
+from bot.telegram.handlers import main_menu_screen, stale_button
+from bot.telegram.sending import MESSAGE_GONE, NOT_MODIFIED, answer_query, reply, show
+from bot.telegram.services import Services, services
+from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen
+
+log = logging.getLogger(__name__)
+
+POINTER_TTL = timedelta(hours=1)  # typed answers apply this long after the last step; buttons always work
+LEAVE_GROUP = -3  # a command or another feature's button: the open check is left (not stopped)
+TYPED_GROUP = -2  # typed answers and typed openings, claimed with ApplicationHandlerStop
+
+
+# ---- the open-check pointer ----
+
+async def _remember(svc: Services, chat_id: int, message_id: int, answers: str) -> None:
+    now = svc.clock()
+    await repo.purge_open_triages(svc.db, now - POINTER_TTL)
+    await repo.save_open_triage(svc.db, chat_id, message_id, svc.triage.version, answers, now)
+
+
+async def _open_pointer(svc: Services, chat_id: int) -> repo.OpenTriage | None:
+    pointer = await repo.get_open_triage(svc.db, chat_id)
+    if pointer is not None and pointer.updated_at < svc.clock() - POINTER_TTL:
+        await repo.close_open_triage(svc.db, chat_id, pointer.message_id)
+        return None
+    return pointer
+
+
+async def _finish(svc: Services, chat_id: int, message_id: int, outcome: Outcome) -> None:
+    await repo.close_open_triage(svc.db, chat_id, message_id)
+    await repo.count_triage_outcome(svc.db, outcome.level)
+    log.info("triage finished")
+    log.debug("triage outcome level=%s", outcome.level)
+
+
+# ---- starting ----
+
+async def _start_in_new_message(message: Message, svc: Services) -> None:
+    sent = await reply(message, *question_screen(svc.triage, svc.content, ""))
+    await _remember(svc, sent.chat_id, sent.message_id, "")
+    log.info("triage started")
+
+
+async def triage_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _start_in_new_message(update.effective_message, services(context))
+
+
+# ---- buttons ----
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    tap = tcb.parse(query.data)
+    if tap is None:
+        await stale_button(update, context)
+        return
+    svc = services(context)
+    triage, content = svc.triage, svc.content
+    chat = update.effective_chat
+    message_id = query.message.message_id if query.message is not None else None
+
+    async def remember(answers: str) -> None:
+        if chat is not None and message_id is not None:
+            await _remember(svc, chat.id, message_id, answers)
+
+    # The database is brought up to date before the screen changes: once the person sees a
+    # step, a typed answer to it finds the right state.
+    if tap.kind == "start":
+        await remember("")
+        await answer_query(query)
+        await show(query, *question_screen(triage, content, ""))
+        log.info("triage started")
+        return
+    if tap.kind == "cancel":
+        if chat is not None:
+            await repo.close_open_triage(svc.db, chat.id, message_id)
+        await answer_query(query)
+        await show(query, *main_menu_screen(content, content.messages.cancelled))
+        return
+
+    question = open_question(triage, tap.answers) if tap.version == triage.version else None
+    if question is None or (tap.action != tcb.BACK and tap.action not in question.choices):
+        # A keyboard from an older question set, or data that was tampered with.
+        log.info("triage button from another question set; starting again")
+        await remember("")
+        await answer_query(query, triage.labels.restarted)
+        await show(query, *restart_screen(triage, content))
+        return
+
+    answers = back(tap.answers) if tap.action == tcb.BACK else tap.answers + tap.action
+    step = next_step(triage, answers)
+    if isinstance(step, Outcome):
+        if chat is not None and message_id is not None:
+            await _finish(svc, chat.id, message_id, step)
+        await answer_query(query)
+        await show(query, *outcome_screen(triage, content, step))
+        return
+    await remember(answers)
+    await answer_query(query)
+    await show(query, *question_screen(triage, content, answers))
+
+
+# ---- typed messages ----
+
+async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup) -> int:
+    """Edit the check's message in place; if it is gone or too old, send the screen anew. Returns its id."""
+    try:
+        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+        return message_id
+    except BadRequest as exc:
+        reason = str(exc).lower()
+        if NOT_MODIFIED in reason:
+            return message_id
+        if not any(gone in reason for gone in MESSAGE_GONE):
+            raise
+    sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    return sent.message_id
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Claims typed openings and anything typed while a question is open; red flags go first."""
+    message = update.effective_message
+    text = message.text or ""
+    svc = services(context)
+    triage = svc.triage
+    chat_id = message.chat_id
+    pointer = await _open_pointer(svc, chat_id)
+    opening = is_opening(triage, text)
+    if pointer is None and not opening:
+        return
+    if svc.engine.answer(text).kind == "urgent":
+        return  # the emergency / same-day reply of the normal handler comes first, always
+
+    if opening:
+        await _start_in_new_message(message, svc)
+        raise ApplicationHandlerStop
+    assert pointer is not None
+    choice = parse_typed_answer(text)
+    question = open_question(triage, pointer.answers) if pointer.version == triage.version else None
+    if question is None:
+        await repo.close_open_triage(svc.db, chat_id, pointer.message_id)
+        if choice is None:
+            return  # not meant for the check: the normal handler answers it
+        sent = await reply(message, *restart_screen(triage, svc.content))
+        await _remember(svc, chat_id, sent.message_id, "")
+        raise ApplicationHandlerStop
+    if choice not in question.choices:
+        await reply(message, render_tap_hint(triage, question))
+        raise ApplicationHandlerStop
+
+    answers = pointer.answers + choice
+    step = next_step(triage, answers)
+    if isinstance(step, Outcome):
+        await _finish(svc, chat_id, pointer.message_id, step)
+        await _edit_or_send(context.bot, chat_id, pointer.message_id, *outcome_screen(triage, svc.content, step))
+    else:
+        await _remember(svc, chat_id, pointer.message_id, answers)
+        screen = question_screen(triage, svc.content, answers)
+        shown = await _edit_or_send(context.bot, chat_id, pointer.message_id, *screen)
+        if shown != pointer.message_id:  # the old message was gone: follow the new one
+            await _remember(svc, chat_id, shown, answers)
+    raise ApplicationHandlerStop
+
+
+# ---- moving on ----
+
+async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command or another button: typed text is no longer taken as an answer (the buttons still work)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await repo.close_open_triage(services(context).db, chat.id)
+
+
+NOT_TRIAGE_BUTTON = rf"^(?!{tcb.PATTERN[1:]})"
+
+
+def register(app: Application) -> None:
+    """Add the triage handlers; called by bot.app before the fallbacks."""
+    app.add_handler(MessageHandler(filters.COMMAND, leave), group=LEAVE_GROUP)
+    app.add_handler(CallbackQueryHandler(leave, pattern=NOT_TRIAGE_BUTTON), group=LEAVE_GROUP)
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text), group=TYPED_GROUP)
+    app.add_handler(CommandHandler("triage", triage_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=tcb.PATTERN))

@@ -1,0 +1,420 @@
+"""End to end: the symptom check through the fake Bot API server, with a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from bot.core.content import plain_text
+from bot.core.triage import load_triage
+
+TRIAGE = load_triage()
+Q = {q.id: i for i, q in enumerate(TRIAGE.questions)}
+TOTAL = len(TRIAGE.questions)
+LABELS = TRIAGE.labels
+HEADLINE = {level: plain_text(getattr(TRIAGE.outcomes, level).headline) for level in
+            ("emergency", "same_day", "appointment", "self_care")}
+YES, NO, NOT_SURE = LABELS.yes, LABELS.no, LABELS.not_sure
+# Typed messages the red-flag scanner must treat as an emergency (checked in each test that uses one).
+BLADDER = "I can't control my bladder since this morning"
+
+
+def mark(n: int) -> str:
+    return f"{n}/{TOTAL}"
+
+
+def labels_of(bot):
+    buttons = bot.services.content.messages.buttons
+    return buttons.back, buttons.main_menu
+
+
+async def until(predicate, what: str, timeout: float = 5.0) -> None:
+    """Wait for work the bot does after its last visible action (a database write)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError(f"waited {timeout}s for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def start(ann, bot):
+    """/triage; returns the first question once the bot has recorded it as the open one."""
+    await ann.send("/triage")
+    message = await ann.reply()
+    assert message.text.startswith(plain_text(TRIAGE.intro)) and mark(1) in message.text
+    await until(lambda: (ann.chat_id, message.message_id) in [r[:2] for r in open_rows(bot)], "the open check")
+    return message
+
+
+async def tap_through(ann, message, labels):
+    """Tap each label in turn on the same message; every tap must edit that message in place."""
+    for label in labels:
+        await ann.tap(message, label)
+        edited = await ann.reply()
+        assert edited.message_id == message.message_id and edited.edits > message.edits
+        message = edited
+    return message
+
+
+def sheet(**yes) -> list[str]:
+    """Labels to tap: No everywhere up to the first marked question, which gets its label."""
+    last = max(Q[k] for k in yes)
+    return [yes.get(q.id, NO) for q in TRIAGE.questions[: last + 1]]
+
+
+def db_rows(bot) -> dict[str, list[tuple]]:
+    with sqlite3.connect(bot.db_path) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t}")] for t in tables}
+
+
+def open_rows(bot) -> list[tuple]:
+    return db_rows(bot)["triage_open"]
+
+
+# ---- the four outcomes ----
+
+async def test_yes_to_the_first_emergency_question_ends_at_once(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    first = await start(ann, bot)
+    assert first.button_texts == [YES, NO, NOT_SURE, LABELS.cancel]  # no Back at the first question
+    outcome = await tap_through(ann, first, [YES])
+    assert outcome.text.startswith(HEADLINE["emergency"])
+    assert outcome.button_texts == [labels_of(bot)[1]]  # only Main menu: no tips, no reminders
+    assert plain_text(bot.services.content.messages.disclaimer) in outcome.text
+    assert outcome.text.rstrip().endswith(plain_text(bot.services.content.messages.disclaimer))
+    assert open_rows(bot) == []
+
+
+@pytest.mark.parametrize("question", [q.id for q in TRIAGE.questions if q.level == "emergency"])
+async def test_each_emergency_question_with_yes_gives_emergency(bot, fake, no_violations, question):
+    ann = fake.user(111, "Ann")
+    outcome = await tap_through(ann, await start(ann, bot), sheet(**{question: YES}))
+    assert outcome.text.startswith(HEADLINE["emergency"])
+    assert LABELS.tips_button not in outcome.button_texts
+    assert LABELS.reminders_button not in outcome.button_texts
+
+
+async def test_same_day_outcome_with_tips_and_reminders(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    message = await tap_through(ann, message, [NO, NO, NO])
+    assert mark(4) in message.text
+    outcome = await tap_through(ann, message, [YES])
+    assert outcome.text.startswith(HEADLINE["same_day"])
+    assert outcome.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
+    assert dict(b for row in outcome.buttons for b in row)[LABELS.reminders_button] == "rm"
+
+    await ann.tap(outcome, LABELS.tips_button)  # the remedies category, in place
+    remedies = await ann.reply()
+    assert remedies.message_id == outcome.message_id
+    assert remedies.text.startswith(bot.services.content.category("remedies").title)
+
+
+async def test_appointment_outcome_after_every_question(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), sheet(see_gp=YES))
+    assert mark(Q["see_gp"] + 2) in message.text  # the context questions are still asked
+    outcome = await tap_through(ann, message, [YES, NO])
+    assert outcome.text.startswith(HEADLINE["appointment"])
+    assert LABELS.tips_title in outcome.text  # the sport tip, from the context answer
+    assert outcome.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
+
+
+async def test_all_no_gives_self_care_with_safety_net(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    seen = []
+    for _ in range(TOTAL):
+        seen.append(message.text)
+        message = await tap_through(ann, message, [NO])
+    assert [mark(n) in text for n, text in enumerate(seen, 1)] == [True] * TOTAL
+    assert message.text.startswith(HEADLINE["self_care"])
+    assert plain_text(LABELS.no_flags) in message.text
+    assert plain_text(TRIAGE.outcomes.self_care.safety_net).splitlines()[0] in message.text
+    assert message.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
+    assert len(ann.messages) == 1  # one message all along
+
+
+async def test_not_sure_counts_as_yes_and_says_so(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO, NOT_SURE])
+    assert message.text.startswith(HEADLINE["emergency"])
+    said = plain_text(LABELS.said_not_sure.replace("{reason}", TRIAGE.questions[1].reason))
+    assert said in message.text
+
+
+# ---- Back, Cancel, /cancel ----
+
+async def test_back_goes_to_the_previous_question(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    back_label, _ = labels_of(bot)
+    second = await tap_through(ann, await start(ann, bot), [NO])
+    third = await tap_through(ann, second, [NO])
+    assert mark(3) in third.text and back_label in third.button_texts
+    again = await tap_through(ann, third, [back_label])
+    assert again.text == second.text and again.buttons == second.buttons
+    first = await tap_through(ann, again, [back_label])
+    assert mark(1) in first.text and back_label not in first.button_texts
+    # Answering differently after going back takes the new answer.
+    outcome = await tap_through(ann, first, [YES])
+    assert outcome.text.startswith(HEADLINE["emergency"])
+
+
+async def test_cancel_button_ends_the_check(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO])
+    assert len(open_rows(bot)) == 1
+    cancelled = await tap_through(ann, message, [LABELS.cancel])
+    content = bot.services.content
+    assert cancelled.text.startswith(plain_text(content.messages.cancelled))
+    assert content.messages.buttons.triage in cancelled.button_texts  # the main menu
+    assert open_rows(bot) == []
+    # A typed "no" is an ordinary message again, not an answer.
+    await ann.send("no")
+    answer = await ann.reply()
+    assert answer.message_id != message.message_id and mark(3) not in answer.text
+    assert db_rows(bot)["triage_outcomes"] == []
+
+
+async def test_cancel_command_ends_the_check(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    await ann.send("/cancel")
+    reply = await ann.reply()
+    assert reply.text.startswith(plain_text(bot.services.content.messages.cancelled))
+    assert open_rows(bot) == []
+    await ann.send("yes")
+    assert (await ann.reply()).message_id != message.message_id
+    assert ann.messages[0].text == message.text  # the check was not answered
+
+
+# ---- starting ----
+
+async def test_main_menu_button_starts_the_check_in_place(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    await ann.send("/start")
+    menu = await ann.reply()
+    await ann.tap(menu, bot.services.content.messages.buttons.triage)
+    first = await ann.reply()
+    assert first.message_id == menu.message_id and mark(1) in first.text
+    assert [YES, NO, NOT_SURE] == first.button_texts[:3]
+    assert [r[1] for r in open_rows(bot)] == [menu.message_id]
+
+
+@pytest.mark.parametrize("text", ["Should I see a doctor?", "do i need a doctor for this", "Is this serious??",
+                                  "check my symptoms"])
+async def test_typed_opening_starts_the_check(bot, fake, no_violations, text):
+    assert bot.services.engine.answer(text).kind != "urgent"
+    ann = fake.user(111, "Ann")
+    await ann.send(text)
+    first = await ann.reply()
+    assert mark(1) in first.text and first.button_texts[:3] == [YES, NO, NOT_SURE]
+    second = await tap_through(ann, first, [NO])
+    assert mark(2) in second.text
+
+
+async def test_typed_opening_with_a_red_flag_gets_the_emergency_reply(bot, fake, no_violations):
+    text = f"Should I see a doctor? {BLADDER}"
+    assert bot.services.engine.answer(text).kind == "urgent"
+    ann = fake.user(111, "Ann")
+    await ann.send(text)
+    urgent = await ann.reply()
+    assert urgent.text.startswith(plain_text(bot.services.content.messages.emergency).strip().splitlines()[0])
+    assert urgent.button_texts == [labels_of(bot)[1]]
+    assert open_rows(bot) == []
+    assert len(ann.messages) == 1  # no check was started as well
+
+
+# ---- typed answers ----
+
+async def test_typed_answers_count_as_taps(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    for n, typed in enumerate(["nope", "No.", "n", "nah"], start=2):
+        await ann.send(typed)
+        edited = await ann.reply()
+        assert edited.message_id == message.message_id and mark(n) in edited.text
+    assert open_rows(bot)[0][3] == "nnnn"
+    await ann.send("Not sure")
+    outcome = await ann.reply()
+    assert outcome.message_id == message.message_id
+    assert outcome.text.startswith(HEADLINE["same_day"])
+    assert open_rows(bot) == []
+    assert db_rows(bot)["triage_outcomes"] == [("same_day", 1)]
+
+
+async def test_typed_yes_and_yep(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO] * Q["see_gp"])
+    await ann.send("yep")
+    assert mark(Q["see_gp"] + 2) in (await ann.reply()).text
+    await ann.send("Yes")
+    assert mark(Q["see_gp"] + 3) in (await ann.reply()).text
+    await ann.send("y")
+    outcome = await ann.reply()
+    assert outcome.message_id == message.message_id and outcome.text.startswith(HEADLINE["appointment"])
+    assert plain_text(LABELS.tips_title) in outcome.text
+
+
+async def test_other_text_gets_a_note_of_what_to_tap(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    await ann.send("my back hurts when I bend over")
+    hint = await ann.reply()
+    assert hint.message_id != message.message_id
+    assert hint.text == f"Please tap one of the buttons: {YES}, {NO} or {NOT_SURE}."
+    assert ann.messages[0].edits == 0  # the question is untouched
+    # "Not sure" is no answer to a Yes/No context question: the note lists only Yes and No.
+    await tap_through(ann, message, [NO] * Q["activity"])
+    await ann.send("not sure")
+    assert (await ann.reply()).text == f"Please tap one of the buttons: {YES} or {NO}."
+
+
+async def test_red_flag_typed_during_the_check_gets_the_emergency_reply(bot, fake, no_violations):
+    assert bot.services.engine.answer(BLADDER).kind == "urgent"
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO, NO, NO])
+    await ann.send(BLADDER)
+    urgent = await ann.reply()
+    assert urgent.message_id != message.message_id
+    assert urgent.text.startswith(plain_text(bot.services.content.messages.emergency).strip().splitlines()[0])
+    assert urgent.button_texts == [labels_of(bot)[1]]
+    assert ann.messages[0].text == message.text  # not taken as an answer
+    # The check is still open and still takes typed answers.
+    await ann.send("no")
+    assert mark(5) in (await ann.reply()).text
+
+
+async def test_typed_answer_when_the_message_cannot_be_edited_sends_a_new_one(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    fake.inject_error("editMessageText", 400, "Bad Request: message to edit not found", chat_id=111)
+    await ann.send("no")
+    fresh = await ann.reply()
+    assert fresh.message_id != message.message_id and mark(2) in fresh.text
+    await until(lambda: [r[1] for r in open_rows(bot)] == [fresh.message_id], "the pointer to move")
+    await ann.send("no")
+    edited = await ann.reply()
+    assert edited.message_id == fresh.message_id and mark(3) in edited.text
+
+
+async def test_typed_answers_stop_after_an_hour_of_quiet(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    bot.clock.advance(minutes=61)
+    await ann.send("no")
+    answer = await ann.reply()
+    assert answer.message_id != message.message_id  # answered as ordinary text
+    assert open_rows(bot) == []
+    second = await tap_through(ann, message, [NO])  # the buttons still work
+    assert mark(2) in second.text and len(open_rows(bot)) == 1
+
+
+async def test_another_button_or_command_leaves_the_check(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    await start(ann, bot)
+    await ann.send("/menu")
+    await ann.reply()
+    assert open_rows(bot) == []
+    await tap_through(ann, ann.messages[0], [NO])
+    assert len(open_rows(bot)) == 1
+    await ann.tap(ann.messages[1], bot.services.content.categories[0].title)
+    await ann.reply()
+    assert open_rows(bot) == []
+
+
+# ---- state in the buttons ----
+
+async def test_restart_mid_way_continues_from_the_button(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO, NO, NO])
+    await bot.restart()
+    message = await tap_through(ann, message, [NO])
+    assert mark(5) in message.text
+    await ann.send("no")  # the typed-answer pointer survived too (SQLite)
+    message = await ann.reply()
+    assert mark(6) in message.text
+    outcome = await tap_through(ann, message, [NO, NO, NO])
+    assert outcome.text.startswith(HEADLINE["self_care"])
+
+
+async def test_two_checks_in_two_messages_do_not_mix(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    a = await tap_through(ann, await start(ann, bot), [NO])
+    b = await tap_through(ann, await start(ann, bot), [NO, NO])
+    assert a.message_id != b.message_id
+    a = await tap_through(ann, a, [NO])
+    assert mark(3) in a.text
+    b = await tap_through(ann, b, [NO])
+    assert mark(4) in b.text
+    a = await tap_through(ann, a, [YES])  # A's third question is an emergency one
+    assert a.text.startswith(HEADLINE["emergency"])
+    current_b = next(m for m in ann.messages if m.message_id == b.message_id)
+    assert current_b.text == b.text  # B untouched
+    b = await tap_through(ann, b, [YES])  # B's fourth question is same-day
+    assert b.text.startswith(HEADLINE["same_day"])
+
+
+async def test_button_from_an_older_question_set_starts_again(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO])
+    old_version = "000000" if TRIAGE.version != "000000" else "ffffff"
+    query = await ann.press(message, f"tg:{old_version}:n:n")
+    again = await ann.reply()
+    assert again.message_id == message.message_id
+    assert again.text.startswith(LABELS.restarted) and mark(1) in again.text
+    assert (await fake.wait_answered(query)).text == LABELS.restarted
+    assert open_rows(bot)[0][3] == ""
+
+
+@pytest.mark.parametrize("answers", ["zz", "yn", "nnnnnnnnn", "nnnnnnny"])
+async def test_tampered_answers_start_again(bot, fake, no_violations, answers):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    await ann.press(message, f"tg:{TRIAGE.version}:{answers}:n")
+    again = await ann.reply()
+    assert again.text.startswith(LABELS.restarted) and mark(1) in again.text
+    assert db_rows(bot)["triage_outcomes"] == []
+
+
+async def test_not_sure_on_a_context_question_is_refused(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    await ann.press(message, f"tg:{TRIAGE.version}:{'n' * Q['activity']}:u")
+    assert (await ann.reply()).text.startswith(LABELS.restarted)
+
+
+async def test_malformed_triage_button_gets_the_stale_menu(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await start(ann, bot)
+    await ann.press(message, "tg:what:is:this:thing")
+    stale = await ann.reply()
+    assert stale.text.startswith(plain_text(bot.services.content.messages.stale_button))
+
+
+# ---- privacy ----
+
+async def test_only_an_anonymous_count_is_kept_after_the_check(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    message = await tap_through(ann, await start(ann, bot), [NO] * 5)
+    during = open_rows(bot)
+    assert [(r[0], r[1], r[2], r[3]) for r in during] == [(111, message.message_id, TRIAGE.version, "nnnnn")]
+
+    await tap_through(ann, message, [NO, YES, NO])
+    rows = db_rows(bot)
+    assert rows["triage_outcomes"] == [("self_care", 1)]
+    assert rows["triage_open"] == []
+    for table, content in rows.items():
+        if table == "triage_outcomes":
+            continue
+        for row in content:
+            assert not any("nnnnnnyn" in str(v) or TRIAGE.version in str(v) for v in row), (table, row)
+
+    bob = fake.user(222, "Bob")
+    await tap_through(bob, await start(bob, bot), [NO] * TOTAL)
+    assert db_rows(bot)["triage_outcomes"] == [("self_care", 2)]

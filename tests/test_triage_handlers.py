@@ -1,0 +1,285 @@
+"""The triage's Telegram helpers without Telegram: button data, screens, openings, the open-check row."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.core.content import load_content
+from bot.core.triage import (
+    Outcome,
+    TriageError,
+    decide,
+    is_opening,
+    load_triage,
+    next_step,
+    open_question,
+)
+from bot.core.triage_model import DEFAULT_TRIAGE_FILE
+from bot.storage import repositories as repo
+from bot.storage.db import close_db, open_db
+from bot.telegram import callbacks as cb
+from bot.telegram import triage_callbacks as tcb
+from bot.telegram.triage_handlers import NOT_TRIAGE_BUTTON
+from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen
+
+TRIAGE = load_triage()
+CONTENT = load_content()
+QUESTIONS = TRIAGE.questions
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def reachable_states() -> set[str]:
+    """Every answer string the check can be in while a question is open."""
+    states, frontier = {""}, [""]
+    while frontier:
+        answers = frontier.pop()
+        question = open_question(TRIAGE, answers)
+        for choice in question.choices:
+            nxt = answers + choice
+            if open_question(TRIAGE, nxt) is not None and nxt not in states:
+                states.add(nxt)
+                frontier.append(nxt)
+    return states
+
+
+STATES = reachable_states()
+
+
+def data_of(markup) -> list[str]:
+    return [b.callback_data for row in markup.inline_keyboard for b in row]
+
+
+def labels_of(markup) -> list[str]:
+    return [b.text for row in markup.inline_keyboard for b in row]
+
+
+# ---- button data ----
+
+def test_every_button_of_every_state_fits_and_parses_back():
+    longest = 0
+    for answers in STATES:
+        for data in data_of(question_screen(TRIAGE, CONTENT, answers)[1]):
+            longest = max(longest, len(data.encode()))
+            tap = tcb.parse(data)
+            assert tap is not None
+            if tap.kind == "step":
+                assert (tap.version, tap.answers) == (TRIAGE.version, answers)
+    assert longest == len(f"tg:{TRIAGE.version}:{'n' * (len(QUESTIONS) - 1)}:n")
+    assert longest <= cb.MAX_BYTES
+
+
+def test_the_longest_possible_data_fits_64_bytes():
+    data = tcb.step_data("f" * 6, "u" * len(QUESTIONS), "u")
+    assert len(data.encode()) <= 64
+    assert tcb.parse(data) == tcb.Tap("step", "ffffff", "u" * len(QUESTIONS), "u")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("tg", tcb.Tap("start")),
+        ("tg:x", tcb.Tap("cancel")),
+        ("tg:abc123::y", tcb.Tap("step", "abc123", "", "y")),
+        ("tg:abc123:nn:b", tcb.Tap("step", "abc123", "nn", "b")),
+        ("tg:abc123:nn:u", tcb.Tap("step", "abc123", "nn", "u")),
+        ("tg:abc123:nn:q", None),  # unknown action
+        ("tg:abc123:nn", None),
+        ("tg:x:y", None),
+        ("tg:", None),
+        ("tgx", None),
+        ("rm", None),
+        ("m", None),
+        ("", None),
+        (None, None),
+        ("tg:" + "n" * 70, None),  # longer than Telegram allows: never ours
+    ],
+)
+def test_parse(data, expected):
+    assert tcb.parse(data) == expected
+
+
+def test_step_data_refuses_unknown_actions():
+    with pytest.raises(ValueError):
+        tcb.step_data(TRIAGE.version, "", "x")
+
+
+def test_other_buttons_leave_the_check_and_triage_buttons_do_not():
+    leave = re.compile(NOT_TRIAGE_BUTTON)
+    for data in ("m", "c:remedies", "t:heat", "rm", "rm:on", "ab", "a", "tgx"):
+        assert leave.match(data), data
+    for data in ("tg", "tg:x", "tg:abc123::y"):
+        assert not leave.match(data), data
+    assert re.match(tcb.PATTERN, "tg:x") and not re.match(tcb.PATTERN, "tgx")
+
+
+# ---- screens ----
+
+def test_question_screen_buttons():
+    text, markup = question_screen(TRIAGE, CONTENT, "")
+    assert "1/8" in text and text.startswith(TRIAGE.intro)
+    assert labels_of(markup) == ["Yes", "No", "Not sure", TRIAGE.labels.cancel]
+    assert data_of(markup) == [f"tg:{TRIAGE.version}::y", f"tg:{TRIAGE.version}::n", f"tg:{TRIAGE.version}::u", "tg:x"]
+
+    context_at = next(i for i, q in enumerate(QUESTIONS) if q.level == "context")
+    text, markup = question_screen(TRIAGE, CONTENT, "n" * context_at)
+    assert f"{context_at + 1}/8" in text
+    assert labels_of(markup) == ["Yes", "No", CONTENT.messages.buttons.back, TRIAGE.labels.cancel]
+    assert markup.inline_keyboard[0][0].callback_data == f"tg:{TRIAGE.version}:{'n' * context_at}:y"
+    assert markup.inline_keyboard[1][0].callback_data == f"tg:{TRIAGE.version}:{'n' * context_at}:b"
+
+
+def test_restart_screen_says_why_then_asks_the_first_question():
+    text, markup = restart_screen(TRIAGE, CONTENT)
+    first_text, first_markup = question_screen(TRIAGE, CONTENT, "")
+    assert text == f"{TRIAGE.labels.restarted}\n\n{first_text}" and markup == first_markup
+
+
+def outcomes_by_level() -> dict[str, Outcome]:
+    found = {}
+    for answers in STATES:
+        for choice in QUESTIONS[len(answers)].choices:
+            step = next_step(TRIAGE, answers + choice)
+            if isinstance(step, Outcome):
+                found.setdefault(step.level, step)
+    return found
+
+
+def test_outcome_buttons_per_level():
+    found = outcomes_by_level()
+    assert set(found) == {"emergency", "same_day", "appointment", "self_care"}
+    home = CONTENT.messages.buttons.main_menu
+    for level, outcome in found.items():
+        text, markup = outcome_screen(TRIAGE, CONTENT, outcome)
+        assert text.startswith(f"<b>{outcome.headline}</b>")
+        assert text.endswith(f"<i>{CONTENT.messages.disclaimer}</i>")
+        if level == "emergency":
+            assert labels_of(markup) == [home] and data_of(markup) == ["m"]
+        else:
+            assert labels_of(markup) == ["Self-care tips", "Daily stretching reminders", home]
+            assert data_of(markup) == ["c:remedies", "rm", "m"]
+
+
+def test_every_outcome_text_is_within_telegram_limits():
+    from bot.core.telegram_html import check_message_text
+
+    for answers in STATES:
+        for choice in QUESTIONS[len(answers)].choices:
+            step = next_step(TRIAGE, answers + choice)
+            if isinstance(step, Outcome):
+                assert check_message_text(outcome_screen(TRIAGE, CONTENT, step)[0]) is None
+    # the longest self-care one: both tips
+    tips = decide(TRIAGE, "n" * (len(QUESTIONS) - 2) + "yy")
+    assert check_message_text(outcome_screen(TRIAGE, CONTENT, tips)[0]) is None
+
+
+# ---- typed openings ----
+
+@pytest.mark.parametrize(
+    "text",
+    ["Should I see a doctor?", "should i see a doctor about my back", "Do I need a doctor??", "IS THIS SERIOUS",
+     "is it serious?", "🩺 Check my symptoms", "do i need to see a GP", "Should I go to hospital"],
+)
+def test_openings(text):
+    assert is_opening(TRIAGE, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", None, "what causes back spasms", "heat or ice?", "is this seriously bad", "yes", "no",
+     "I saw a doctorate programme", "check my sympt"],
+)
+def test_not_openings(text):
+    assert not is_opening(TRIAGE, text)
+
+
+def test_open_question():
+    assert open_question(TRIAGE, "") is QUESTIONS[0]
+    assert open_question(TRIAGE, "n") is QUESTIONS[1]
+    assert open_question(TRIAGE, "y") is None  # finished: an emergency yes
+    assert open_question(TRIAGE, "n" * len(QUESTIONS)) is None
+    assert open_question(TRIAGE, "zz") is None
+    assert open_question(TRIAGE, None) is None
+
+
+def _write_with_openings(tmp_path, phrases):
+    source = DEFAULT_TRIAGE_FILE.read_text("utf-8")
+    data = tomllib.loads(source)
+    start = source.index("[openings]")
+    listed = ", ".join(f'"{p}"' for p in phrases)
+    path = tmp_path / "triage.toml"
+    path.write_text(source[:start] + f"[openings]\nphrases = [{listed}]\n", "utf-8")
+    assert "openings" in data
+    return path
+
+
+@pytest.mark.parametrize(
+    ("phrases", "problem"),
+    [
+        (["Should I see a doctor"], "lower-case words"),
+        (["is this serious?"], "lower-case words"),
+        (["don't know"], "lower-case words"),
+        (["two  spaces"], "lower-case words"),
+        (["is it bad", "is it bad"], "listed twice: is it bad"),
+        ([], "at least 1 item"),
+    ],
+)
+def test_openings_are_validated(tmp_path, phrases, problem):
+    with pytest.raises(TriageError) as err:
+        load_triage(_write_with_openings(tmp_path, phrases))
+    assert any(p.startswith("triage.toml: openings.phrases") and problem in p for p in err.value.problems), err.value.problems
+
+
+def test_shipped_openings_load(tmp_path):
+    assert load_triage(_write_with_openings(tmp_path, ["should i see a doctor"])).openings.phrases == (
+        "should i see a doctor",
+    )
+    assert "should i see a doctor" in TRIAGE.openings.phrases
+
+
+# ---- the open-check row ----
+
+@pytest.fixture
+async def db(tmp_path):
+    conn = await open_db(tmp_path / "bot.sqlite3")
+    yield conn
+    await close_db(conn)
+
+
+async def test_open_check_row_save_replace_and_close(db):
+    assert await repo.get_open_triage(db, 1) is None
+    await repo.save_open_triage(db, 1, 10, "abc123", "n", NOW)
+    await repo.save_open_triage(db, 1, 11, "abc123", "nn", NOW + timedelta(minutes=1))  # newest wins
+    await repo.save_open_triage(db, 2, 20, "abc123", "", NOW)
+    assert await repo.get_open_triage(db, 1) == repo.OpenTriage(1, 11, "abc123", "nn", NOW + timedelta(minutes=1))
+    assert not await repo.close_open_triage(db, 1, 10)  # another message's cancel leaves it
+    assert await repo.get_open_triage(db, 1) is not None
+    assert await repo.close_open_triage(db, 1, 11)
+    assert await repo.get_open_triage(db, 1) is None
+    assert await repo.close_open_triage(db, 2)
+    assert not await repo.close_open_triage(db, 2)
+
+
+async def test_quiet_checks_are_purged(db):
+    await repo.save_open_triage(db, 1, 10, "abc123", "n", NOW)
+    await repo.save_open_triage(db, 2, 20, "abc123", "n", NOW + timedelta(hours=2))
+    assert await repo.purge_open_triages(db, NOW + timedelta(hours=1)) == 1
+    assert await repo.get_open_triage(db, 1) is None
+    assert await repo.get_open_triage(db, 2) is not None
+
+
+async def test_forget_chat_removes_the_open_check(db):
+    await repo.save_open_triage(db, 1, 10, "abc123", "nyn", NOW)
+    await repo.save_open_triage(db, 2, 20, "abc123", "n", NOW)
+    assert await repo.forget_chat(db, 1)  # even without a users row
+    assert await repo.get_open_triage(db, 1) is None
+    assert await repo.get_open_triage(db, 2) is not None
+
+
+def test_reachable_states_cover_every_question():
+    assert {len(s) for s in STATES} == set(range(len(QUESTIONS)))
+    assert all(a in "ynu" for a in itertools.chain.from_iterable(STATES))
