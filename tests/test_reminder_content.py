@@ -21,7 +21,7 @@ from bot.core.reminder_content import (
 from bot.core.schedule import is_valid_zone, offset_minutes
 from bot.core.telegram_html import check_message_text, parse_html
 
-FILES = ("stretches.toml", "hydration.toml", "cities.toml")
+FILES = ("stretches.toml", "hydration.toml", "cities.toml", "reminders.toml")
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +146,24 @@ def test_copied_content_loads(editable):
          "cities.toml: cities: Value error, 'Mumbai': use an IANA name"),
         ("cities.toml", '"Tokyo" = "Asia/Tokyo"', '"Tokyo" = "Asia/Tokyo"\n"TOKYO" = "Asia/Seoul"',
          "cities.toml: cities: Value error, 'TOKYO' clashes with 'Asia/Tokyo'"),
+        ("reminders.toml", 'done = "✅ Done. Streak: {streak}."', 'done = "✅ Done."',
+         "reminders.toml: reminder.done: Value error, keep the placeholder {streak}"),
+        ("reminders.toml", 'done = "✅ Done. Streak: {streak}."', 'done = "✅ Done. Streak: {streaks}."',
+         "reminders.toml: reminder.done: Value error, unknown placeholder {streaks}; this text can use: {streak}"),
+        ("reminders.toml", 'done = "✅ Done. Streak: {streak}."', 'done = "✅ Done. Streak: {streak."',
+         "reminders.toml: reminder.done: Value error, a { or } is not closed"),
+        ("reminders.toml", 'saved = "✅ Saved."', 'saved = "✅ <u>Saved</u>."',
+         "reminders.toml: results.saved: Value error, only <b> and <i> tags may be used, found <u>"),
+        ("reminders.toml", 'saved = "✅ Saved."', 'saved = ""',
+         "reminders.toml: results.saved: Value error, must not be empty"),
+        ("reminders.toml", 'stop = "🔕 Stop"', 'stop = "🔕 <b>Stop</b>"',
+         "reminders.toml: buttons.stop: Value error, plain text only"),
+        ("reminders.toml", 'stop = "🔕 Stop"', 'stop = "🔕 Stop sending me these reminders every single day"',
+         "reminders.toml: buttons.stop: Value error, keep it under 40 characters"),
+        ("reminders.toml", 'stretching = ["07:00",', 'stretching = ["7 am",',
+         "reminders.toml: presets.stretching: Value error, '7 am' is not a time like 09:00"),
+        ("reminders.toml", 'kept = "OK, nothing was deleted."', '',
+         "reminders.toml: privacy.kept: Field required"),
     ],
 )
 def test_content_errors_name_file_and_field(editable, name, old, new, expected):

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.schedule import Due, ScheduleError
+from bot.storage import pending
 from bot.storage import repositories as repo
 from bot.storage.db import close_db, open_db, transaction
-from bot.storage.migrations import MIGRATIONS, V1, SchemaTooNew, migrate, user_version
+from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
 from bot.storage.repositories import DeliveryKey, ZoneRequired
 
 UTC = timezone.utc
@@ -72,13 +73,13 @@ async def test_reopening_and_rerunning_migrations_changes_nothing(db_path):
 
 
 async def test_a_failing_migration_is_rolled_back_whole(db):
-    broken = [V1, ("CREATE TABLE half_done (a INTEGER)", "THIS IS NOT SQL")]
+    broken = [*MIGRATIONS, ("CREATE TABLE half_done (a INTEGER)", "THIS IS NOT SQL")]
     with pytest.raises(Exception):
         await migrate(db, broken)
-    assert await user_version(db) == 1
+    assert await user_version(db) == len(MIGRATIONS)
     assert await scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'") == 0
     # and the next good migration list applies cleanly
-    assert await migrate(db, [V1, ("CREATE TABLE half_done (a INTEGER)",)]) == 2
+    assert await migrate(db, [*MIGRATIONS, ("CREATE TABLE half_done (a INTEGER)",)]) == len(MIGRATIONS) + 1
 
 
 async def test_a_newer_schema_is_refused(db_path):
@@ -289,6 +290,7 @@ CLAIMER = """
 import asyncio, sys
 from datetime import date, datetime, timedelta, timezone
 from bot.storage.db import open_db, close_db
+from bot.storage import pending
 from bot.storage import repositories as repo
 
 async def main(path, sub_id, n):
@@ -409,6 +411,8 @@ async def fill_everything(conn, chat_id: int) -> list[int]:
         await repo.snooze(conn, key, NOW)
         await repo.record_completion(conn, chat_id, kind, date(2024, 5, 2), NOW)
     await repo.count_triage_outcome(conn, "self-care")
+    await repo.save_open_triage(conn, chat_id, 7, "abc123", "nn", NOW)
+    await pending.save_pending(conn, chat_id, "zone", "on:stretching", NOW)
     return ids
 
 
@@ -438,7 +442,7 @@ async def test_forget_chat_leaves_no_row_of_the_user_in_any_table(db):
     gone_ids = await fill_everything(db, 100)
     kept_ids = await fill_everything(db, 200)
     before = await rows_about(db, 100, 1100, gone_ids)
-    assert set(before) == {"users", "subscriptions", "deliveries", "completions"}
+    assert set(before) == {"users", "subscriptions", "deliveries", "completions", "triage_open", "pending_inputs"}
     assert all(n > 0 for n in before.values())
 
     assert await repo.forget_chat(db, 100)

@@ -1,4 +1,5 @@
-"""What reminders say: stretches, hydration tips and the city table, loaded from `content/`.
+"""What reminders say: stretches, hydration tips, the city table and the reminder screens' texts,
+loaded from `content/`.
 
 Errors are collected into one ContentError, each line naming file and field, like bot.core.content.
 Picking the stretch or tip for a given day is pure and deterministic.
@@ -10,8 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from string import Formatter
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from bot.core.content import DEFAULT_CONTENT_DIR, ID_PATTERN, ContentError, describe_errors, read_toml
 from bot.core.schedule import ScheduleError, base_slot, offset_minutes, tz_for
@@ -143,6 +146,224 @@ def _check_unique(ids: list[str], what: str) -> None:
         raise ValueError(f"{what} id used twice: {', '.join(dupes)}")
 
 
+# --- interface texts (reminders.toml) ----------------------------------------------------------
+
+MAX_LABEL = 40
+MAX_PRESETS = 8
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a template uses; ValueError for a stray brace or a {name!r}/{name:spec}."""
+    names = set()
+    try:
+        parsed = list(Formatter().parse(text))
+    except ValueError:
+        raise ValueError("a { or } is not closed; write {{ or }} for a literal brace") from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise ValueError(f"write placeholders as {{name}}, found {{{name}}}")
+        names.add(name)
+    return names
+
+
+def check_template(text: str, required: frozenset[str], html: bool = True) -> str:
+    """Exactly the placeholders `required`; valid Telegram HTML (or plain text) once filled in."""
+    found = placeholders(text)
+    if found - required:
+        allowed = ", ".join(f"{{{n}}}" for n in sorted(required)) or "none"
+        raise ValueError(f"unknown placeholder {{{sorted(found - required)[0]}}}; this text can use: {allowed}")
+    if required - found:
+        raise ValueError(f"keep the placeholder {{{sorted(required - found)[0]}}}")
+    sample = text.format(**{name: "10" for name in required})
+    if html:
+        check_snippet(sample)
+        return text
+    if re.search(r"[<>&]", sample):
+        raise ValueError("plain text only: no <, > or &")
+    if len(sample) > MAX_LABEL:
+        raise ValueError(f"keep it under {MAX_LABEL} characters")
+    return text
+
+
+class _Texts(_Strict):
+    """A section of reminders.toml: every field a non-empty template."""
+
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {}
+    HTML: ClassVar[bool] = True
+
+    @field_validator("*")
+    @classmethod
+    def _template(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            if not value:
+                raise ValueError("must not be empty")
+            return check_template(value, cls.PLACEHOLDERS.get(info.field_name, frozenset()), cls.HTML)
+        return value
+
+
+def _names(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+class KindTexts(_Texts):
+    HTML: ClassVar[bool] = False
+    stretching: str
+    hydration: str
+
+    def of(self, kind: str) -> str:
+        return getattr(self, kind)
+
+
+class ScreenTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {
+        "zone": _names("zone"),
+        "zone_fixed": _names("zone"),
+        "stretching_on": _names("time"),
+        "stretching_off": _names("time"),
+        "hydration_on": _names("count", "start", "end"),
+        "hydration_off": _names("count", "start", "end"),
+        "hydration": _names("count", "start", "end", "times"),
+    }
+    title: str
+    intro: str
+    zone: str
+    zone_fixed: str
+    no_zone: str
+    stretching_on: str
+    stretching_off: str
+    hydration_on: str
+    hydration_off: str
+    hydration: str
+
+
+class PromptTexts(_Texts):
+    stretching_time: str
+    hydration_start: str
+    hydration_end: str
+    zone: str
+    zone_first: str
+    cancel_hint: str
+
+
+class ResultTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {
+        "turned_on": _names("kind", "when"),
+        "turned_off": _names("kind"),
+        "zone_saved": _names("zone"),
+        "zone_saved_fixed": _names("zone"),
+        "today": _names("time"),
+        "tomorrow": _names("time"),
+        "later": _names("date", "time"),
+    }
+    turned_on: str
+    turned_off: str
+    saved: str
+    zone_saved: str
+    zone_saved_fixed: str
+    today: str
+    tomorrow: str
+    later: str
+
+
+class ErrorTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {"window_too_small": _names("count", "need")}
+    bad_time: str
+    bad_zone: str
+    window_too_small: str
+    end_before_start: str
+
+
+class ReminderActionTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {
+        "done": _names("streak"),
+        "streak_many": _names("n"),
+        "stopped": _names("kind"),
+        "snoozed": _names("time"),
+    }
+    done: str
+    streak_one: str
+    streak_many: str
+    snoozed: str
+    snooze_limit: str
+    stopped: str
+    is_off: str
+
+
+class ButtonTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {"first": _names("time"), "last": _names("time")}
+    HTML: ClassVar[bool] = False
+    stretching_on: str
+    stretching_off: str
+    stretching_time: str
+    hydration_on: str
+    hydration_off: str
+    hydration_times: str
+    zone: str
+    fewer: str
+    more: str
+    first: str
+    last: str
+    done: str
+    snooze: str
+    stop: str
+    back: str
+    forget_yes: str
+    forget_no: str
+
+
+class Presets(_Strict):
+    stretching: tuple[str, ...] = Field(min_length=1, max_length=MAX_PRESETS)
+    hydration_start: tuple[str, ...] = Field(min_length=1, max_length=MAX_PRESETS)
+    hydration_end: tuple[str, ...] = Field(min_length=1, max_length=MAX_PRESETS)
+
+    @field_validator("*")
+    @classmethod
+    def _times(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not re.match(_HHMM, value):
+                raise ValueError(f"{value!r} is not a time like 09:00")
+        if len(set(values)) != len(values):
+            raise ValueError("a time is listed twice")
+        return values
+
+
+class PrivacyTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {"now": _names("zone", "active", "days")}
+    text: str
+    now: str
+    now_nothing: str
+    not_set: str
+    none: str
+    forget_confirm: str
+    forgotten: str
+    nothing_to_forget: str
+    kept: str
+
+
+class StatsTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {
+        "text": _names("users", "stretching", "hydration", "sent", "failed", "retrying", "triage")
+    }
+    text: str
+    none: str
+
+
+class ReminderTexts(_Strict):
+    kinds: KindTexts
+    screen: ScreenTexts
+    prompts: PromptTexts
+    results: ResultTexts
+    errors: ErrorTexts
+    reminder: ReminderActionTexts
+    buttons: ButtonTexts
+    presets: Presets
+    privacy: PrivacyTexts
+    stats: StatsTexts
+
+
 @dataclass(frozen=True)
 class ReminderContent:
     stretch_heading: str
@@ -151,6 +372,7 @@ class ReminderContent:
     hydration_heading: str
     tips: tuple[Tip, ...]
     cities: dict[str, str]  # normalized city name -> IANA zone, for timeparse.parse_zone
+    texts: ReminderTexts  # screens, prompts, errors, /privacy, /forget, /stats
 
 
 def _load(root: Path, name: str, model: type[BaseModel], problems: list[str]) -> BaseModel | None:
@@ -174,18 +396,19 @@ def load_cities(directory: Path | str | None = None) -> dict[str, str]:
 
 
 def load_reminder_content(directory: Path | str | None = None) -> ReminderContent:
-    """Load stretches.toml, hydration.toml and cities.toml; ContentError lists every problem."""
+    """Load stretches.toml, hydration.toml, cities.toml and reminders.toml; ContentError lists every problem."""
     root = Path(directory) if directory else DEFAULT_CONTENT_DIR
     problems: list[str] = []
     stretches = _load(root, "stretches.toml", StretchFile, problems)
     hydration = _load(root, "hydration.toml", HydrationFile, problems)
     cities = _load(root, "cities.toml", CitiesFile, problems)
+    texts = _load(root, "reminders.toml", ReminderTexts, problems)
     if stretches is not None:
         for item in stretches.stretch:
             error = check_message_text(format_stretch(item, stretches.caution, stretches.heading))
             if error:
                 problems.append(f"stretches.toml: stretch[{item.id}]: the message would fail: {error}")
-    if problems or stretches is None or hydration is None or cities is None:
+    if problems or stretches is None or hydration is None or cities is None or texts is None:
         raise ContentError(problems)
     return ReminderContent(
         stretch_heading=stretches.heading,
@@ -194,6 +417,7 @@ def load_reminder_content(directory: Path | str | None = None) -> ReminderConten
         hydration_heading=hydration.heading,
         tips=hydration.tip,
         cities={normalize_name(city): zone for city, zone in cities.cities.items()},
+        texts=texts,
     )
 
 

@@ -11,7 +11,7 @@ import aiosqlite
 from bot.storage.migrations import migrate
 from bot.storage.tx import transaction, write, write_lock, write_returning
 
-__all__ = ["open_db", "close_db", "transaction", "write", "write_lock", "write_returning"]
+__all__ = ["open_db", "close_db", "checkpoint", "transaction", "write", "write_lock", "write_returning"]
 
 BUSY_TIMEOUT_MS = 5000
 WAL_RETRIES = 100
@@ -46,11 +46,22 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
             raise RuntimeError(f"could not switch {path} to WAL mode (got {mode})")
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")  # durable enough with WAL, much faster
+        # Deleted rows (/forget, pruning) are overwritten, not left readable in free pages.
+        await conn.execute("PRAGMA secure_delete = ON")
         await migrate(conn)
     except BaseException:
         await conn.close()
         raise
     return conn
+
+
+async def checkpoint(conn: aiosqlite.Connection) -> bool:
+    """Copy the write-ahead log into the main file and empty it (after /forget: the old page
+    images in the log go too). False if another connection kept it from completing."""
+    async with write_lock(conn):  # not inside another coroutine's open transaction
+        async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            busy = (await cursor.fetchone())[0]
+    return busy == 0
 
 
 async def close_db(conn: aiosqlite.Connection | None) -> None:

@@ -80,7 +80,36 @@ V1 = (
     """,
 )
 
-MIGRATIONS: list[tuple[str, ...]] = [V1]
+# The open symptom check of a chat: which message asks the open question and the answers so
+# far, so a typed "yes" can be applied. Only what the running check needs; the row is deleted
+# when the check ends, is cancelled or goes quiet, and by forget_chat.
+V2 = (
+    """
+    CREATE TABLE triage_open (
+        chat_id     INTEGER PRIMARY KEY,
+        message_id  INTEGER NOT NULL,
+        version     TEXT NOT NULL,
+        answers     TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX triage_open_updated ON triage_open (updated_at)",
+)
+
+# Typed input the reminder screens are waiting for (a time or a time zone), so a restart does not
+# lose the question. One per chat; deleted when used, by /cancel, when stale, and by forget_chat.
+V3 = (
+    """
+    CREATE TABLE pending_inputs (
+        chat_id     INTEGER PRIMARY KEY,
+        awaiting    TEXT NOT NULL,
+        then_do     TEXT,
+        updated_at  INTEGER NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [V1, V2, V3]
 
 
 class SchemaTooNew(RuntimeError):

@@ -27,7 +27,7 @@ import aiosqlite
 
 from bot.core import schedule
 from bot.core.schedule import Due, SubSpec
-from bot.storage.tx import transaction, write, write_returning
+from bot.storage.tx import transaction, write, write_many, write_returning
 
 KINDS = schedule.KINDS
 MAX_ATTEMPTS = 5
@@ -354,6 +354,47 @@ async def advance(
     return changed > 0
 
 
+async def schedule_all(conn: aiosqlite.Connection, now_utc: datetime, batch: int = 5000) -> int:
+    """Recompute the next slot of every active subscription from its settings (after an update
+    of the time-zone database, or a bulk import). Pending snoozes are kept. Returns how many."""
+    now, last_id, total = _epoch(now_utc), 0, 0
+    sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.active = 1 AND s.id > ? ORDER BY s.id LIMIT ?"
+    while True:
+        rows = await conn.execute_fetchall(sql, (last_id, batch))
+        if not rows:
+            return total
+        updates = []
+        for row in rows:
+            sub = _subscription(row)
+            if sub.zone is not None:
+                due = schedule.next_due(sub.spec(), now_utc)
+                updates.append((_epoch(due.due_utc), due.local_date.isoformat(), due.slot, now, sub.id))
+        async with transaction(conn):
+            await conn.executemany(
+                "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? "
+                "WHERE id = ? AND active = 1",
+                updates,
+            )
+        last_id, total = rows[-1][0], total + len(updates)
+
+
+async def advance_many(
+    conn: aiosqlite.Connection, moves: list[tuple[int, Due | None, Due]], now_utc: datetime
+) -> None:
+    """advance() for many (subscription id, expected, new) at once, same compare-and-set."""
+    now = _epoch(now_utc)
+    await write_many(
+        conn,
+        "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? "
+        "WHERE id = ? AND active = 1 AND next_due_utc IS ?",
+        [
+            (_epoch(new.due_utc), new.local_date.isoformat(), new.slot, now, sub_id,
+             None if expected is None else _epoch(expected.due_utc))
+            for sub_id, expected, new in moves
+        ],
+    )
+
+
 # --- snooze ---------------------------------------------------------------------------------------
 
 
@@ -386,6 +427,17 @@ async def clear_snooze(conn: aiosqlite.Connection, subscription_id: int, expecte
     return changed > 0
 
 
+async def clear_snooze_many(conn: aiosqlite.Connection, done: list[tuple[int, Due]], now_utc: datetime) -> None:
+    """clear_snooze() for many (subscription id, expected) at once."""
+    now = _epoch(now_utc)
+    await write_many(
+        conn,
+        "UPDATE subscriptions SET snoozed_until = NULL, snooze_local_date = NULL, snooze_slot = NULL, "
+        "updated_at = ? WHERE id = ? AND snoozed_until = ? AND snooze_slot = ?",
+        [(now, sub_id, _epoch(expected.due_utc), expected.slot) for sub_id, expected in done],
+    )
+
+
 # --- deliveries -------------------------------------------------------------------------------------
 
 
@@ -410,6 +462,45 @@ async def claim_delivery(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: 
         (*_key_params(key), now, now),
     )
     return int(rows[0][0]) if rows else 0
+
+
+async def claim_deliveries(
+    conn: aiosqlite.Connection, keys: list[DeliveryKey], now_utc: datetime
+) -> dict[DeliveryKey, int]:
+    """claim_delivery() for many keys in one statement: {claimed key: attempt number}.
+
+    Keys missing from the result were refused (sending, sent or failed already).
+    """
+    now = _epoch(now_utc)
+    claimed: dict[DeliveryKey, int] = {}
+    for start in range(0, len(keys), 500):  # 5 bound values a key, well under SQLite's limit
+        part = keys[start : start + 500]
+        values = ", ".join(["(?, ?, ?, 'sending', 1, ?, ?)"] * len(part))
+        rows = await write_returning(
+            conn,
+            "INSERT INTO deliveries (subscription_id, local_date, slot, status, attempts, claimed_at, updated_at) "
+            f"VALUES {values} "
+            "ON CONFLICT (subscription_id, local_date, slot) DO UPDATE SET status = 'sending', "
+            "attempts = deliveries.attempts + 1, claimed_at = excluded.claimed_at, updated_at = excluded.updated_at "
+            "WHERE deliveries.status = 'retry' "
+            "RETURNING subscription_id, local_date, slot, attempts",
+            [value for key in part for value in (*_key_params(key), now, now)],
+        )
+        claimed.update({DeliveryKey(r[0], date.fromisoformat(r[1]), r[2]): int(r[3]) for r in rows})
+    return claimed
+
+
+async def mark_sent_many(
+    conn: aiosqlite.Connection, sent: list[tuple[DeliveryKey, int | None]], now_utc: datetime
+) -> None:
+    """mark_sent() for many (key, message id) at once."""
+    now = _epoch(now_utc)
+    await write_many(
+        conn,
+        "UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, message_id = ?, error = NULL "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ? AND status = 'sending'",
+        [(now, now, message_id, *_key_params(key)) for key, message_id in sent],
+    )
 
 
 async def mark_sent(conn: aiosqlite.Connection, key: DeliveryKey, message_id: int | None, now_utc: datetime) -> bool:
@@ -444,6 +535,29 @@ async def release_claim(
     return rows[0][0] if rows else None
 
 
+async def unclaim(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime) -> bool:
+    """Give a claim back without counting it as an attempt (nothing was sent: a 429 held the batch)."""
+    changed = await write(
+        conn,
+        "UPDATE deliveries SET status = 'retry', attempts = MAX(attempts - 1, 0), updated_at = ? "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ? AND status = 'sending'",
+        (_epoch(now_utc), *_key_params(key)),
+    )
+    return changed > 0
+
+
+async def mark_unconfirmed(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime) -> bool:
+    """The request reached Telegram but its answer was lost: count it as sent, never resend it."""
+    now = _epoch(now_utc)
+    changed = await write(
+        conn,
+        "UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?, error = 'answer lost' "
+        "WHERE subscription_id = ? AND local_date = ? AND slot = ? AND status = 'sending'",
+        (now, now, *_key_params(key)),
+    )
+    return changed > 0
+
+
 async def mark_failed(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime, error: str | None = None) -> bool:
     """A permanent failure (403, chat not found, bad request): never retried."""
     changed = await write(
@@ -474,6 +588,18 @@ async def prune_deliveries(conn: aiosqlite.Connection, before_utc: datetime) -> 
     return await write(
         conn,
         "DELETE FROM deliveries WHERE status IN ('sent', 'failed') AND updated_at < ?",
+        (_epoch(before_utc),),
+    )
+
+
+async def prune_stuck_claims(conn: aiosqlite.Connection, before_utc: datetime) -> int:
+    """Delete 'sending' (a crash mid-send) and 'retry' records untouched since `before_utc`.
+
+    Only for dates long past the grace window: such a slot is never planned again.
+    """
+    return await write(
+        conn,
+        "DELETE FROM deliveries WHERE status IN ('sending', 'retry') AND updated_at < ?",
         (_epoch(before_utc),),
     )
 
@@ -523,9 +649,65 @@ async def forget_chat(conn: aiosqlite.Connection, chat_id: int) -> bool:
             (chat_id,),
         )
         await conn.execute("DELETE FROM completions WHERE chat_id = ?", (chat_id,))
+        async with conn.execute("DELETE FROM triage_open WHERE chat_id = ?", (chat_id,)) as cur:
+            had_triage = cur.rowcount > 0  # a check can be open without a users row
+        async with conn.execute("DELETE FROM pending_inputs WHERE chat_id = ?", (chat_id,)) as cur:
+            had_pending = cur.rowcount > 0  # likewise a reminder screen's typed-input prompt
         await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
         async with conn.execute("DELETE FROM users WHERE chat_id = ?", (chat_id,)) as cur:
-            return cur.rowcount > 0
+            return cur.rowcount > 0 or had_triage or had_pending
+
+
+# --- the open symptom check ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenTriage:
+    """Which message of a chat asks the open triage question, and the answers so far."""
+
+    chat_id: int
+    message_id: int
+    version: str
+    answers: str
+    updated_at: datetime
+
+
+async def save_open_triage(
+    conn: aiosqlite.Connection, chat_id: int, message_id: int, version: str, answers: str, now_utc: datetime
+) -> None:
+    """Point the chat's open check at `message_id` (one per chat: the newest replaces the older)."""
+    await write(
+        conn,
+        "INSERT INTO triage_open (chat_id, message_id, version, answers, updated_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (chat_id) DO UPDATE SET message_id = excluded.message_id, version = excluded.version, "
+        "answers = excluded.answers, updated_at = excluded.updated_at",
+        (chat_id, message_id, version, answers, _epoch(now_utc)),
+    )
+
+
+async def get_open_triage(conn: aiosqlite.Connection, chat_id: int) -> OpenTriage | None:
+    rows = await conn.execute_fetchall(
+        "SELECT chat_id, message_id, version, answers, updated_at FROM triage_open WHERE chat_id = ?", (chat_id,)
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return OpenTriage(row[0], row[1], row[2], row[3], _from_epoch(row[4]))  # type: ignore[arg-type]
+
+
+async def close_open_triage(conn: aiosqlite.Connection, chat_id: int, message_id: int | None = None) -> bool:
+    """Forget the chat's open check; with `message_id`, only if it is that message's. True if deleted."""
+    if message_id is None:
+        return await write(conn, "DELETE FROM triage_open WHERE chat_id = ?", (chat_id,)) > 0
+    changed = await write(
+        conn, "DELETE FROM triage_open WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
+    return changed > 0
+
+
+async def purge_open_triages(conn: aiosqlite.Connection, older_than_utc: datetime) -> int:
+    """Delete checks nobody touched since `older_than_utc` (abandoned answers are not kept)."""
+    return await write(conn, "DELETE FROM triage_open WHERE updated_at < ?", (_epoch(older_than_utc),))
 
 
 # --- counts for /stats -------------------------------------------------------------------------------

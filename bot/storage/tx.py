@@ -5,6 +5,10 @@ The connection runs in autocommit mode (isolation_level=None); multi-statement c
 lock instead of failing half-way. One aiosqlite connection is shared by every coroutine, so
 writes also take a per-connection asyncio lock: without it a statement from one coroutine could
 land inside another coroutine's open transaction.
+
+Inside `transaction(conn)` the same task may call `write`, `write_returning` or `transaction`
+again (e.g. a batch of repository calls committed together): they join the open transaction
+instead of waiting for the lock the task already holds.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import aiosqlite
 
 _locks: WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = WeakKeyDictionary()
+# The transaction the current task has open: (connection id, [still open]). A task created
+# inside it copies the value, so the flag is cleared on exit and such a task cannot join late.
+_open: ContextVar[tuple[int, list[bool]] | None] = ContextVar("open_transaction", default=None)
 
 
 def write_lock(conn: aiosqlite.Connection) -> asyncio.Lock:
@@ -30,25 +38,54 @@ def write_lock(conn: aiosqlite.Connection) -> asyncio.Lock:
 
 @asynccontextmanager
 async def transaction(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; nested use joins the outer one."""
+    if _joined(conn):
+        yield conn
+        return
     async with write_lock(conn):
-        await conn.execute("BEGIN IMMEDIATE")
+        live = [True]
+        token = _open.set((id(conn), live))
         try:
-            yield conn
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+        finally:
+            live[0] = False
+            _open.reset(token)
+
+
+def _joined(conn: aiosqlite.Connection) -> bool:
+    current = _open.get()
+    return current is not None and current[0] == id(conn) and current[1][0]
+
+
+@asynccontextmanager
+async def _writing(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+    if _joined(conn):
+        yield
+    else:
+        async with write_lock(conn):
+            yield
 
 
 async def write(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> int:
     """One autocommit write statement; returns the number of rows changed."""
-    async with write_lock(conn):
+    async with _writing(conn):
         async with conn.execute(sql, tuple(params)) as cursor:
             return cursor.rowcount
 
 
 async def write_returning(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
     """One autocommit write statement with a RETURNING clause; returns its rows."""
-    async with write_lock(conn):
+    async with _writing(conn):
         return list(await conn.execute_fetchall(sql, tuple(params)))
+
+
+async def write_many(conn: aiosqlite.Connection, sql: str, seq_of_params: Iterable[Iterable[Any]]) -> None:
+    """One write statement for each parameter tuple, in one call (executemany)."""
+    async with _writing(conn):
+        await conn.executemany(sql, [tuple(p) for p in seq_of_params])

@@ -1,0 +1,62 @@
+"""What the database holds about one chat, for /privacy (and for tests of /forget)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class ChatSummary:
+    zone: str | None
+    active: tuple[str, ...]  # kinds switched on
+    done_days: int  # days with a Done, any kind
+    rows: dict[str, int]  # table -> rows about the chat (only tables with any)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+async def _tables_with_chat_id(conn: aiosqlite.Connection) -> list[str]:
+    tables = [r[0] for r in await conn.execute_fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    )]
+    found = []
+    for table in tables:
+        # Table names come from sqlite_master, not from users; PRAGMA takes no parameters.
+        columns = {r[1] for r in await conn.execute_fetchall(f'PRAGMA table_info("{table}")')}
+        if "chat_id" in columns:
+            found.append(table)
+    return found
+
+
+async def rows_about_chat(conn: aiosqlite.Connection, chat_id: int) -> dict[str, int]:
+    """Rows mentioning the chat in every table with a chat_id column, plus its deliveries."""
+    counts: dict[str, int] = {}
+    for table in await _tables_with_chat_id(conn):
+        rows = await conn.execute_fetchall(f'SELECT COUNT(*) FROM "{table}" WHERE chat_id = ?', (chat_id,))
+        if rows[0][0]:
+            counts[table] = rows[0][0]
+    deliveries = await conn.execute_fetchall(
+        "SELECT COUNT(*) FROM deliveries WHERE subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
+        (chat_id,),
+    )
+    if deliveries[0][0]:
+        counts["deliveries"] = deliveries[0][0]
+    return counts
+
+
+async def chat_summary(conn: aiosqlite.Connection, chat_id: int) -> ChatSummary:
+    zone_rows = await conn.execute_fetchall("SELECT zone FROM users WHERE chat_id = ?", (chat_id,))
+    active = await conn.execute_fetchall(
+        "SELECT kind FROM subscriptions WHERE chat_id = ? AND active = 1 ORDER BY kind DESC", (chat_id,)
+    )
+    days = await conn.execute_fetchall("SELECT COUNT(DISTINCT local_date) FROM completions WHERE chat_id = ?", (chat_id,))
+    return ChatSummary(
+        zone=zone_rows[0][0] if zone_rows else None,
+        active=tuple(r[0] for r in active),
+        done_days=days[0][0],
+        rows=await rows_about_chat(conn, chat_id),
+    )
