@@ -19,6 +19,7 @@ from bot.core.triage import load_triage
 from bot.reminders import dispatcher
 from bot.storage.db import close_db, open_db
 from bot.telegram import errors, handlers, reminder_handlers, triage_handlers
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.services import KEY, Services, utc_now
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.token)
+        # aiohttp instead of PTB's default httpx: ~3x less CPU per request (bench/reminders.py).
+        .request(AiohttpRequest(connection_pool_size=256))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_post_init(settings, dispatch_interval))
         .post_shutdown(_post_shutdown)
