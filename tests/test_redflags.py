@@ -55,7 +55,18 @@ EMERGENCY = {
         "car crash last week and my back is killing me",
         "got rear ended yesterday and my back locked",
         "knocked off my bike by a car",
-        "slipped on the ice and landed on my back",
+        "fell down the stairs this morning",
+        "came off my motorbike on the way home",
+        "got thrown off my horse",
+        "fell from a height at work",
+        "a car hit me while I was crossing the road",
+        "was in a car accident and now my back cramps",
+    ],
+    "bad-fall": [
+        "had a nasty fall yesterday",
+        "I fell really hard on my back",
+        "a big fall at the skate park",
+        "fell badly and my back is in spasm",
     ],
     "chest-pain": [
         "back spasm and chest pain",
@@ -89,6 +100,15 @@ SAME_DAY = {
         "the pain wakes me up",
         "it hurts all the time day and night",
         "the pain doesn't go away even when resting",
+    ],
+    "fall-or-knock": [
+        "i hurt my back in a fall",
+        "slipped on the ice and landed on my back",
+        "tripped over the dog and my back is sore",
+        "i fell over in the garden yesterday",
+        "i slipped in the shower and now my back spasms",
+        "lost my balance and landed on my tailbone",
+        "had an accident at work and my back hurts",
     ],
     "lump-or-shape": [
         "found a lump on my back",
@@ -145,6 +165,8 @@ def test_emergency_beats_same_day(engine: AnswerEngine) -> None:
         "there is no lump, it's just tight",
         "the pain isn't constant, it comes and goes",
         "not feverish at all",
+        "I didn't fall or anything, it just started",
+        "no fall or injury, it came out of nowhere",
     ],
 )
 def test_denied_same_day_signs_do_not_fire(engine: AnswerEngine, text: str) -> None:
@@ -156,6 +178,30 @@ def test_same_day_flags_distrust_short_typo_fixes_but_emergency_flags_do_not(eng
     tokens = engine.normaliser.tokens("numb bumm")
     assert [t.word for t in tokens] == ["numb", "bum"] and tokens[1].fixed
     assert flag(engine, "numb bumm") == ("saddle-numbness", "emergency")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I had a fall last week", "fell over yesterday", "tripped on a step", "slipped on a wet floor"],
+)
+def test_a_plain_fall_means_see_a_doctor_today(engine: AnswerEngine, text: str) -> None:
+    # Not an emergency without a sign of a serious fall, but never "nothing": a fall can break a bone.
+    reply = engine.answer(text + " and my back is in spasm")
+    assert (reply.kind, reply.level) == ("urgent", "same_day")
+
+
+@pytest.mark.parametrize(
+    ("plain", "serious"),
+    [
+        ("I fell and hurt my back", "I fell off the roof and hurt my back"),
+        ("slipped and hurt my back", "slipped down the stairs and hurt my back"),
+        ("had a fall, now my back spasms", "had a really bad fall, now my back spasms"),
+        ("fell off the sofa", "fell off my bike"),
+    ],
+)
+def test_how_serious_the_fall_sets_the_level(engine: AnswerEngine, plain: str, serious: str) -> None:
+    assert engine.answer(plain).level == "same_day"
+    assert engine.answer(serious).level == "emergency"
 
 
 def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
@@ -189,6 +235,10 @@ def test_emergency_flags_fire_even_when_denied(engine: AnswerEngine, text: str) 
         "my dog has a limp",  # "limp" is not "lump"
         "my right leg goes a bit numb when my back spasms",
         "could a slipped disc cause spasms",
+        "I think I slipped a disc bending down",
+        "going on a trip next week, how do I protect my back on the flight",
+        "my back always gets worse in the fall",
+        "hit my back on the car door",
         "what are the emergency signs with back pain",
         "should I call 999 about my back",
         "I lift weights at the gym and my back cramps",

@@ -2,9 +2,13 @@
 
 Ranking is BM25F over each topic's fields (title, keywords, synonyms, example questions, body)
 plus the similarity to the closest single example, on stemmed, typo-fixed words with synonym
-groups and phrases from content/lexicon.toml. The score is then scaled by "coverage": the share
-of the message's informative words the topic accounts for. Everything that can be computed ahead
-is built in __init__, so answering is a handful of dict lookups.
+groups and phrases from content/lexicon.toml. A topic's multi-word keyword or synonym ("go away",
+"sitting for hours") also counts as one phrase term, and its single words count only in part. The
+score is then scaled by "coverage": the share of the message's informative words the topic accounts
+for, and by the framing: a story of what happened ("lifted a box and now my back ...") favours the
+Causes topics, a request for advice ("how do I lift ...") the Prevention and Remedies ones
+(lexicon.toml [framing]). Everything that can be computed ahead is built in __init__, so answering
+is a handful of dict lookups.
 
 Decision rule (see `_decide`):
 - anchored message (back, spine, spasm, ...): answer if coverage >= 0.30 and score >= 1.5; if
@@ -42,6 +46,8 @@ UNKNOWN_INFO = 2.0  # what a word no topic uses weighs when measuring coverage
 COMMON_INFO = 1.0  # ... and an everyday word no topic uses (lexicon common_words)
 PHRASE_MATCHES = 2.0  # a matched multi-word phrase counts as two matched words
 GROUP_MARK = "@"  # index terms for synonym groups: "@spasm" is any word of the spasm group
+PHRASE_MARK = "~"  # index terms for a topic's multi-word keywords and synonyms: "~sit~hour"
+PHRASE_FIELDS = ("keywords", "synonyms")
 
 URGENT_TOPICS = {"emergency": "emergency-signs", "same_day": "see-doctor-today"}
 RANK_TOKEN_LIMIT = 120  # words of a long message used for ranking (red flags scan all of it)
@@ -78,6 +84,12 @@ class Tuning:
     coverage_floor: float = 1.0  # ranking score = (BM25F + examples) x (coverage_floor + coverage)
     clarify_ratio: float = 0.97  # runner-up within this ratio of the best: ask "Did you mean"
     flag_word_damping: float = 0.4  # see _build_index
+    # A multi-word keyword or synonym ("go away", "sitting for hours") is one idea: matched whole it
+    # counts as a term of its own (weight `entry_phrase`), and its single words count only this much,
+    # so "away" in "keep it away" does not look like "go away".
+    phrase_word_share: float = 0.5
+    entry_phrase: float = 0.3
+    framing: float = 0.3  # topics of the categories a story / a request for advice asks for score this much more
 
     def field_weights(self) -> dict[str, float]:
         return {f: getattr(self, f) for f in FIELDS}
@@ -114,6 +126,7 @@ class Query:
     covered_by: dict[str, tuple[str, ...]]  # word -> phrase groups whose phrase includes it
     anchored: bool
     off_topic: bool
+    framing: str = ""  # "story" (what happened) or "advice" (how to...), if the wording says
 
 
 @dataclass(frozen=True)
@@ -133,6 +146,10 @@ class AnswerEngine:
         self.redflags = redflags
         self.messages = content.messages
         self._topic_ids = list(content.topics)
+        self._topic_category = [t.category for t in content.topics.values()]
+        # Category ids the content doesn't have are skipped (tests run the real lexicon on small content).
+        framing = lexicon.framing
+        self._framing_categories = {"story": framing.story_categories, "advice": framing.advice_categories}
         if lexicon.general_topic and lexicon.general_topic not in content.topics:
             raise ContentError([f"lexicon.toml: general_topic: unknown topic '{lexicon.general_topic}'"])
 
@@ -148,6 +165,8 @@ class AnswerEngine:
         self._group_phrases = PhraseIndex(lexicon.group_phrases)
         self._anchors = PhraseIndex((a, True) for a in lexicon.anchors)
         self._other_topics = PhraseIndex((o, True) for o in lexicon.other_topics)
+        self._story = PhraseIndex((p, True) for p in framing.story)
+        self._advice = PhraseIndex((p, True) for p in framing.advice)
         self._smalltalk_phrases = PhraseIndex((p, level) for level in SMALLTALK_LEVELS for p in lexicon.smalltalk[level])
         self._smalltalk_words = (
             {w for level in SMALLTALK_LEVELS for p in lexicon.smalltalk[level] for w in p}
@@ -171,13 +190,25 @@ class AnswerEngine:
         weights = self.tuning.field_weights()
         k1 = self.tuning.k1
         field_tf: dict[str, list[Counter[str]]] = {f: [] for f in FIELDS}
+        entry_phrases: set[tuple[str, ...]] = set()
+        share = self.tuning.phrase_word_share
         for topic in self.content.topics.values():
             for field, texts in _topic_texts(topic).items():
                 tf: Counter[str] = Counter()
                 for text in texts:
                     stems = self._rewrite([stem(w) for w, _ in words(text)])
-                    tf.update(self._expand(stems))
+                    terms = self._expand(stems)
+                    phrase = self._entry_phrase(stems) if field in PHRASE_FIELDS else None
+                    if phrase:
+                        for term in terms:
+                            if not term.startswith(GROUP_MARK):
+                                terms[term] *= share
+                        if self.tuning.entry_phrase:
+                            entry_phrases.add(phrase)
+                            terms[_phrase_term(phrase)] += 1
+                    tf.update(terms)
                 field_tf[field].append(tf)
+        self._entry_phrases = PhraseIndex((p, _phrase_term(p)) for p in entry_phrases)
         avg_len = {f: (sum(sum(tf.values()) for tf in tfs) / max(n, 1)) or 1.0 for f, tfs in field_tf.items()}
 
         df: Counter[str] = Counter()
@@ -243,6 +274,16 @@ class AnswerEngine:
             terms[GROUP_MARK + str(group)] += 1
         return +terms
 
+    def _entry_phrase(self, stems: list[str]) -> tuple[str, ...] | None:
+        """The phrase a multi-word keyword stands for: its informative words ("sit hour" for
+        "sitting for hours"), or all of them when only one is informative ("how long", "go away")."""
+        informative = tuple(s for s in stems if s and s not in self.lexicon.stopwords)
+        if len(informative) >= 2:
+            return informative
+        if len(informative) == 1 and len(stems) >= 2:
+            return tuple(s for s in stems if s)
+        return None
+
     def analyse(self, tokens: list[Token]) -> Query:
         lex = self.lexicon
         fixed = {t.stem for t in tokens if t.fixed}
@@ -266,10 +307,28 @@ class AnswerEngine:
         for group in dict.fromkeys(g for gs in covered.values() for g in gs):
             if group not in units:
                 units[group] = Unit(group, self.tuning.phrase, (), self._idf.get(group, COMMON_INFO))
+        if self.tuning.entry_phrase:
+            informative = [s for s in stems if s and s not in lex.stopwords]
+            found = {str(term) for seq in (stems, informative) for _, _, term in self._entry_phrases.find_all(seq)}
+            for term in sorted(found):
+                units[term] = Unit(term, self.tuning.entry_phrase, (), self._idf.get(term, COMMON_INFO))
         anchored = bool(self._anchors.find_all(stems))
         off_topic = bool(self._other_topics.find_all(stems))
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
-        return Query(tuple(units.values()), covered_by, anchored, off_topic)
+        return Query(tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems))
+
+    def _framing(self, tokens: list[Token], stems: list[str]) -> str:
+        """'story' for "lifted a box and now my back...", 'advice' for "how do I lift...", else ''.
+
+        A word ending in -ed counts as a story mark unless the lexicon lists it as a state ("tired").
+        A message with both marks, or neither, gets no framing."""
+        story = bool(self._story.find_all(stems)) or any(
+            len(t.word) >= 5 and t.word.endswith("ed") and t.word not in self.lexicon.framing.not_story for t in tokens
+        )
+        advice = bool(self._advice.find_all(stems))
+        if story == advice:
+            return ""
+        return "story" if story else "advice"
 
     def _unit_postings(self, unit: Unit) -> dict[int, float]:
         """Topic -> best contribution of this word: its own match, or half a synonym-group match."""
@@ -293,8 +352,21 @@ class AnswerEngine:
         if self.tuning.example:
             for i, sim in self._example_similarity(query).items():
                 scores[i] += self.tuning.example * sim
+        if query.framing and self.tuning.framing:
+            # A story of what happened wants a cause; "how do I ..." wants advice. The subject words
+            # still choose the topic; the framing tips the balance between, say, "Posture and lifting"
+            # (a cause) and "Lift safely" (prevention).
+            wanted = self._framing_categories[query.framing]
+            for i, category in enumerate(self._topic_category):
+                if category in wanted:
+                    scores[i] *= 1 + self.tuning.framing
         # A topic that explains more of the message ranks higher than one matching a single word well.
-        ranked = [self._ranked(query, i, s) for i, s in enumerate(scores) if s > 0]
+        # The final score lies between s x floor and s x (floor + 1), so a topic whose best case is
+        # below the `top`-th best worst case can be skipped without changing the result.
+        floor = self.tuning.coverage_floor
+        positive = sorted((s for s in scores if s > 0), reverse=True)
+        cutoff = positive[top - 1] * floor if len(positive) >= top else 0.0
+        ranked = [self._ranked(query, i, s) for i, s in enumerate(scores) if s > 0 and s * (floor + 1) >= cutoff]
         ranked.sort(key=lambda r: -r.score)
         return ranked[:top]
 
@@ -303,6 +375,8 @@ class AnswerEngine:
         shared: dict[int, float] = {}
         total = 0.0
         for unit in query.units:
+            if unit.stem.startswith(PHRASE_MARK):
+                continue  # its words are units already
             info = unit.info
             total += info
             credit: dict[int, float] = {}
@@ -329,6 +403,10 @@ class AnswerEngine:
         total = got = matched = 0.0
         telling = False
         for unit in query.units:
+            if unit.stem.startswith(PHRASE_MARK):
+                # Its words are units already; that they came as the topic's own phrase is one more match.
+                matched += unit.stem in terms
+                continue
             total += unit.info
             if unit.stem in terms or any(g in terms for g in query.covered_by.get(unit.stem, ())):
                 share = min(unit.weight, 1.0)
@@ -390,7 +468,7 @@ class AnswerEngine:
             if not best.telling:
                 # "back spasm", "back pain": the subject only, no word that picks a topic. But
                 # "pregnant and back spasms" asks something we have no topic for.
-                subject_only = all(u.info < TELLING_INFO for u in query.units)
+                subject_only = all(u.info < TELLING_INFO for u in query.units if not u.stem.startswith(PHRASE_MARK))
                 return (self._general() if subject_only else None) or no_match
             ok = best.coverage >= MIN_COVERAGE_ANCHORED and best.score >= MIN_SCORE_ANCHORED
         else:
@@ -428,6 +506,10 @@ def _topic_texts(topic: Topic) -> dict[str, list[str]]:
         "questions": list(topic.questions),
         "body": [plain_text(topic.body)],
     }
+
+
+def _phrase_term(phrase: tuple[str, ...]) -> str:
+    return PHRASE_MARK + PHRASE_MARK.join(phrase)
 
 
 def _raw_forms(stems: set[str], counts: Counter[str]) -> set[str]:

@@ -73,7 +73,7 @@ IRREGULAR = {
     "knelt": "kneel", "drank": "drink", "drunk": "drink", "crushed": "crush", "peed": "pee",
     "spasmed": "spasm", "spasmd": "spasm", "spazzed": "spazm",
     "cannot": "cant", "couldnt": "cant", "wont": "wont", "its": "it", "im": "i", "ive": "i",
-    "ur": "your", "u": "you", "pls": "please", "plz": "please", "thx": "thanks",
+    "ur": "your", "u": "you", "wat": "what", "wot": "what", "wut": "what", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "shivery": "shiver", "feverish": "fever", "swollen": "swell", "whats": "what", "thats": "that",
 }
 # Stems whose derived form should meet the base ("strengthening" -> "strengthen" -> "strength").
@@ -409,6 +409,18 @@ class SmalltalkLists(_LexModel):
     _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "filler")(_check_words)
 
 
+class FramingLists(_LexModel):
+    """How a message is put: a story of what happened, or a request for advice."""
+
+    story: tuple[str, ...] = ()
+    story_categories: tuple[str, ...] = ()
+    past_tense_not_story: tuple[str, ...] = ()  # -ed words that describe a state, not an event
+    advice: tuple[str, ...] = ()
+    advice_categories: tuple[str, ...] = ()
+
+    _words_ok = field_validator("story", "advice", "past_tense_not_story")(_check_words)
+
+
 class LexiconFile(_LexModel):
     general_topic: str = ""
     stopwords: tuple[str, ...] = ()
@@ -417,12 +429,34 @@ class LexiconFile(_LexModel):
     other_topics: tuple[str, ...] = ()
     group: tuple[LexiconGroup, ...] = ()
     phrase: tuple[LexiconPhrase, ...] = ()
+    framing: FramingLists = FramingLists()
     smalltalk: SmalltalkLists
 
     _words_ok = field_validator("stopwords", "common_words", "anchors", "other_topics")(_check_words)
 
 
 SMALLTALK_LEVELS = ("thanks", "goodbye", "help", "greeting")  # priority when several match
+
+
+@dataclass(frozen=True)
+class Framing:
+    """lexicon.toml [framing], compiled: which wording marks a story and which asks for advice."""
+
+    story: tuple[Phrase, ...] = ()
+    story_categories: frozenset[str] = frozenset()
+    not_story: frozenset[str] = frozenset()  # folded -ed words that are states, not events
+    advice: tuple[Phrase, ...] = ()
+    advice_categories: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_model(cls, model: FramingLists) -> "Framing":
+        return cls(
+            story=tuple(_editor_phrase(p) for p in model.story),
+            story_categories=frozenset(model.story_categories),
+            not_story=frozenset(fold(w) for w in model.past_tense_not_story),
+            advice=tuple(_editor_phrase(p) for p in model.advice),
+            advice_categories=frozenset(model.advice_categories),
+        )
 
 
 @dataclass(frozen=True)
@@ -438,6 +472,7 @@ class Lexicon:
     group_phrases: tuple[tuple[Phrase, str], ...]  # multi-word member -> group name
     rewrites: tuple[tuple[Phrase, Phrase], ...]  # phrase -> replacement stems
     smalltalk: dict[str, tuple[Phrase, ...]]
+    framing: Framing
     filler: frozenset[str]
     words: frozenset[str]  # every plain word in the file, for the typo fixer
 
@@ -474,6 +509,7 @@ class Lexicon:
             group_phrases=tuple(group_phrases),
             rewrites=rewrites,
             smalltalk=smalltalk,
+            framing=Framing.from_model(model.framing),
             filler=frozenset(stem(w) for f in model.smalltalk.filler for w, _ in words(f)),
             words=frozenset(plain),
         )
@@ -485,6 +521,8 @@ def _all_strings(model: LexiconFile) -> list[str]:
         out += [group.name, *group.words]
     for phrase in model.phrase:
         out += [phrase.text.replace("*", " ").replace("#", " "), phrase.means]
+    fr = model.framing
+    out += [p.replace("*", " ") for p in (*fr.story, *fr.advice, *fr.past_tense_not_story)]
     st = model.smalltalk
     out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.filler]
     return out
@@ -516,21 +554,29 @@ class PhraseIndex:
 
     def __init__(self, phrases: Iterable[tuple[Phrase, object]]):
         self.by_first: dict[str, list[tuple[Phrase, object]]] = {}
-        self.wild_first: list[tuple[Phrase, object]] = []
+        self.wild_first: list[tuple[Phrase, object]] = []  # "* ..." : tried everywhere
+        self.number_first: list[tuple[Phrase, object]] = []  # "# weeks": tried only at a number
         self.single: dict[str, list[object]] = {}
         for phrase, payload in phrases:
             if not phrase:
                 continue
-            if phrase[0] in (WILDCARD, NUMBER):
+            if phrase[0] == WILDCARD:
                 self.wild_first.append((phrase, payload))
+            elif phrase[0] == NUMBER:
+                self.number_first.append((phrase, payload))
             else:
                 self.by_first.setdefault(phrase[0], []).append((phrase, payload))
 
     def at(self, stems: list[str], i: int) -> list[tuple[Phrase, object]]:
         """Phrases matching at position i, longest first."""
-        found = [(p, x) for p, x in self.by_first.get(stems[i], ()) if find_phrase(stems, p, i)]
-        found += [(p, x) for p, x in self.wild_first if find_phrase(stems, p, i)]
-        found.sort(key=lambda px: -len(px[0]))
+        first = self.by_first.get(stems[i])
+        found = [(p, x) for p, x in first if find_phrase(stems, p, i)] if first else []
+        if self.number_first and _matches(NUMBER, stems[i]):
+            found += [(p, x) for p, x in self.number_first if find_phrase(stems, p, i)]
+        if self.wild_first:
+            found += [(p, x) for p, x in self.wild_first if find_phrase(stems, p, i)]
+        if len(found) > 1:
+            found.sort(key=lambda px: -len(px[0]))
         return found
 
     def find_all(self, stems: list[str]) -> list[tuple[int, Phrase, object]]:
@@ -546,7 +592,7 @@ class PhraseIndex:
         out: list[str] = []
         i = 0
         while i < len(stems):
-            hits = self.at(stems, i) if (stems[i] in self.by_first or self.wild_first) else []
+            hits = self.at(stems, i) if (stems[i] in self.by_first or self.wild_first or self.number_first) else []
             if hits:
                 phrase, means = hits[0]
                 out.extend(means)  # type: ignore[arg-type]
