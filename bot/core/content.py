@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
@@ -26,6 +26,9 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 # Button labels are plain text: no tags or entities, short enough for a phone.
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BUTTON_TITLE,
                                          pattern=r"^[^<>&]*$")]
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ContentError(Exception):
@@ -185,26 +188,36 @@ def describe_errors(file_label: str, exc: ValidationError, data: dict | None = N
     return lines
 
 
+def load_model(path: Path, model: type[M], problems: list[str], label: str | None = None) -> M | None:
+    """Read one TOML file into `model`; on failure add 'file: field: message' lines and return None."""
+    label = label or path.name
+    data = read_toml(path, problems, label)
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems += describe_errors(label, exc, data)
+        return None
+
+
+def load_one(path: Path, model: type[M], error: type[ContentError] | None = None) -> M:
+    """load_model for a file that stands alone: raise ContentError (or `error`) with its problems."""
+    problems: list[str] = []
+    parsed = load_model(path, model, problems)
+    if parsed is None:
+        raise (error or ContentError)(problems)
+    return parsed
+
+
 def load_content(directory: Path | str | None = None) -> Content:
     """Load and cross-check all content; raise ContentError listing every problem found."""
     root = Path(directory) if directory else DEFAULT_CONTENT_DIR
     problems: list[str] = []
 
-    categories: tuple[Category, ...] = ()
-    data = read_toml(root / "categories.toml", problems)
-    if data is not None:
-        try:
-            categories = CategoryFile.model_validate(data).category
-        except ValidationError as exc:
-            problems += describe_errors("categories.toml", exc, data)
-
-    messages = None
-    data = read_toml(root / "messages.toml", problems)
-    if data is not None:
-        try:
-            messages = Messages.model_validate(data)
-        except ValidationError as exc:
-            problems += describe_errors("messages.toml", exc, data)
+    category_file = load_model(root / "categories.toml", CategoryFile, problems)
+    categories = category_file.category if category_file else ()
+    messages = load_model(root / "messages.toml", Messages, problems)
 
     topics: dict[str, Topic] = {}
     where: dict[str, str] = {}
@@ -213,13 +226,8 @@ def load_content(directory: Path | str | None = None) -> Content:
         problems.append("topics/: no topic files found")
     for path in topic_files:
         label = f"topics/{path.name}"
-        data = read_toml(path, problems, label)
-        if data is None:
-            continue
-        try:
-            parsed = TopicFile.model_validate(data)
-        except ValidationError as exc:
-            problems += describe_errors(label, exc, data)
+        parsed = load_model(path, TopicFile, problems, label)
+        if parsed is None:
             continue
         for topic in parsed.topic:
             if topic.id in topics:

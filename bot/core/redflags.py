@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, describe_errors, read_toml
+from bot.core.content import DEFAULT_CONTENT_DIR, load_one
 from bot.core.text import WILDCARD, PhraseIndex, Token, fold, stem
 
 LEVELS = ("emergency", "same_day")  # most urgent first
@@ -267,12 +267,4 @@ def _untrusted_blank(token: Token) -> Token:
 def load_redflags(path: Path | str | None = None) -> RedFlags:
     """Read and check redflags.toml; problems raise ContentError naming the file and field."""
     path = Path(path) if path else DEFAULT_CONTENT_DIR / "redflags.toml"
-    problems: list[str] = []
-    data = read_toml(path, problems)
-    if data is None:
-        raise ContentError(problems)
-    try:
-        model = RedFlagFile.model_validate(data)
-    except ValidationError as exc:
-        raise ContentError(describe_errors(path.name, exc, data)) from None
-    return RedFlags.from_model(model)
+    return RedFlags.from_model(load_one(path, RedFlagFile))

@@ -14,9 +14,9 @@ from pathlib import Path
 from string import Formatter
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ID_PATTERN, ContentError, describe_errors, read_toml
+from bot.core.content import DEFAULT_CONTENT_DIR, ID_PATTERN, ContentError, load_model
 from bot.core.schedule import ScheduleError, base_slot, offset_minutes, tz_for
 from bot.core.telegram_html import check_message_text, escape
 from bot.core.timeparse import normalize_name
@@ -375,21 +375,10 @@ class ReminderContent:
     texts: ReminderTexts  # screens, prompts, errors, /privacy, /forget, /stats
 
 
-def _load(root: Path, name: str, model: type[BaseModel], problems: list[str]) -> BaseModel | None:
-    data = read_toml(root / name, problems)
-    if data is None:
-        return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(describe_errors(name, exc, data))
-        return None
-
-
 def load_cities(directory: Path | str | None = None) -> dict[str, str]:
     root = Path(directory) if directory else DEFAULT_CONTENT_DIR
     problems: list[str] = []
-    parsed = _load(root, "cities.toml", CitiesFile, problems)
+    parsed = load_model(root / "cities.toml", CitiesFile, problems)
     if parsed is None:
         raise ContentError(problems)
     return {normalize_name(city): zone for city, zone in parsed.cities.items()}
@@ -399,10 +388,10 @@ def load_reminder_content(directory: Path | str | None = None) -> ReminderConten
     """Load stretches.toml, hydration.toml, cities.toml and reminders.toml; ContentError lists every problem."""
     root = Path(directory) if directory else DEFAULT_CONTENT_DIR
     problems: list[str] = []
-    stretches = _load(root, "stretches.toml", StretchFile, problems)
-    hydration = _load(root, "hydration.toml", HydrationFile, problems)
-    cities = _load(root, "cities.toml", CitiesFile, problems)
-    texts = _load(root, "reminders.toml", ReminderTexts, problems)
+    stretches = load_model(root / "stretches.toml", StretchFile, problems)
+    hydration = load_model(root / "hydration.toml", HydrationFile, problems)
+    cities = load_model(root / "cities.toml", CitiesFile, problems)
+    texts = load_model(root / "reminders.toml", ReminderTexts, problems)
     if stretches is not None:
         for item in stretches.stretch:
             error = check_message_text(format_stretch(item, stretches.caution, stretches.heading))

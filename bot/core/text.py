@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, describe_errors, read_toml
+from bot.core.content import DEFAULT_CONTENT_DIR, load_one
 
 # Unicode punctuation people's phones produce, mapped to plain ASCII.
 _CHAR_MAP = str.maketrans(
@@ -531,15 +531,7 @@ def _all_strings(model: LexiconFile) -> list[str]:
 def load_lexicon(path: Path | str | None = None) -> Lexicon:
     """Read and check lexicon.toml; problems raise ContentError naming the file and field."""
     path = Path(path) if path else DEFAULT_CONTENT_DIR / "lexicon.toml"
-    problems: list[str] = []
-    data = read_toml(path, problems)
-    if data is None:
-        raise ContentError(problems)
-    try:
-        model = LexiconFile.model_validate(data)
-    except ValidationError as exc:
-        raise ContentError(describe_errors(path.name, exc, data)) from None
-    return Lexicon.from_model(model)
+    return Lexicon.from_model(load_one(path, LexiconFile))
 
 
 def find_phrase(stems: list[str], phrase: Phrase, start: int) -> bool:

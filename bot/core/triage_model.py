@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, describe_errors, read_toml
+from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, load_one
 from bot.core.telegram_html import check_message_text
 
 DEFAULT_TRIAGE_FILE = DEFAULT_CONTENT_DIR / "triage.toml"
@@ -238,11 +238,4 @@ class Triage(_Strict):
 def load_triage(path: Path | str | None = None) -> Triage:
     """Read and validate triage.toml; raise TriageError listing every problem found."""
     path = Path(path) if path else DEFAULT_TRIAGE_FILE
-    problems: list[str] = []
-    data = read_toml(path, problems)
-    if data is None:
-        raise TriageError(problems)
-    try:
-        return Triage.model_validate(data)
-    except ValidationError as exc:
-        raise TriageError(describe_errors(path.name, exc, data)) from None
+    return load_one(path, Triage, TriageError)
