@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import SettingsError, load_settings
 
-TOKEN = "123456789:AAH-test-token-that-looks-real-0123456"
+TOKEN = "1234567:AAH-test-token-that-looks-real-0123456"
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -3,7 +3,7 @@ import logging
 
 from bot.logs import REDACTED, setup_logging
 
-TOKEN = "123456789:AAH-test-token-that-looks-real-0123456"
+TOKEN = "1234567:AAH-test-token-that-looks-real-0123456"
 
 
 def test_token_is_masked_in_messages_arguments_and_tracebacks():
@@ -17,13 +17,13 @@ def test_token_is_masked_in_messages_arguments_and_tracebacks():
             raise RuntimeError(f"failed calling https://api.telegram.org/bot{TOKEN}/getUpdates")
         except RuntimeError:
             logging.getLogger("x").exception("boom")
-        other = "987654321:ZZZ-another-token-shape-abcdefghijkl"
+        other = "98765:ZZZ-another-token-shape-abcdefghijkl"
         logging.getLogger("x").warning("old token %s", other)
     finally:
         logging.getLogger().removeHandler(handler)
     out = stream.getvalue()
     assert TOKEN not in out
-    assert "987654321:ZZZ" not in out
+    assert "98765:ZZZ" not in out
     assert out.count(REDACTED) == 4  # getMe, sendMessage, the traceback, the other token
 
 
