@@ -134,7 +134,7 @@ def test_callback_data_fits_64_bytes(content: Content):
 
 def test_topic_fields_are_filled_in(content: Content):
     for topic in content.topics.values():
-        assert 5 <= len(topic.questions) <= 8, f"{topic.id}: {len(topic.questions)} questions"
+        assert 5 <= len(topic.questions) <= 16, f"{topic.id}: {len(topic.questions)} questions"
         assert 1 <= len(topic.related) <= 3, f"{topic.id}: {len(topic.related)} related"
         assert topic.keywords and topic.synonyms, topic.id
         assert all(k.strip() == k and k for k in topic.keywords + topic.synonyms), topic.id

@@ -14,7 +14,9 @@ Decision rule (see `_decide`):
 - anchored message (back, spine, spasm, ...): answer if coverage >= 0.30 and score >= 1.5; if
   it only names the subject ("back spasm") answer the lexicon's general_topic;
 - otherwise: no other body part or thing named (unless a topic explains nearly all of it),
-  coverage >= 0.55, score >= 3 and at least two words matched;
+  coverage >= 0.55 (0.70 when no body word such as muscle, pain, cramp, strain is named either:
+  everyday words like "eat", "drive", "heat" are weak evidence alone), score >= 3 and at least
+  two words matched;
 - clarify when the runner-up scores within Tuning.clarify_ratio (97 %) of the best.
 """
 
@@ -59,8 +61,14 @@ MIN_SCORE_ANCHORED = 1.5
 MIN_COVERAGE_FREE = 0.55
 MIN_SCORE_FREE = 3.0
 MIN_MATCHED_FREE = 2.0
+MIN_COVERAGE_PLAIN = 0.7  # ... and with no body word either (SUBJECT_GROUPS)
 CLEAR_COVERAGE = 0.85
 CLEAR_MATCHED = 3.0
+# Words that say the message is about the body (a muscle, pain, a strain), though not the back by
+# name. Without one of these or an anchor, everyday words that topics happen to use ("eat", "drive",
+# "heat") are weak evidence, so a topic must account for more of the message (MIN_COVERAGE_PLAIN).
+SUBJECT_GROUPS = frozenset(GROUP_MARK + g for g in ("spasm", "pain", "strain", "injury", "back", "nerve", "disc", "sharp"))
+SUBJECT_STEMS = frozenset({"muscl", "stiff"})
 TELLING_INFO = 0.6  # a word in half the topics or more (idf below this) can't pick a topic alone
 GENERAL_CONFIDENCE = 0.3  # reported for the lexicon's general_topic
 FULL_CONFIDENCE_SCORE = 10.0  # reported confidence = coverage x min(1, score / this)
@@ -74,7 +82,7 @@ class Tuning:
     title: float = 2.5
     keywords: float = 4.0
     synonyms: float = 1.0
-    questions: float = 2.0
+    questions: float = 1.0  # topics carry up to 16 examples (was 8 at 2.0): same weight per example
     body: float = 0.4
     k1: float = 1.2
     # Weight of the best single example question/synonym that resembles the message.
@@ -127,6 +135,7 @@ class Query:
     anchored: bool
     off_topic: bool
     framing: str = ""  # "story" (what happened) or "advice" (how to...), if the wording says
+    bodily: bool = False  # names a muscle, pain, strain ... (SUBJECT_GROUPS), if not the back itself
 
 
 @dataclass(frozen=True)
@@ -298,7 +307,8 @@ class AnswerEngine:
                 stem=s,
                 weight=FIXED_WEIGHT if s in fixed else 1.0,
                 groups=tuple(GROUP_MARK + g for g in lex.groups.get(s, ())),
-                info=self._idf.get(s, COMMON_INFO if s in lex.common else UNKNOWN_INFO),
+                # A greeting or thanks around a question ("thanks, but how do I ...") says as little as an everyday word.
+                info=self._idf.get(s, COMMON_INFO if s in lex.common or s in self._smalltalk_words else UNKNOWN_INFO),
             )
         covered: dict[str, list[str]] = {}
         for start, phrase, group in self._group_phrases.find_all(stems):
@@ -315,7 +325,11 @@ class AnswerEngine:
         anchored = bool(self._anchors.find_all(stems))
         off_topic = bool(self._other_topics.find_all(stems))
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
-        return Query(tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems))
+        bodily = any(
+            u.stem in SUBJECT_STEMS or u.stem in SUBJECT_GROUPS or SUBJECT_GROUPS.intersection(u.groups)
+            for u in units.values()
+        )
+        return Query(tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily)
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:
         """'story' for "lifted a box and now my back...", 'advice' for "how do I lift...", else ''.
@@ -474,10 +488,11 @@ class AnswerEngine:
         else:
             # Another body part ("my knee hurts") rules the message out, unless a topic explains
             # nearly all of it ("should I bend my knees when I lift?").
+            # With no body word at all ("what should I eat tonight"), a topic must explain more of it.
             clear = best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
             ok = (
                 (clear or not query.off_topic)
-                and best.coverage >= MIN_COVERAGE_FREE
+                and best.coverage >= (MIN_COVERAGE_FREE if query.bodily else MIN_COVERAGE_PLAIN)
                 and best.score >= MIN_SCORE_FREE
                 and best.matched >= MIN_MATCHED_FREE
             )
