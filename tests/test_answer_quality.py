@@ -92,3 +92,12 @@ def test_small_talk_is_recognised(engine: AnswerEngine, rows: list[dict[str, str
     talk = [r for r in rows if r["kind"] == "smalltalk"]
     right = sum(engine.answer(r["text"]).level == r["expected"] for r in talk)
     assert right / len(talk) >= 0.9
+
+
+def test_every_urgent_message_of_the_blind_set_is_caught(engine: AnswerEngine) -> None:
+    """The second set (questions_fresh.tsv) was written without seeing the engine; recall must hold there too."""
+    with (DATA.parent / "questions_fresh.tsv").open(encoding="utf-8", newline="") as fh:
+        fresh = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    urgent = [r for r in fresh if r["kind"] == "urgent"]
+    assert len(urgent) >= 20
+    assert [r["text"] for r in urgent if engine.answer(r["text"]).kind != "urgent"] == []
