@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
 
 EXIT_BAD_SETTINGS = 2
 EXIT_BAD_CONTENT = 3
+EXIT_NO_TELEGRAM = 4
+BOOTSTRAP_RETRIES = 3  # a network blip at start-up is retried; a dead network ends with one line
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -31,9 +34,28 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: the content has {len(exc.problems)} problem(s); run `python -m bot check-content`",
               file=sys.stderr)
         return EXIT_BAD_CONTENT
-    # run_polling handles SIGINT/SIGTERM and runs post_init/post_shutdown around polling.
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    return 0
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import close_transport
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    code = 0
+    try:
+        # run_polling handles SIGINT/SIGTERM and runs post_init/post_shutdown around polling.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES, close_loop=False)
+    except InvalidToken:
+        print("error: TELEGRAM_BOT_TOKEN was refused by Telegram: copy the token again from @BotFather.",
+              file=sys.stderr)
+        code = EXIT_BAD_SETTINGS
+    except NetworkError as exc:
+        print(f"error: cannot reach the Telegram Bot API ({type(exc).__name__}): check the network, "
+              "or TELEGRAM_API_BASE_URL if you set it.", file=sys.stderr)
+        code = EXIT_NO_TELEGRAM
+    finally:
+        loop.run_until_complete(close_transport(app))
+        loop.close()
+    return code
 
 
 def _check_content(args: argparse.Namespace) -> int:

@@ -78,3 +78,21 @@ async def test_run_polls_until_sigterm_and_exits_cleanly(fake, tmp_path):
     assert "Traceback" not in stderr.decode()
     assert fake.token not in stderr.decode()
     assert (tmp_path / "nested" / "bot.sqlite3").exists()  # data folder created on first run
+
+
+async def test_a_token_telegram_refuses_exits_2_naming_the_variable(fake, tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))},
+        "TELEGRAM_BOT_TOKEN": "1234567:this-is-not-the-token-the-server-knows",
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+                                                stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    last = stderr.decode().strip().splitlines()[-1]
+    assert last.startswith("error: TELEGRAM_BOT_TOKEN was refused")
+    assert "Unclosed client session" not in stderr.decode()
+    assert "this-is-not-the-token" not in stderr.decode()

@@ -27,6 +27,7 @@ class Services:
     admin_ids: frozenset[int] = frozenset()
     clock: Callable[[], datetime] = utc_now
     db: Any = None  # aiosqlite.Connection, opened in post_init
+    requests: tuple = ()  # the HTTP backends, closed by bot.app.close_transport
     extras: dict[str, Any] = field(default_factory=dict)
 
 
