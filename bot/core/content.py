@@ -39,11 +39,13 @@ class ContentError(Exception):
         super().__init__("\n".join(problems))
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Content files are edited by hand: unknown fields are typos, so they are refused."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Topic(_Strict):
+class Topic(StrictModel):
     id: str = Field(pattern=ID_PATTERN)
     title: Label
     body: str = Field(min_length=1)
@@ -63,22 +65,22 @@ class Topic(_Strict):
         return body
 
 
-class Category(_Strict):
+class Category(StrictModel):
     id: str = Field(pattern=ID_PATTERN)
     title: Label
     intro: str = Field(min_length=1)
 
 
-class TopicFile(_Strict):
+class TopicFile(StrictModel):
     category: str = Field(pattern=ID_PATTERN)
     topic: tuple[Topic, ...] = Field(min_length=1)
 
 
-class CategoryFile(_Strict):
+class CategoryFile(StrictModel):
     category: tuple[Category, ...] = Field(min_length=1)
 
 
-class Buttons(_Strict):
+class Buttons(StrictModel):
     """Labels of the buttons that are not a category or a topic."""
 
     triage: Label
@@ -89,7 +91,7 @@ class Buttons(_Strict):
     main_menu: Label
 
 
-class BotProfile(_Strict):
+class BotProfile(StrictModel):
     """What Telegram shows about the bot: its command list and descriptions."""
 
     description: str = Field(min_length=1, max_length=512)
@@ -107,7 +109,7 @@ class BotProfile(_Strict):
         return commands
 
 
-class Messages(_Strict):
+class Messages(StrictModel):
     """Every sentence the bot says that is not a topic body."""
 
     buttons: Buttons

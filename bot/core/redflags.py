@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, load_one
+from bot.core.content import DEFAULT_CONTENT_DIR, StrictModel, load_one
 from bot.core.text import WILDCARD, PhraseIndex, Token, fold, stem
 
 LEVELS = ("emergency", "same_day")  # most urgent first
@@ -35,11 +35,7 @@ def _compile_choice(text: str) -> "Choice":
     return Choice(words=words, exact=exact)
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class FlagModel(_Model):
+class FlagModel(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     level: Literal["emergency", "same_day"]
     about: str = Field(min_length=1)
@@ -69,7 +65,7 @@ class FlagModel(_Model):
         return self
 
 
-class RedFlagFile(_Model):
+class RedFlagFile(StrictModel):
     negations: tuple[str, ...] = Field(min_length=1)
     hedges: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()

@@ -14,9 +14,9 @@ from pathlib import Path
 from string import Formatter
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ID_PATTERN, ContentError, load_model
+from bot.core.content import ContentError, DEFAULT_CONTENT_DIR, ID_PATTERN, StrictModel, load_model
 from bot.core.schedule import ScheduleError, base_slot, offset_minutes, tz_for
 from bot.core.telegram_html import check_message_text, escape
 from bot.core.timeparse import normalize_name
@@ -44,11 +44,7 @@ def check_snippet(text: str) -> str:
     return text
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class Stretch(_Strict):
+class Stretch(StrictModel):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=60, pattern=r"^[^<>&]+$")
     steps: tuple[str, ...] = Field(min_length=2, max_length=8)
@@ -72,7 +68,7 @@ class Stretch(_Strict):
         return check_snippet(note) if note else note
 
 
-class StretchFile(_Strict):
+class StretchFile(StrictModel):
     heading: str = Field(min_length=1, max_length=60, pattern=r"^[^<>&]+$")
     caution: str = Field(min_length=1, max_length=400)
     stretch: tuple[Stretch, ...] = Field(min_length=MIN_STRETCHES)
@@ -94,7 +90,7 @@ class StretchFile(_Strict):
         return items
 
 
-class Tip(_Strict):
+class Tip(StrictModel):
     id: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=1, max_length=300)
 
@@ -106,7 +102,7 @@ class Tip(_Strict):
         return check_snippet(text)
 
 
-class HydrationFile(_Strict):
+class HydrationFile(StrictModel):
     heading: str = Field(min_length=1, max_length=60, pattern=r"^[^<>&]+$")
     tip: tuple[Tip, ...] = Field(min_length=MIN_TIPS)
 
@@ -117,7 +113,7 @@ class HydrationFile(_Strict):
         return items
 
 
-class CitiesFile(_Strict):
+class CitiesFile(StrictModel):
     cities: dict[str, str] = Field(min_length=MIN_CITIES)
 
     @field_validator("cities")
@@ -188,7 +184,7 @@ def check_template(text: str, required: frozenset[str], html: bool = True) -> st
     return text
 
 
-class _Texts(_Strict):
+class _Texts(StrictModel):
     """A section of reminders.toml: every field a non-empty template."""
 
     PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {}
@@ -314,7 +310,7 @@ class ButtonTexts(_Texts):
     forget_no: str
 
 
-class Presets(_Strict):
+class Presets(StrictModel):
     stretching: tuple[str, ...] = Field(min_length=1, max_length=MAX_PRESETS)
     hydration_start: tuple[str, ...] = Field(min_length=1, max_length=MAX_PRESETS)
     hydration_end: tuple[str, ...] = Field(min_length=1, max_length=MAX_PRESETS)
@@ -351,7 +347,7 @@ class StatsTexts(_Texts):
     none: str
 
 
-class ReminderTexts(_Strict):
+class ReminderTexts(StrictModel):
     kinds: KindTexts
     screen: ScreenTexts
     prompts: PromptTexts

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, load_one
+from bot.core.content import DEFAULT_CONTENT_DIR, StrictModel, load_one
 
 # Unicode punctuation people's phones produce, mapped to plain ASCII.
 _CHAR_MAP = str.maketrans(
@@ -369,11 +369,7 @@ def _check_words(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
-class _LexModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class LexiconGroup(_LexModel):
+class LexiconGroup(StrictModel):
     name: str = Field(min_length=1)
     words: tuple[str, ...] = Field(min_length=1)
 
@@ -386,7 +382,7 @@ class LexiconGroup(_LexModel):
         return name
 
 
-class LexiconPhrase(_LexModel):
+class LexiconPhrase(StrictModel):
     text: str = Field(min_length=1)
     means: str = ""
 
@@ -399,7 +395,7 @@ class LexiconPhrase(_LexModel):
         return text
 
 
-class SmalltalkLists(_LexModel):
+class SmalltalkLists(StrictModel):
     greeting: tuple[str, ...] = Field(min_length=1)
     thanks: tuple[str, ...] = Field(min_length=1)
     help: tuple[str, ...] = Field(min_length=1)
@@ -409,7 +405,7 @@ class SmalltalkLists(_LexModel):
     _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "filler")(_check_words)
 
 
-class FramingLists(_LexModel):
+class FramingLists(StrictModel):
     """How a message is put: a story of what happened, or a request for advice."""
 
     story: tuple[str, ...] = ()
@@ -421,7 +417,7 @@ class FramingLists(_LexModel):
     _words_ok = field_validator("story", "advice", "past_tense_not_story")(_check_words)
 
 
-class LexiconFile(_LexModel):
+class LexiconFile(StrictModel):
     general_topic: str = ""
     stopwords: tuple[str, ...] = ()
     common_words: tuple[str, ...] = ()

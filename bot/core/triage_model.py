@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, load_one
+from bot.core.content import ContentError, DEFAULT_CONTENT_DIR, StrictModel, load_one
 from bot.core.telegram_html import check_message_text
 
 DEFAULT_TRIAGE_FILE = DEFAULT_CONTENT_DIR / "triage.toml"
@@ -51,10 +51,6 @@ def check_html(text: str) -> str | None:
     return check_message_text(text)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
 def _html_field(text: str) -> str:
     error = check_html(text)
     if error:
@@ -62,7 +58,7 @@ def _html_field(text: str) -> str:
     return text
 
 
-class Question(_Strict):
+class Question(StrictModel):
     id: str = Field(pattern=QUESTION_ID_PATTERN)
     level: QuestionLevel
     text: str = Field(min_length=1)
@@ -107,7 +103,7 @@ class Question(_Strict):
         return self.level in RED_FLAG_LEVELS
 
 
-class OutcomeText(_Strict):
+class OutcomeText(StrictModel):
     headline: str = Field(min_length=1, max_length=80)
     body: str = Field(min_length=1)
     source: str = Field(min_length=1)
@@ -123,14 +119,14 @@ class SelfCareText(OutcomeText):
     safety_net: str = Field(min_length=1)
 
 
-class Outcomes(_Strict):
+class Outcomes(StrictModel):
     emergency: OutcomeText
     same_day: OutcomeText
     appointment: OutcomeText
     self_care: SelfCareText
 
 
-class Labels(_Strict):
+class Labels(StrictModel):
     yes: str = Field(min_length=1, max_length=20)
     no: str = Field(min_length=1, max_length=20)
     not_sure: str = Field(min_length=1, max_length=20)
@@ -167,7 +163,7 @@ class Labels(_Strict):
         return text
 
 
-class Openings(_Strict):
+class Openings(StrictModel):
     """Typed phrases that start the check ("should I see a doctor"), written the way they are matched."""
 
     phrases: tuple[str, ...] = Field(min_length=1)
@@ -187,7 +183,7 @@ class Openings(_Strict):
         return phrases
 
 
-class Triage(_Strict):
+class Triage(StrictModel):
     intro: str = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
     outcomes: Outcomes
