@@ -101,3 +101,10 @@ def test_every_urgent_message_of_the_blind_set_is_caught(engine: AnswerEngine) -
     urgent = [r for r in fresh if r["kind"] == "urgent"]
     assert len(urgent) >= 20
     assert [r["text"] for r in urgent if engine.answer(r["text"]).kind != "urgent"] == []
+
+
+def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
+    """Features call is_urgent() before claiming a message; it must match the full answer's verdict."""
+    disagree = [r["text"] for r in rows if engine.is_urgent(r["text"]) != (engine.answer(r["text"]).kind == "urgent")]
+    assert disagree == []
+    assert sum(engine.is_urgent(r["text"]) for r in rows) >= 43

@@ -437,6 +437,10 @@ class AnswerEngine:
 
     # --- answering ------------------------------------------------------------------------------
 
+    def is_urgent(self, text: str) -> bool:
+        """The red-flag scan alone: what a feature asks before it claims a typed message."""
+        return self.redflags.scan(self.normaliser.tokens(text or "")) is not None
+
     def answer(self, text: str) -> Reply:
         tokens = self.normaliser.tokens(text or "")
         hit = self.redflags.scan(tokens)

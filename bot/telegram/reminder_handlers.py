@@ -119,7 +119,7 @@ async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     waiting = await pending_store.get_pending(svc.db, chat_id, svc.clock())
     if waiting is None:
         return
-    if svc.engine.answer(message.text).kind == "urgent":
+    if svc.engine.is_urgent(message.text):
         # The emergency reply comes from the normal handler; the prompt is no longer the point.
         await pending_store.clear_pending(svc.db, chat_id)
         return

@@ -170,7 +170,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     opening = is_opening(triage, text)
     if pointer is None and not opening:
         return
-    if svc.engine.answer(text).kind == "urgent":
+    if svc.engine.is_urgent(text):
         return  # the emergency / same-day reply of the normal handler comes first, always
 
     if opening:
