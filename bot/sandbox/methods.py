@@ -10,7 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from bot.sandbox.markup import bot_commands, check_length, reply_markup, scope_key
-from bot.sandbox.models import CallbackAnswer, ChatMessage, ChatState
+from bot.sandbox.models import CallbackAnswer, ChatAction, ChatMessage, ChatState
 from bot.sandbox.params import ApiError, Params, bad_request
 from bot.sandbox.text import compact_json, formatted_text, message_json
 
@@ -195,9 +195,12 @@ def delete_message(fake: FakeTelegram, p: Params) -> bool:
 
 def send_chat_action(fake: FakeTelegram, p: Params) -> bool:
     require_chat_id(p)
-    if p.str("action") not in CHAT_ACTIONS:
+    action = p.str("action")
+    if action not in CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
-    require_reachable(find_chat(fake, p))
+    chat = find_chat(fake, p)
+    require_reachable(chat)
+    fake.emit("action", ChatAction(chat.chat_id, action, fake.clock()))
     return True
 
 
@@ -219,6 +222,7 @@ def answer_callback_query(fake: FakeTelegram, p: Params) -> bool:
         answered_at=now,
     )
     fake.callback_answers[query_id] = query.answer
+    fake.emit("answered", query)
     return True
 
 
@@ -261,6 +265,7 @@ def set_my_commands(fake: FakeTelegram, p: Params) -> bool:
         fake.command_lists[key] = commands
     else:  # an empty list clears, as on Telegram
         fake.command_lists.pop(key, None)
+    fake.emit("commands", None)
     return True
 
 
@@ -270,6 +275,7 @@ def get_my_commands(fake: FakeTelegram, p: Params) -> list[dict[str, str]]:
 
 def delete_my_commands(fake: FakeTelegram, p: Params) -> bool:
     fake.command_lists.pop((scope_key(p), p.str("language_code") or ""), None)
+    fake.emit("commands", None)
     return True
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
-    """One message in a private chat, as it stands at one moment.
+    """One message in a chat, as it stands at one moment.
 
     Immutable: an edit stores a new ChatMessage under the same message_id, so an object a test
     holds is a snapshot of that moment. `text` is the visible text (HTML already parsed).
@@ -32,6 +32,9 @@ class ChatMessage:
     edit_date: int | None = None
     deleted: bool = False
     extra: dict | None = None  # sticker / photo / voice payload, caption
+    sender_id: int | None = None  # the person who sent it (user messages; tells group members apart)
+    reply_to: int | None = None  # message_id this one answers
+    delivered: bool = True  # False: a group message privacy mode kept from the bot
 
     @property
     def reply_markup(self) -> dict | None:
@@ -85,6 +88,15 @@ class Violation:
     error_code: int = 400
 
 
+@dataclass(frozen=True, slots=True)
+class ChatAction:
+    """A sendChatAction the bot made ("typing"...): clients show it for up to 5 seconds."""
+
+    chat_id: int
+    action: str
+    at: float
+
+
 @dataclass(slots=True)
 class CallbackAnswer:
     query_id: str
@@ -108,9 +120,9 @@ class CallbackQuery:
 
 @dataclass(slots=True)
 class ChatState:
-    """A private chat between the bot and one simulated user (chat id == user id)."""
+    """A chat with the bot: private (chat id == user id) or a group of simulated users."""
 
-    user: dict[str, Any]  # the Bot API User object of the person
+    user: dict[str, Any]  # the Bot API User object of the person (a group: of whoever created it)
     chat: dict[str, Any]  # the Bot API Chat object
     messages: dict[int, ChatMessage] = field(default_factory=dict)
     events: list[ChatMessage] = field(default_factory=list)  # bot sends and edits, in order
@@ -118,6 +130,7 @@ class ChatState:
     blocked: bool = False
     deleted: bool = False
     sent: int = 0  # messages the bot sent successfully
+    members: list[int] = field(default_factory=list)  # a group's user ids
     # Created by a waiting SimUser.reply(), set and dropped by the next bot send or edit.
     changed: asyncio.Event | None = None
 
@@ -134,6 +147,10 @@ class ChatState:
     @property
     def chat_id(self) -> int:
         return self.chat["id"]
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat["type"] in ("group", "supergroup")
 
     def new_message_id(self) -> int:
         message_id = self.next_message_id

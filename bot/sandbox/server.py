@@ -17,7 +17,7 @@ Starting::
     record_calls=False keeps `calls` empty for long benchmarks (each stored message still costs
     about 1 KB).
 
-Simulated users (private chat id == user id)::
+Simulated users (private chat id == user id) and groups::
 
     ann = fake.user(111, "Ann")                 # SimUser; the same object again for the same id
     await ann.send("/start")                    # message update (commands get bot_command entities)
@@ -29,6 +29,11 @@ Simulated users (private chat id == user id)::
     await ann.block(); await ann.unblock()      # sends then answer 403; bot gets my_chat_member updates
     ann.messages / ann.last / ann.unread() / ann.mark_read()
     fake.delete_chat(111)                       # later sends answer 400 "chat not found"
+    club = fake.group(-555001, "Back club", [111, 112])   # a group with the bot and these users
+    ann_there = fake.member(-555001, 111)       # SimUser: Ann speaking in the group
+    await ann_there.send("/start")              # privacy mode (Telegram's default): the bot gets
+                                                #   only commands for it and replies to its messages
+    await ann_there.send("Berlin", reply_to=question)      # a reply reaches the bot
 
 `reply()` returns each bot send or edit once, in order (raises TimeoutError naming the chat and
 what was read); `unread()` returns and consumes all pending ones; `messages` / `last` show the
@@ -53,8 +58,11 @@ Reading what the bot did::
                                     # and when a long poll starts waiting (fake.polling)
     fake.commands, fake.commands_for(scope=None, language_code=""), fake.description,
     fake.short_description, fake.allowed_updates, fake.dropped_updates, fake.sent_count(chat_id=None),
-    fake.calls_to(method), fake.polling, fake.add_listener(fn)  # fn(event, ChatMessage) on bot
-                                    # "sent" / "edited" / "deleted", e.g. for a sandbox UI
+    fake.calls_to(method), fake.polling, fake.commands_in(chat_id)  # the command menu a chat shows
+    fake.add_listener(fn)           # fn(event, payload) for a live view (the sandbox web chat):
+                                    # "sent" / "edited" / "deleted" (bot) and "user": ChatMessage;
+                                    # "action": ChatAction; "answered": CallbackQuery;
+                                    # "violation": Violation; "commands": None
 
 Faults and limits::
 
@@ -70,8 +78,9 @@ Time: `clock` (default time.time) stamps messages and drives the answerCallbackQ
 getUpdates follows Telegram: updates stay until confirmed by offset; the last allowed_updates
 passed is remembered and other update types are dropped at delivery (see dropped_updates); a
 second getUpdates while one waits ends the first with 409 Conflict.
-Limitations: private chats only; Markdown parse modes are accepted but not parsed; inline-mode
-and media-sending methods answer 404 like any unknown method.
+Limitations: basic groups only (no supergroups, channels or admin rights); Markdown parse modes
+are accepted but not parsed; inline-mode and media-sending methods answer 404 like any unknown
+method.
 """
 
 from __future__ import annotations
@@ -82,7 +91,7 @@ import itertools
 import json
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from aiohttp import web
 
@@ -96,7 +105,7 @@ from bot.sandbox.users import SimUser
 
 DEFAULT_TOKEN = "123456789:TEST-fake-telegram-token"
 _LOG = logging.getLogger(__name__)
-Listener = Callable[[str, ChatMessage], None]
+Listener = Callable[[str, Any], None]
 
 
 class ManualClock:
@@ -162,6 +171,7 @@ class FakeTelegram:
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
         self._users: dict[int, SimUser] = {}
+        self._members: dict[tuple[int, int], SimUser] = {}
         self._faults = Faults()
         self._listeners: list[Listener] = []
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future]] = []
@@ -229,6 +239,51 @@ class FakeTelegram:
         """The chat vanishes (account deleted): sends to it answer 400 "chat not found"."""
         self.chats[chat_id].deleted = True
 
+    def group(self, chat_id: int = -555001, title: str = "Back club", members: Iterable[int] = ()) -> ChatState:
+        """A group with the bot in it and these users (created with `user()` first). The bot
+        gets a my_chat_member update (added by the first member), as on Telegram."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative on Telegram")
+        if chat_id in self.chats:
+            return self.chats[chat_id]
+        people = [self._users[user_id].person for user_id in members]
+        if not people:
+            raise ValueError("a group needs at least one member")
+        chat = {"id": chat_id, "type": "group", "title": title}
+        state = self.chats[chat_id] = ChatState(user=people[0], chat=chat)
+        state.members = [person["id"] for person in people]
+        self.updates.put(
+            "my_chat_member",
+            {
+                "chat": chat,
+                "from": people[0],
+                "date": int(self.clock()),
+                "old_chat_member": {"status": "left", "user": self.bot_user},
+                "new_chat_member": {"status": "member", "user": self.bot_user},
+            },
+        )
+        return state
+
+    def member(self, chat_id: int, user_id: int) -> SimUser:
+        """The simulated user `user_id` speaking in group `chat_id` (one object per pair)."""
+        chat = self.chats[chat_id]
+        if not chat.is_group:
+            raise ValueError(f"chat {chat_id} is not a group; use fake.user({user_id})")
+        if user_id not in chat.members:
+            raise LookupError(f"user {user_id} is not a member of group {chat_id}")
+        key = (chat_id, user_id)
+        if key not in self._members:
+            self._members[key] = SimUser(self, chat, self._users[user_id].person)
+        return self._members[key]
+
+    def sender_of(self, chat: ChatState, message: ChatMessage) -> dict[str, Any]:
+        """The Bot API User who sent `message`."""
+        if message.from_bot:
+            return self.bot_user
+        if message.sender_id is not None and message.sender_id in self._users:
+            return self._users[message.sender_id].person
+        return chat.user
+
     def inject_error(
         self,
         method: str,
@@ -252,8 +307,12 @@ class FakeTelegram:
         self._faults.clear()
 
     def add_listener(self, listener: Listener) -> None:
-        """Call listener(event, message) on every bot "sent", "edited" and "deleted" message."""
+        """Call listener(event, payload) on each event (see the module docstring)."""
         self._listeners.append(listener)
+
+    def emit(self, event: str, payload: Any) -> None:
+        for listener in self._listeners:
+            listener(event, payload)
 
     # --- reading what happened ----------------------------------------------------------------
 
@@ -265,6 +324,19 @@ class FakeTelegram:
     def commands_for(self, scope: dict | None = None, language_code: str = "") -> list[dict[str, str]]:
         key = scope_key(Params({"scope": scope}))
         return list(self.command_lists.get((key, language_code), []))
+
+    def commands_in(self, chat_id: int) -> list[dict[str, str]]:
+        """The command menu a client shows in this chat: the narrowest scope the bot set,
+        in the user's language if there is a list for it, as Telegram resolves them."""
+        chat = self.chats[chat_id]
+        wide = {"type": "all_group_chats" if chat.is_group else "all_private_chats"}
+        language = chat.user.get("language_code") or ""
+        for scope in ({"type": "chat", "chat_id": chat_id}, wide, None):
+            for code in dict.fromkeys((language, "")):
+                found = self.commands_for(scope, code)
+                if found:
+                    return found
+        return []
 
     @property
     def description(self) -> str:
@@ -345,8 +417,7 @@ class FakeTelegram:
         if event != "deleted":
             chat.events.append(message)
             chat.notify()  # wakes SimUser.reply()
-        for listener in self._listeners:
-            listener(event, message)
+        self.emit(event, message)
 
     # --- HTTP ---------------------------------------------------------------------------------
 
@@ -402,8 +473,10 @@ class FakeTelegram:
 
     def _record(self, method: str, raw: dict, chat_id: int | None, error: ApiError | None) -> None:
         if error is not None and error.violation:
-            self.violations.append(Violation(method, error.description, raw, error.error_code))
+            violation = Violation(method, error.description, raw, error.error_code)
+            self.violations.append(violation)
             _LOG.debug("violation in %s: %s", method, error.description)
+            self.emit("violation", violation)
         if self.record_calls:
             if error is None:
                 self.calls.append(Call(method, raw, True, chat_id=chat_id))

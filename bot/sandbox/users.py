@@ -1,9 +1,10 @@
-"""A simulated Telegram user in a private chat with the bot."""
+"""A simulated Telegram user: in a private chat with the bot, or as a member of a group."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.models import CallbackQuery, ChatMessage, ChatState
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from bot.sandbox.server import FakeTelegram
 
 _file_ids = itertools.count(1)
+_LEADING_COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@([A-Za-z0-9_]{3,32}))?(?:\s|$)")
 
 
 def _file(prefix: str) -> dict[str, str]:
@@ -20,24 +22,42 @@ def _file(prefix: str) -> dict[str, str]:
     return {"file_id": f"{prefix}-{number:08d}", "file_unique_id": f"u{prefix}{number}"}
 
 
+def seen_in_privacy_mode(text: str | None, bot_username: str, replies_to_bot: bool) -> bool:
+    """Whether a bot in privacy mode (Telegram's default) gets a group message at all.
+
+    It gets commands meant for it (`/cmd` or `/cmd@its_name`; with a single bot in the group
+    a bare command is always for it) and replies to its own messages; plain chat, and even
+    an @mention, never reach it.
+    """
+    if replies_to_bot:
+        return True
+    match = _LEADING_COMMAND.match(text or "")
+    if match is None:
+        return False
+    addressee = match.group(1)
+    return addressee is None or addressee.lower() == bot_username.lower()
+
+
 class SimUser:
-    """One person chatting with the bot. Create with `FakeTelegram.user(...)`.
+    """One person chatting with the bot. Create with `FakeTelegram.user(...)`, or
+    `FakeTelegram.member(group_id, user_id)` for the same person speaking in a group.
 
     Actions (`send`, `press`, `tap`, `block`...) queue the update Telegram would deliver.
     Reading: `messages` is the current state of the bot's messages; `reply()` waits for the next
     bot send or edit after a read cursor, so each of the bot's actions is read exactly once.
     """
 
-    def __init__(self, fake: FakeTelegram, chat: ChatState):
+    def __init__(self, fake: FakeTelegram, chat: ChatState, person: dict[str, Any] | None = None):
         self._fake = fake
         self._chat = chat
+        self._person = person if person is not None else chat.user
         self._cursor = 0  # index into chat.events of the next unread bot action
 
     # --- who ----------------------------------------------------------------------------------
 
     @property
     def id(self) -> int:
-        return self._chat.user["id"]
+        return self._person["id"]
 
     @property
     def chat_id(self) -> int:
@@ -45,22 +65,32 @@ class SimUser:
 
     @property
     def first_name(self) -> str:
-        return self._chat.user["first_name"]
+        return self._person["first_name"]
+
+    @property
+    def person(self) -> dict[str, Any]:
+        """The Bot API User object of this person."""
+        return self._person
 
     @property
     def blocked(self) -> bool:
         return self._chat.blocked
 
     def __repr__(self) -> str:
-        return f"SimUser(id={self.id}, first_name={self.first_name!r})"
+        where = f", chat_id={self.chat_id}" if self.chat_id != self.id else ""
+        return f"SimUser(id={self.id}, first_name={self.first_name!r}{where})"
 
     # --- acting -------------------------------------------------------------------------------
 
-    async def send(self, text: str) -> ChatMessage:
-        """Send a text message; commands get bot_command entities as on Telegram."""
+    async def send(self, text: str, reply_to: ChatMessage | int | None = None) -> ChatMessage:
+        """Send a text message; commands get bot_command entities as on Telegram.
+
+        In a group, privacy mode decides whether the bot gets it (see seen_in_privacy_mode);
+        the returned message says so in `delivered`. `reply_to` answers a message of the chat.
+        """
         if not text:
             raise ValueError("Telegram clients cannot send an empty message")
-        return self._post(text=text, entities=tuple(command_entities(text)))
+        return self._post(text=text, entities=tuple(command_entities(text)), reply_to=reply_to)
 
     async def send_sticker(self, emoji: str = "👍") -> ChatMessage:
         sticker = {**_file("sticker"), "type": "regular", "width": 512, "height": 512}
@@ -78,18 +108,36 @@ class SimUser:
         voice = {**_file("voice"), "duration": duration, "mime_type": "audio/ogg", "file_size": duration * 4000}
         return self._post(kind="voice", extra={"voice": voice})
 
-    def _post(self, **fields: Any) -> ChatMessage:
+    def _post(self, reply_to: ChatMessage | int | None = None, **fields: Any) -> ChatMessage:
         self._require_open()
-        chat = self._chat
+        chat, fake = self._chat, self._fake
+        target = None
+        if reply_to is not None:
+            target_id = reply_to if isinstance(reply_to, int) else reply_to.message_id
+            target = chat.messages.get(target_id)
+            if target is None or target.deleted:
+                raise LookupError(f"chat {self.chat_id} has no message #{target_id} to reply to")
+        delivered = True
+        if chat.is_group and not fake.me["can_read_all_group_messages"]:
+            replies_to_bot = target is not None and target.from_bot
+            delivered = seen_in_privacy_mode(fields.get("text"), fake.me["username"], replies_to_bot)
         message = ChatMessage(
             message_id=chat.new_message_id(),
             chat_id=chat.chat_id,
             from_bot=False,
-            date=int(self._fake.clock()),
+            date=int(fake.clock()),
+            sender_id=self.id,
+            reply_to=target.message_id if target is not None else None,
+            delivered=delivered,
             **fields,
         )
         chat.messages[message.message_id] = message
-        self._fake.updates.put("message", message_json(message, chat.chat, chat.user))
+        if delivered:
+            payload = message_json(message, chat.chat, self._person)
+            if target is not None:
+                payload["reply_to_message"] = message_json(target, chat.chat, fake.sender_of(chat, target))
+            fake.updates.put("message", payload)
+        fake.emit("user", message)
         return message
 
     async def press(self, message: ChatMessage | int, data: str) -> str:
@@ -109,7 +157,7 @@ class SimUser:
         )
         payload = {
             "id": query_id,
-            "from": self._chat.user,
+            "from": self._person,
             "message": message_json(current, self._chat.chat, fake.bot_user),
             "chat_instance": str(self.chat_id * 7 + 1),
             "data": data,
@@ -139,6 +187,8 @@ class SimUser:
 
     async def block(self) -> None:
         """Block the bot: sends answer 403 from now on; the bot gets a my_chat_member update."""
+        if self._chat.is_group:
+            raise ValueError("only a private chat can block the bot")
         if not self._chat.blocked:
             self._chat.blocked = True
             self._member_update("member", "kicked")
@@ -160,7 +210,7 @@ class SimUser:
 
         payload = {
             "chat": self._chat.chat,
-            "from": self._chat.user,
+            "from": self._person,
             "date": now,
             "old_chat_member": member(old),
             "new_chat_member": member(new),
