@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +21,17 @@ from bot.reminders import dispatcher
 from bot.storage.db import close_db, open_db
 from bot.telegram import errors, handlers, reminder_handlers, triage_handlers
 from bot.telegram.aiohttp_request import AiohttpRequest
+from bot.telegram.conflict import ConflictGuard
 from bot.telegram.services import KEY, Services, utc_now
 
 log = logging.getLogger(__name__)
 
 # Telegram remembers the last list it was given, so it is always passed explicitly.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+class StartupError(Exception):
+    """Start-up cannot go on for a reason the operator can fix; the text says which and how."""
 
 
 def build_application(
@@ -37,7 +43,7 @@ def build_application(
     dispatch_interval: float | None = 30.0,
 ) -> Application:
     """Build the bot. `dispatch_interval=None` leaves reminder ticks to the caller (tests)."""
-    content = load_content(content_dir)
+    content = load_content(content_dir or settings.content_dir)
     svc = Services(
         content=content,
         engine=AnswerEngine.from_dir(content.directory),
@@ -70,21 +76,38 @@ def build_application(
     triage_handlers.register(app)
     reminder_handlers.register(app)
     handlers.register_fallbacks(app)
+    svc.extras[CONFLICT] = guard = ConflictGuard()
+    app.add_error_handler(guard.on_error)  # before the general handler: a 409 is no crash
     app.add_error_handler(errors.on_error)
     return app
+
+
+CONFLICT = "conflict_guard"
+
+
+def gave_way(app: Application) -> bool:
+    """True if the bot stopped because another copy was already polling with its token."""
+    return app.bot_data[KEY].extras[CONFLICT].gave_way
 
 
 def _post_init(settings: Settings, dispatch_interval: float | None):
     async def post_init(app: Application) -> None:
         svc: Services = app.bot_data[KEY]
-        svc.db = await open_db(settings.database_path)
+        try:
+            svc.db = await open_db(settings.database_path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StartupError(f"cannot open DATABASE_PATH {settings.database_path} ({exc}): "
+                               "give a file in a folder this user can write.") from None
         profile = svc.content.messages.profile
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in profile.commands.items()])
         await app.bot.set_my_description(profile.description)
         await app.bot.set_my_short_description(profile.short_description)
         if dispatch_interval:
             dispatcher.schedule(app, dispatch_interval)
-        log.info("bot ready: %d topics, database %s", len(svc.content.topics), settings.database_path)
+        username = app.bot.username
+        log.info("bot @%s is running: https://t.me/%s (%d topics, database %s)",
+                 username, username, len(svc.content.topics), settings.database_path)
+        svc.extras[CONFLICT].polling_started()
 
     return post_init
 

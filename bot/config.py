@@ -20,12 +20,31 @@ HINTS = {
     "DATABASE_PATH": "give a file path such as data/bot.sqlite3",
     "LOG_LEVEL": "use one of " + ", ".join(LOG_LEVELS),
     "ADMIN_IDS": "give Telegram user ids separated by commas, e.g. ADMIN_IDS=12345,67890",
+    "CONTENT_DIR": "leave it unset for the content that ships with the bot, or name a folder like content/",
 }
 
 
-class Settings(BaseSettings):
+class ContentSettings(BaseSettings):
+    """The one setting the offline commands (check-content, ask, sandbox) read: no token needed."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    content_dir: Path | None = None  # None: the content shipped with the bot
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _content_dir_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # CONTENT_DIR= in .env
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"'{value}' is not a folder")
+        return value
+
+
+class Settings(ContentSettings):
     telegram_bot_token: SecretStr
     telegram_api_base_url: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
@@ -95,8 +114,20 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "SETTINGS"
-        problem = "is missing" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-        hint = HINTS.get(name, "check its value")
-        raise SettingsError(f"{name} {problem}: {hint}.") from None
+        raise SettingsError(_first_problem(exc)) from None
+
+
+def load_content_dir() -> Path | None:
+    """CONTENT_DIR from the environment or .env (None: the shipped content)."""
+    try:
+        return ContentSettings().content_dir
+    except ValidationError as exc:
+        raise SettingsError(_first_problem(exc)) from None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    name = str(err["loc"][0]).upper() if err["loc"] else "SETTINGS"
+    problem = "is missing" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
+    hint = HINTS.get(name, "check its value")
+    return f"{name} {problem}: {hint}."

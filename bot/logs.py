@@ -16,6 +16,21 @@ REDACTED = "[token hidden]"
 _TOKEN_SHAPE = re.compile(r"\d{5,20}:[A-Za-z0-9_-]{30,}")
 
 
+class QuietStartupFailures(logging.Filter):
+    """Drop the traceback python-telegram-bot logs when its start-up retries give up.
+
+    It raises the same error right after, and the command line turns that into one line an
+    operator can act on; the traceback is kept at DEBUG, for whoever is debugging.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR or not record.name.startswith("telegram"):
+            return True
+        if not record.getMessage().startswith("Network Retry Loop (Bootstrap"):
+            return True
+        return logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+
+
 class RedactingFormatter(logging.Formatter):
     def __init__(self, secrets: list[str], fmt: str | None = None):
         super().__init__(fmt or "%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -34,6 +49,7 @@ def setup_logging(level: int | str, secrets: list[str], stream=None) -> logging.
     """Configure the root logger once; return the handler (tests attach their own stream)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter(secrets))
+    handler.addFilter(QuietStartupFailures())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
