@@ -1,4 +1,4 @@
-"""Command line: run the bot, check the content, or ask the engine a question offline.
+"""Command line: run the bot, try it in a browser sandbox, check the content, or ask offline.
 
 Every start-up failure ends with one line on stderr and its own exit code, never a traceback
 (at the default log level): the person reading it is setting the bot up, not debugging it.
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
+import os
+import socket
 import sys
 from pathlib import Path
 
@@ -19,6 +22,8 @@ EXIT_BAD_CONTENT = 3
 EXIT_NO_TELEGRAM = 4
 EXIT_CONFLICT = 5
 BOOTSTRAP_RETRIES = 3  # a network blip at start-up is retried; a dead network ends with one line
+# Emptied at every start, so never a path an operator chooses (it could be the bot's real one).
+SANDBOX_DATABASE = Path("data/sandbox.sqlite3")
 
 
 def _fail(message: str, code: int) -> int:
@@ -62,8 +67,8 @@ def _run(args: argparse.Namespace) -> int:
             code = _fail("another copy of this bot is already polling Telegram with the same token "
                          "(409 Conflict): stop it first, or give this one its own token.", EXIT_CONFLICT)
     except InvalidToken:
-        code = _fail("TELEGRAM_BOT_TOKEN was refused by Telegram: copy the token again from @BotFather.",
-                     EXIT_BAD_SETTINGS)
+        code = _fail("TELEGRAM_BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
+                     "(no token yet? try `python -m bot sandbox`).", EXIT_BAD_SETTINGS)
     except NetworkError as exc:
         code = _fail(f"cannot reach the Telegram Bot API ({type(exc).__name__}, after {BOOTSTRAP_RETRIES} retries): "
                      "check the network, or TELEGRAM_API_BASE_URL if you set it.", EXIT_NO_TELEGRAM)
@@ -73,6 +78,35 @@ def _run(args: argparse.Namespace) -> int:
         loop.run_until_complete(close_transport(app))
         loop.close()
     return code
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from bot.config import LOG_LEVELS, SettingsError, load_content_dir
+    from bot.core.content import ContentError
+    from bot.logs import setup_logging
+    from bot.sandbox.run import Sandbox, serve
+    from bot.sandbox.server import DEFAULT_TOKEN
+
+    level = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        return _fail(f"LOG_LEVEL '{level}' is not a log level: use one of {', '.join(LOG_LEVELS)}.", EXIT_BAD_SETTINGS)
+    try:
+        content = args.content or load_content_dir()
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_BAD_SETTINGS)
+    setup_logging(level, [DEFAULT_TOKEN])
+    sandbox = Sandbox(SANDBOX_DATABASE, content_dir=content, host=args.host, port=args.port)
+    try:
+        asyncio.run(serve(sandbox, announce=lambda line: print(line, flush=True)))
+    except ContentError as exc:
+        return _content_error(exc)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return _fail(f"{args.host}:{args.port} is already in use: pick another with --port.", EXIT_BAD_SETTINGS)
+        if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+            return _fail(f"cannot serve on {args.host}: not an address of this machine (--host).", EXIT_BAD_SETTINGS)
+        raise
+    return 0
 
 
 def _check_content(args: argparse.Namespace) -> int:
@@ -113,6 +147,13 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
+    return port
+
+
 def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -125,6 +166,14 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     parser.set_defaults(content=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="run the bot with long polling until Ctrl+C / SIGTERM (the default)")
+    sandbox = sub.add_parser(
+        "sandbox", parents=[common],
+        help="try the bot in your browser: no token, no network (a fake Telegram on this machine)",
+        description="Start the bot against a fake Telegram on this machine and serve a chat page for it. "
+                    f"Its own database, {SANDBOX_DATABASE}, starts empty on every run.",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to serve the page on (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=_port, default=8088, help="port of the page (default 8088; 0 picks a free one)")
     sub.add_parser("check-content", parents=[common], help="validate every file in content/ and name each problem")
     ask = sub.add_parser("ask", parents=[common], help="answer a question offline, as the bot would")
     ask.add_argument("question", nargs="+", help="the question, as a user would type it")
@@ -136,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     prog = "backspasm-bot" if Path(sys.argv[0]).name == "backspasm-bot" else "python -m bot"
     args = build_parser(prog).parse_args(argv)
     command = args.command or "run"
-    return {"run": _run, "check-content": _check_content, "ask": _ask}[command](args)
+    return {"run": _run, "sandbox": _sandbox, "check-content": _check_content, "ask": _ask}[command](args)
 
 
 if __name__ == "__main__":

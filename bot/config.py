@@ -15,7 +15,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # How to fix each variable, for the one-line message an operator sees.
 HINTS = {
-    "TELEGRAM_BOT_TOKEN": "set it to the token @BotFather gave you, e.g. TELEGRAM_BOT_TOKEN=123456:ABC... in .env",
+    "TELEGRAM_BOT_TOKEN": (
+        "set it to the token @BotFather gave you, e.g. TELEGRAM_BOT_TOKEN=123456:ABC... in .env "
+        "(no token yet? try the bot in your browser with `python -m bot sandbox`)"
+    ),
     "TELEGRAM_API_BASE_URL": "leave it unset for Telegram, or give a URL like http://127.0.0.1:8081/bot",
     "DATABASE_PATH": "give a file path such as data/bot.sqlite3",
     "LOG_LEVEL": "use one of " + ", ".join(LOG_LEVELS),

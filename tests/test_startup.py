@@ -65,11 +65,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_no_token_is_one_line(tmp_path):
+async def test_no_token_points_to_the_sandbox(tmp_path):
     code, _, err = await run(cwd=tmp_path)
     assert code == 2
     line = only_line(err)
-    assert "TELEGRAM_BOT_TOKEN is missing" in line
+    assert "TELEGRAM_BOT_TOKEN is missing" in line and "python -m bot sandbox" in line
 
 
 async def test_a_bad_setting_names_itself(tmp_path):
@@ -174,3 +174,33 @@ async def test_conflict_guard_stops_a_newcomer_and_keeps_an_old_hand_going(caplo
 async def test_version(tmp_path):
     code, out, _ = await run("--version", cwd=tmp_path)
     assert code == 0 and out.strip() == f"backspasm-bot {__version__}"
+
+
+async def test_sandbox_command_serves_the_chat_and_stops_cleanly(tmp_path):
+    # An operator's .env with a real-looking token must never reach the sandbox.
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=987654:real-token-that-must-not-be-used-x\n"
+                                   "TELEGRAM_API_BASE_URL=http://127.0.0.1:9/bot\n")
+    proc = await start("sandbox", "--port", "0", cwd=tmp_path, env=clean_env())
+    try:
+        line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
+        assert line.startswith("Sandbox chat: http://127.0.0.1:"), line
+        url = line.split()[2]
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url + "api/state") as response:
+                state = await response.json()
+        assert state["bot"]["username"] and state["chats"]
+        assert (tmp_path / "data" / "sandbox.sqlite3").exists()
+        proc.send_signal(signal.SIGINT)
+    finally:
+        code, _, err = await finish(proc)
+    assert code == 0, err
+    assert "Traceback" not in err and "real-token" not in err
+
+
+async def test_sandbox_port_in_use_is_one_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code, _, err = await run("sandbox", "--port", str(busy.getsockname()[1]), cwd=tmp_path)
+    assert code == 2
+    assert "already in use" in only_line(err)
