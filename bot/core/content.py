@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 from typing import Annotated, TypeVar
@@ -16,7 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from bot.core.telegram_html import check_message_text
 
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+def _bundled_content_dir() -> Path:
+    """The content that ships with the bot. An installed wheel carries it as bot/_content
+    (pyproject maps the top-level content/ folder there); a source checkout or an editable
+    install reads the repository's content/ folder itself, so edits show up at once."""
+    shipped = files("bot").joinpath("_content")
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parents[2] / "content"
+
+
+DEFAULT_CONTENT_DIR = _bundled_content_dir()
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 MAX_BUTTON_TITLE = 40
