@@ -11,6 +11,9 @@ from bot.core.content import plain_text
 from bot.core.triage import load_triage
 
 TRIAGE = load_triage()
+# The version of the question set before the re-grouping by cause (8 questions): its buttons are
+# still out there in people's chats.
+OLD_VERSION = "32e5a8"
 Q = {q.id: i for i, q in enumerate(TRIAGE.questions)}
 TOTAL = len(TRIAGE.questions)
 LABELS = TRIAGE.labels
@@ -19,6 +22,7 @@ HEADLINE = {level: plain_text(getattr(TRIAGE.outcomes, level).headline) for leve
 YES, NO, NOT_SURE = LABELS.yes, LABELS.no, LABELS.not_sure
 # Typed messages the red-flag scanner must treat as an emergency (checked in each test that uses one).
 BLADDER = "I can't control my bladder since this morning"
+CONTEXT = TRIAGE.questions[Q["trigger"]]
 
 
 def mark(n: int) -> str:
@@ -76,6 +80,18 @@ def open_rows(bot) -> list[tuple]:
     return db_rows(bot)["triage_open"]
 
 
+async def tips_after(ann, outcome):
+    """Tap "Self-care tips" under an outcome: a new message comes, the outcome stays as it was."""
+    await ann.tap(outcome, LABELS.tips_button)
+    tips = await ann.reply()
+    assert tips.message_id != outcome.message_id
+    assert tips.text.startswith(plain_text(LABELS.tips_title))
+    assert plain_text(TRIAGE.tips.general).splitlines()[0] in tips.text
+    kept = next(m for m in ann.messages if m.message_id == outcome.message_id)
+    assert (kept.text, kept.edits, kept.buttons) == (outcome.text, outcome.edits, outcome.buttons)
+    return tips
+
+
 # ---- the four outcomes ----
 
 async def test_yes_to_the_first_emergency_question_ends_at_once(bot, fake, no_violations):
@@ -99,30 +115,28 @@ async def test_each_emergency_question_with_yes_gives_emergency(bot, fake, no_vi
     assert LABELS.reminders_button not in outcome.button_texts
 
 
-async def test_same_day_outcome_with_tips_and_reminders(bot, fake, no_violations):
+@pytest.mark.parametrize("question", [q.id for q in TRIAGE.questions if q.level == "same_day"])
+async def test_each_same_day_question_gives_where_to_go_and_the_way_home(bot, fake, no_violations, question):
     ann = fake.user(111, "Ann")
-    message = await start(ann, bot)
-    message = await tap_through(ann, message, [NO, NO, NO])
-    assert mark(4) in message.text
-    outcome = await tap_through(ann, message, [YES])
+    outcome = await tap_through(ann, await start(ann, bot), sheet(**{question: YES}))
     assert outcome.text.startswith(HEADLINE["same_day"])
-    assert outcome.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
-    assert dict(b for row in outcome.buttons for b in row)[LABELS.reminders_button] == "rm"
-
-    await ann.tap(outcome, LABELS.tips_button)  # the remedies category, in place
-    remedies = await ann.reply()
-    assert remedies.message_id == outcome.message_id
-    assert remedies.text.startswith(bot.services.content.category("remedies").title)
+    assert plain_text(TRIAGE.question(question).reason) in outcome.text
+    assert plain_text(TRIAGE.outcomes.same_day.safety_net).splitlines()[0] in outcome.text
+    assert outcome.button_texts == [labels_of(bot)[1]]  # what to do, then home: no tips, no reminders
 
 
-async def test_appointment_outcome_after_every_question(bot, fake, no_violations):
+async def test_appointment_outcome_after_every_question_and_its_tips(bot, fake, no_violations):
     ann = fake.user(111, "Ann")
     message = await tap_through(ann, await start(ann, bot), sheet(see_gp=YES))
-    assert mark(Q["see_gp"] + 2) in message.text  # the context questions are still asked
-    outcome = await tap_through(ann, message, [YES, NO])
+    assert mark(Q["see_gp"] + 2) in message.text  # the context question is still asked
+    outcome = await tap_through(ann, message, [YES])
     assert outcome.text.startswith(HEADLINE["appointment"])
-    assert LABELS.tips_title in outcome.text  # the sport tip, from the context answer
+    assert plain_text(CONTEXT.tip).splitlines()[0] not in outcome.text  # tips are behind the button
     assert outcome.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
+    assert dict(b for row in outcome.buttons for b in row)[LABELS.reminders_button] == "rm"
+    tips = await tips_after(ann, outcome)
+    assert plain_text(CONTEXT.tip).splitlines()[0] in tips.text  # the sport tip, from the context answer
+    assert tips.button_texts == [labels_of(bot)[1]]
 
 
 async def test_all_no_gives_self_care_with_safety_net(bot, fake, no_violations):
@@ -134,10 +148,16 @@ async def test_all_no_gives_self_care_with_safety_net(bot, fake, no_violations):
         message = await tap_through(ann, message, [NO])
     assert [mark(n) in text for n, text in enumerate(seen, 1)] == [True] * TOTAL
     assert message.text.startswith(HEADLINE["self_care"])
+    assert len(message.text) <= 700  # one phone screen, disclaimer included
     assert plain_text(LABELS.no_flags) in message.text
     assert plain_text(TRIAGE.outcomes.self_care.safety_net).splitlines()[0] in message.text
     assert message.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
     assert len(ann.messages) == 1  # one message all along
+    tips = await tips_after(ann, message)
+    assert plain_text(CONTEXT.tip).splitlines()[0] not in tips.text
+    assert len(ann.messages) == 2
+    # A second tap sends the tips again: the outcome is never edited away.
+    await tips_after(ann, ann.messages[0])
 
 
 async def test_not_sure_counts_as_yes_and_says_so(bot, fake, no_violations):
@@ -254,11 +274,10 @@ async def test_typed_yes_and_yep(bot, fake, no_violations):
     await ann.send("yep")
     assert mark(Q["see_gp"] + 2) in (await ann.reply()).text
     await ann.send("Yes")
-    assert mark(Q["see_gp"] + 3) in (await ann.reply()).text
-    await ann.send("y")
     outcome = await ann.reply()
     assert outcome.message_id == message.message_id and outcome.text.startswith(HEADLINE["appointment"])
-    assert plain_text(LABELS.tips_title) in outcome.text
+    tips = await tips_after(ann, outcome)
+    assert plain_text(CONTEXT.tip).splitlines()[0] in tips.text
 
 
 async def test_other_text_gets_a_note_of_what_to_tap(bot, fake, no_violations):
@@ -270,7 +289,7 @@ async def test_other_text_gets_a_note_of_what_to_tap(bot, fake, no_violations):
     assert hint.text == f"Please tap one of the buttons: {YES}, {NO} or {NOT_SURE}."
     assert ann.messages[0].edits == 0  # the question is untouched
     # "Not sure" is no answer to a Yes/No context question: the note lists only Yes and No.
-    await tap_through(ann, message, [NO] * Q["activity"])
+    await tap_through(ann, message, [NO] * Q["trigger"])
     await ann.send("not sure")
     assert (await ann.reply()).text == f"Please tap one of the buttons: {YES} or {NO}."
 
@@ -339,7 +358,7 @@ async def test_restart_mid_way_continues_from_the_button(bot, fake, no_violation
     await ann.send("no")  # the typed-answer pointer survived too (SQLite)
     message = await ann.reply()
     assert mark(6) in message.text
-    outcome = await tap_through(ann, message, [NO, NO, NO])
+    outcome = await tap_through(ann, message, [NO] * (TOTAL - 5))
     assert outcome.text.startswith(HEADLINE["self_care"])
 
 
@@ -350,29 +369,48 @@ async def test_two_checks_in_two_messages_do_not_mix(bot, fake, no_violations):
     assert a.message_id != b.message_id
     a = await tap_through(ann, a, [NO])
     assert mark(3) in a.text
-    b = await tap_through(ann, b, [NO])
-    assert mark(4) in b.text
+    b = await tap_through(ann, b, [NO, NO])
+    assert mark(5) in b.text
+    assert TRIAGE.questions[2].level == "emergency" and TRIAGE.questions[4].level == "same_day"
     a = await tap_through(ann, a, [YES])  # A's third question is an emergency one
     assert a.text.startswith(HEADLINE["emergency"])
     current_b = next(m for m in ann.messages if m.message_id == b.message_id)
     assert current_b.text == b.text  # B untouched
-    b = await tap_through(ann, b, [YES])  # B's fourth question is same-day
+    b = await tap_through(ann, b, [YES])  # B's fifth question is same-day
     assert b.text.startswith(HEADLINE["same_day"])
 
 
-async def test_button_from_an_older_question_set_starts_again(bot, fake, no_violations):
+@pytest.mark.parametrize("data", [f"tg:{OLD_VERSION}:n:n", f"tg:{OLD_VERSION}:nnn:y", f"tg:{OLD_VERSION}::u",
+                                  f"tg:{OLD_VERSION}:nnnnn:b"])
+async def test_button_from_the_old_question_set_starts_again(bot, fake, no_violations, data):
+    assert TRIAGE.version != OLD_VERSION
     ann = fake.user(111, "Ann")
     message = await tap_through(ann, await start(ann, bot), [NO])
-    old_version = "000000" if TRIAGE.version != "000000" else "ffffff"
-    query = await ann.press(message, f"tg:{old_version}:n:n")
+    query = await ann.press(message, data)
     again = await ann.reply()
     assert again.message_id == message.message_id
     assert again.text.startswith(LABELS.restarted) and mark(1) in again.text
+    assert again.button_texts == [YES, NO, NOT_SURE, LABELS.cancel]
     assert (await fake.wait_answered(query)).text == LABELS.restarted
     assert open_rows(bot)[0][3] == ""
+    assert db_rows(bot)["triage_outcomes"] == []
+    # ...and the fresh check works from there.
+    outcome = await tap_through(ann, again, [YES])
+    assert outcome.text.startswith(HEADLINE["emergency"])
 
 
-@pytest.mark.parametrize("answers", ["zz", "yn", "nnnnnnnnn", "nnnnnnny"])
+async def test_tips_button_from_an_older_question_set_sends_the_general_tips(bot, fake, no_violations):
+    ann = fake.user(111, "Ann")
+    outcome = await tap_through(ann, await start(ann, bot), [NO] * TOTAL)
+    query = await ann.press(outcome, f"tg:{OLD_VERSION}:nnnnnnny:t")
+    tips = await ann.reply()
+    assert tips.message_id != outcome.message_id and tips.text.startswith(plain_text(LABELS.tips_title))
+    assert plain_text(CONTEXT.tip).splitlines()[0] not in tips.text
+    await fake.wait_answered(query)
+    assert ann.messages[0].text == outcome.text
+
+
+@pytest.mark.parametrize("answers", ["zz", "yn", "nnnnnnnnnnn", "nnnnnnny", "Y", "n.n", "nnnnnnnnnn"])
 async def test_tampered_answers_start_again(bot, fake, no_violations, answers):
     ann = fake.user(111, "Ann")
     message = await start(ann, bot)
@@ -385,7 +423,7 @@ async def test_tampered_answers_start_again(bot, fake, no_violations, answers):
 async def test_not_sure_on_a_context_question_is_refused(bot, fake, no_violations):
     ann = fake.user(111, "Ann")
     message = await start(ann, bot)
-    await ann.press(message, f"tg:{TRIAGE.version}:{'n' * Q['activity']}:u")
+    await ann.press(message, f"tg:{TRIAGE.version}:{'n' * Q['trigger']}:u")
     assert (await ann.reply()).text.startswith(LABELS.restarted)
 
 
@@ -405,7 +443,7 @@ async def test_only_an_anonymous_count_is_kept_after_the_check(bot, fake, no_vio
     during = open_rows(bot)
     assert [(r[0], r[1], r[2], r[3]) for r in during] == [(111, message.message_id, TRIAGE.version, "nnnnn")]
 
-    await tap_through(ann, message, [NO, YES, NO])
+    await tap_through(ann, message, [NO] * (TOTAL - 6) + [YES])
     rows = db_rows(bot)
     assert rows["triage_outcomes"] == [("self_care", 1)]
     assert rows["triage_open"] == []
@@ -413,7 +451,7 @@ async def test_only_an_anonymous_count_is_kept_after_the_check(bot, fake, no_vio
         if table == "triage_outcomes":
             continue
         for row in content:
-            assert not any("nnnnnnyn" in str(v) or TRIAGE.version in str(v) for v in row), (table, row)
+            assert not any("n" * (TOTAL - 1) + "y" in str(v) or TRIAGE.version in str(v) for v in row), (table, row)
 
     bob = fake.user(222, "Bob")
     await tap_through(bob, await start(bob, bot), [NO] * TOTAL)

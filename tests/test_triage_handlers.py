@@ -11,13 +11,13 @@ import pytest
 
 from bot.core.content import load_content
 from bot.core.triage import (
-    Outcome,
     TriageError,
+    answer,
     decide,
     is_opening,
     load_triage,
-    next_step,
     open_question,
+    render_tips,
 )
 from bot.core.triage_model import DEFAULT_TRIAGE_FILE
 from bot.storage import repositories as repo
@@ -25,29 +25,34 @@ from bot.storage.db import close_db, open_db
 from bot.telegram import callbacks as cb
 from bot.telegram import triage_callbacks as tcb
 from bot.telegram.triage_handlers import NOT_TRIAGE_BUTTON
-from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen
+from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen, tips_screen
 
 TRIAGE = load_triage()
 CONTENT = load_content()
 QUESTIONS = TRIAGE.questions
+TOTAL = len(QUESTIONS)
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
+CONTEXT_AT = next(i for i, q in enumerate(QUESTIONS) if q.level == "context")
 
 
-def reachable_states() -> set[str]:
-    """Every answer string the check can be in while a question is open."""
-    states, frontier = {""}, [""]
+def reachable_states() -> tuple[set[str], dict[str, str]]:
+    """Every state the check can be in while a question is open, and every finished state with
+    the level it ends at."""
+    states, finished, frontier = {""}, {}, [""]
     while frontier:
         answers = frontier.pop()
         question = open_question(TRIAGE, answers)
         for choice in question.choices:
-            nxt = answers + choice
-            if open_question(TRIAGE, nxt) is not None and nxt not in states:
+            nxt = answer(TRIAGE, answers, choice)
+            if open_question(TRIAGE, nxt) is None:
+                finished[nxt] = decide(TRIAGE, nxt).level
+            elif nxt not in states:
                 states.add(nxt)
                 frontier.append(nxt)
-    return states
+    return states, finished
 
 
-STATES = reachable_states()
+STATES, FINISHED = reachable_states()
 
 
 def data_of(markup) -> list[str]:
@@ -69,14 +74,25 @@ def test_every_button_of_every_state_fits_and_parses_back():
             assert tap is not None
             if tap.kind == "step":
                 assert (tap.version, tap.answers) == (TRIAGE.version, answers)
-    assert longest == len(f"tg:{TRIAGE.version}:{'n' * (len(QUESTIONS) - 1)}:n")
+    assert longest == len(f"tg:{TRIAGE.version}:{'n' * (TOTAL - 1)}:n")
     assert longest <= cb.MAX_BYTES
 
 
+def test_every_outcome_button_fits_and_parses_back():
+    for answers in FINISHED:
+        outcome = decide(TRIAGE, answers)
+        for data in data_of(outcome_screen(TRIAGE, CONTENT, outcome, answers)[1]):
+            assert len(data.encode()) <= cb.MAX_BYTES
+            tap = tcb.parse(data)
+            if tap is not None:
+                assert tap == tcb.Tap("step", TRIAGE.version, answers, tcb.TIPS)
+
+
 def test_the_longest_possible_data_fits_64_bytes():
-    data = tcb.step_data("f" * 6, "u" * len(QUESTIONS), "u")
+    data = tcb.step_data("f" * 6, "u" * TOTAL, "u")
     assert len(data.encode()) <= 64
-    assert tcb.parse(data) == tcb.Tap("step", "ffffff", "u" * len(QUESTIONS), "u")
+    assert tcb.parse(data) == tcb.Tap("step", "ffffff", "u" * TOTAL, "u")
+    assert len(tcb.tips_data("f" * 6, "u" * TOTAL).encode()) <= 64
 
 
 @pytest.mark.parametrize(
@@ -87,6 +103,7 @@ def test_the_longest_possible_data_fits_64_bytes():
         ("tg:abc123::y", tcb.Tap("step", "abc123", "", "y")),
         ("tg:abc123:nn:b", tcb.Tap("step", "abc123", "nn", "b")),
         ("tg:abc123:nn:u", tcb.Tap("step", "abc123", "nn", "u")),
+        ("tg:abc123:nnnnnnnnnn:t", tcb.Tap("step", "abc123", "nnnnnnnnnn", "t")),
         ("tg:abc123:nn:q", None),  # unknown action
         ("tg:abc123:nn", None),
         ("tg:x:y", None),
@@ -121,13 +138,13 @@ def test_other_buttons_leave_the_check_and_triage_buttons_do_not():
 
 def test_question_screen_buttons():
     text, markup = question_screen(TRIAGE, CONTENT, "")
-    assert "1/8" in text and text.startswith(TRIAGE.intro)
+    assert f"1/{TOTAL}" in text and text.startswith(TRIAGE.intro)
     assert labels_of(markup) == ["Yes", "No", "Not sure", TRIAGE.labels.cancel]
     assert data_of(markup) == [f"tg:{TRIAGE.version}::y", f"tg:{TRIAGE.version}::n", f"tg:{TRIAGE.version}::u", "tg:x"]
 
-    context_at = next(i for i, q in enumerate(QUESTIONS) if q.level == "context")
+    context_at = CONTEXT_AT
     text, markup = question_screen(TRIAGE, CONTENT, "n" * context_at)
-    assert f"{context_at + 1}/8" in text
+    assert f"{context_at + 1}/{TOTAL}" in text
     assert labels_of(markup) == ["Yes", "No", CONTENT.messages.buttons.back, TRIAGE.labels.cancel]
     assert markup.inline_keyboard[0][0].callback_data == f"tg:{TRIAGE.version}:{'n' * context_at}:y"
     assert markup.inline_keyboard[1][0].callback_data == f"tg:{TRIAGE.version}:{'n' * context_at}:b"
@@ -139,42 +156,39 @@ def test_restart_screen_says_why_then_asks_the_first_question():
     assert text == f"{TRIAGE.labels.restarted}\n\n{first_text}" and markup == first_markup
 
 
-def outcomes_by_level() -> dict[str, Outcome]:
-    found = {}
-    for answers in STATES:
-        for choice in QUESTIONS[len(answers)].choices:
-            step = next_step(TRIAGE, answers + choice)
-            if isinstance(step, Outcome):
-                found.setdefault(step.level, step)
-    return found
-
-
 def test_outcome_buttons_per_level():
-    found = outcomes_by_level()
+    found = {level: answers for answers, level in sorted(FINISHED.items())}
     assert set(found) == {"emergency", "same_day", "appointment", "self_care"}
     home = CONTENT.messages.buttons.main_menu
-    for level, outcome in found.items():
-        text, markup = outcome_screen(TRIAGE, CONTENT, outcome)
+    for level, answers in found.items():
+        outcome = decide(TRIAGE, answers)
+        text, markup = outcome_screen(TRIAGE, CONTENT, outcome, answers)
         assert text.startswith(f"<b>{outcome.headline}</b>")
         assert text.endswith(f"<i>{CONTENT.messages.disclaimer}</i>")
-        if level == "emergency":
+        if level in ("emergency", "same_day"):  # what to do, and the way home: no tips, no reminders
             assert labels_of(markup) == [home] and data_of(markup) == ["m"]
         else:
             assert labels_of(markup) == ["Self-care tips", "Daily stretching reminders", home]
-            assert data_of(markup) == ["c:remedies", "rm", "m"]
+            assert data_of(markup) == [f"tg:{TRIAGE.version}:{answers}:t", "rm", "m"]
 
 
 def test_every_outcome_text_is_within_telegram_limits():
     from bot.core.telegram_html import check_message_text
 
-    for answers in STATES:
-        for choice in QUESTIONS[len(answers)].choices:
-            step = next_step(TRIAGE, answers + choice)
-            if isinstance(step, Outcome):
-                assert check_message_text(outcome_screen(TRIAGE, CONTENT, step)[0]) is None
-    # the longest self-care one: both tips
-    tips = decide(TRIAGE, "n" * (len(QUESTIONS) - 2) + "yy")
-    assert check_message_text(outcome_screen(TRIAGE, CONTENT, tips)[0]) is None
+    for answers in FINISHED:
+        outcome = decide(TRIAGE, answers)
+        assert check_message_text(outcome_screen(TRIAGE, CONTENT, outcome, answers)[0]) is None
+        assert check_message_text(tips_screen(TRIAGE, CONTENT, outcome)[0]) is None
+
+
+def test_tips_screen():
+    tailored = decide(TRIAGE, "n" * CONTEXT_AT + "y")
+    text, markup = tips_screen(TRIAGE, CONTENT, tailored)
+    assert text == render_tips(TRIAGE, tailored, f"<i>{CONTENT.messages.disclaimer}</i>")
+    assert QUESTIONS[CONTEXT_AT].tip in text
+    assert data_of(markup) == ["m"]
+    general, _ = tips_screen(TRIAGE, CONTENT, None)
+    assert TRIAGE.tips.general in general and QUESTIONS[CONTEXT_AT].tip not in general
 
 
 # ---- typed openings ----
@@ -281,5 +295,6 @@ async def test_forget_chat_removes_the_open_check(db):
 
 
 def test_reachable_states_cover_every_question():
-    assert {len(s) for s in STATES} == set(range(len(QUESTIONS)))
+    assert {open_question(TRIAGE, s) for s in STATES} == set(QUESTIONS)
     assert all(a in "ynu" for a in itertools.chain.from_iterable(STATES))
+    assert set(FINISHED.values()) == {"emergency", "same_day", "appointment", "self_care"}

@@ -8,10 +8,19 @@ from pathlib import Path
 import pytest
 
 from bot.core.telegram_html import check_message_text
-from bot.core.triage import Outcome, answer, load_triage, next_step, render_outcome, render_question
+from bot.core.triage import (
+    Outcome,
+    answer,
+    asked_count,
+    load_triage,
+    next_step,
+    render_outcome,
+    render_question,
+)
 
 STORIES = tomllib.loads((Path(__file__).parent / "data" / "triage_stories.toml").read_text("utf-8"))["story"]
 TRIAGE = load_triage()
+QUESTIONS = TRIAGE.questions
 DISCLAIMER = "<i>General information, not medical advice.</i>"
 
 
@@ -28,15 +37,19 @@ def walk(story: dict) -> tuple[str, Outcome]:
         answers = answer(TRIAGE, answers, choice)
 
 
-def test_enough_stories_covering_every_outcome():
-    assert len(STORIES) >= 25
+def test_enough_stories_covering_every_outcome_question_and_sign():
+    assert len(STORIES) >= 45
     assert {s["level"] for s in STORIES} == {"emergency", "same_day", "appointment", "self_care"}
     assert all(s["facts"].strip() and s["guideline"].strip() for s in STORIES)
+    told = {s["sign"] for s in STORIES if "sign" in s}
+    assert told == set(TRIAGE.flag_levels()), f"signs without a story: {set(TRIAGE.flag_levels()) - told}"
+    reasons = {r.question_id for s in STORIES for r in walk(s)[1].reasons}
+    assert reasons == {q.id for q in QUESTIONS if q.level != "context"}
 
 
 @pytest.mark.parametrize("story", STORIES, ids=[s["facts"][:50] for s in STORIES])
 def test_story(story):
-    ids = {q.id for q in TRIAGE.questions}
+    ids = {q.id for q in QUESTIONS}
     named = set(story.get("yes", [])) | set(story.get("not_sure", []))
     assert named <= ids, f"unknown question ids {named - ids}"
 
@@ -45,7 +58,12 @@ def test_story(story):
     assert outcome.level == story["level"], story["guideline"]
     assert list(outcome.tip_ids) == story.get("tips", [])
     if "asked" in story:
-        assert len(answers) == story["asked"]
+        assert asked_count(answers) == story["asked"]
+    if "sign" in story:
+        # The question that ended the check is the one that asks about this sign, at its level.
+        (reason,) = outcome.reasons
+        question = TRIAGE.question(reason.question_id)
+        assert story["sign"] in question.flags and question.level == outcome.level
     # "Not sure" shows in the outcome only when an unsure answer is what led there.
     unsure_reason = any(r.question_id in story.get("not_sure", []) for r in outcome.reasons)
     assert outcome.counted_not_sure == unsure_reason

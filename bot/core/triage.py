@@ -9,7 +9,7 @@ Rules (the question data is in content/triage.toml):
   "Not sure" counts as "Yes" for safety, and the outcome says so. Because of the order, nothing
   asked later could raise the level.
 - Otherwise a "Yes" to an appointment question gives "appointment", and no flag gives "self_care".
-- Context questions never change the level; each "Yes" adds its tip to self-care/appointment advice.
+- Context questions never change the level; each "Yes" adds its tip to the self-care tips.
 """
 
 from __future__ import annotations
@@ -30,10 +30,12 @@ from bot.core.triage_model import (
 
 __all__ = [
     "MAX_QUESTIONS", "Triage", "TriageError", "Question", "Outcome", "Reason", "InvalidAnswers",
-    "load_triage", "valid_answers", "is_finished", "next_step", "decide", "answer", "back",
-    "progress", "choices", "render_question", "render_outcome", "render_tap_hint", "parse_typed_answer",
-    "is_opening", "open_question",
+    "load_triage", "valid_answers", "is_finished", "next_step", "decide", "answer",
+    "back", "progress", "choices", "render_question", "render_outcome", "render_tips", "render_tap_hint",
+    "parse_typed_answer", "is_opening", "open_question", "asked_count",
 ]
+
+_HOME_CARE = ("self_care", "appointment")  # the outcomes that come with self-care tips
 
 
 class InvalidAnswers(ValueError):
@@ -68,35 +70,46 @@ class Outcome:
     def counted_not_sure(self) -> bool:
         return any(r.not_sure for r in self.reasons)
 
-    # Which buttons the bot offers under the outcome: an emergency gets only the advice and Main menu.
+    # Which buttons the bot offers under the outcome. Emergency and same day end with what to do,
+    # never with self-care: the tips and reminders come only when home care is the plan.
     @property
     def offer_tips(self) -> bool:
-        return self.level != "emergency"
+        return self.level in _HOME_CARE
 
     @property
     def offer_reminders(self) -> bool:
-        return self.level != "emergency"
+        return self.offer_tips
 
 
 def _flagged(answer: str) -> bool:
     return answer in ("y", "u")
 
 
+def _scan(triage: Triage, answers: str) -> tuple[bool, int | None]:
+    """(valid, index of the open question or None when finished), in one pass over the string."""
+    questions = triage.questions
+    if not isinstance(answers, str) or len(answers) > len(questions):
+        return False, None
+    finished = False
+    for q, a in zip(questions, answers):
+        # Each answer allowed for its question, and none after the end.
+        if a not in q.choices or finished:
+            return False, None
+        finished = q.red_flag and _flagged(a)
+    if finished or len(answers) == len(questions):
+        return True, None
+    return True, len(answers)
+
+
 def is_finished(triage: Triage, answers: str) -> bool:
     """True when no further question could change the outcome (or none are left)."""
-    if len(answers) >= len(triage.questions):
-        return True
-    return any(q.red_flag and _flagged(a) for q, a in zip(triage.questions, answers))
+    valid, open_at = _scan(triage, answers)
+    return valid and open_at is None
 
 
 def valid_answers(triage: Triage, answers: object) -> bool:
     """True if `answers` is a state this question set can reach (each answer allowed, none after the end)."""
-    if not isinstance(answers, str) or len(answers) > len(triage.questions):
-        return False
-    for i, a in enumerate(answers):
-        if is_finished(triage, answers[:i]) or a not in triage.questions[i].choices:
-            return False
-    return True
+    return _scan(triage, answers)[0]  # type: ignore[arg-type]
 
 
 def _check(triage: Triage, answers: str) -> None:
@@ -111,7 +124,7 @@ def decide(triage: Triage, answers: str) -> Outcome:
     flagged = [(q, a) for q, a in answered if q.level != "context" and _flagged(a)]
     level = max((q.level for q, _ in flagged), key=RANK.__getitem__, default="self_care")
     reasons = tuple(Reason(q.id, q.reason, a) for q, a in flagged if q.level == level)
-    # Context questions are reached only without a red flag, so tips go with self-care or appointment.
+    # Context questions are reached only without a red flag, so tips go with home care only.
     tipped = [q for q, a in answered if q.level == "context" and a == "y"]
     return Outcome(
         level=level,
@@ -123,29 +136,29 @@ def decide(triage: Triage, answers: str) -> Outcome:
     )
 
 
+def open_question(triage: Triage, answers: object) -> Question | None:
+    """The question a state is waiting for; None if the state is finished or does not fit this set."""
+    valid, open_at = _scan(triage, answers)  # type: ignore[arg-type]
+    return triage.questions[open_at] if valid and open_at is not None else None
+
+
 def next_step(triage: Triage, answers: str) -> Question | Outcome:
     """The next question to ask, or the final outcome. Raises InvalidAnswers for a stale state."""
     _check(triage, answers)
-    if is_finished(triage, answers):
-        return decide(triage, answers)
-    return triage.questions[len(answers)]
+    question = open_question(triage, answers)
+    return decide(triage, answers) if question is None else question
 
 
 def answer(triage: Triage, answers: str, choice: str) -> str:
     """The state after answering the open question with `choice` ('y', 'n' or 'u')."""
-    step = next_step(triage, answers)
-    if not isinstance(step, Question):
+    _check(triage, answers)
+    _, at = _scan(triage, answers)
+    if at is None:
         raise InvalidAnswers(f"answers {answers!r} are already finished")
-    if choice not in step.choices:
-        raise InvalidAnswers(f"{choice!r} is not an answer to '{step.id}'")
+    question = triage.questions[at]
+    if choice not in question.choices:
+        raise InvalidAnswers(f"{choice!r} is not an answer to '{question.id}'")
     return answers + choice
-
-
-def open_question(triage: Triage, answers: object) -> Question | None:
-    """The question a state is waiting for; None if the state is finished or does not fit this set."""
-    if not valid_answers(triage, answers) or is_finished(triage, answers):  # type: ignore[arg-type]
-        return None
-    return triage.questions[len(answers)]  # type: ignore[arg-type]
 
 
 def back(answers: str) -> str:
@@ -153,8 +166,13 @@ def back(answers: str) -> str:
     return answers[:-1]
 
 
+def asked_count(answers: str) -> int:
+    """How many questions the person has answered."""
+    return len(answers)
+
+
 def progress(triage: Triage, answers: str) -> tuple[int, int]:
-    """(number of the open question, total questions): shown as "3/8"."""
+    """(number of the open question, total questions): shown as "3/10"."""
     return len(answers) + 1, len(triage.questions)
 
 
@@ -171,7 +189,7 @@ def render_question(triage: Triage, answers: str) -> str:
         raise InvalidAnswers(f"answers {answers!r} are already finished")
     number, total = progress(triage, answers)
     parts = [f"<b>{number}/{total}</b>", step.text]
-    if not answers:
+    if number == 1:
         parts.insert(0, triage.intro)
     return "\n\n".join(parts)
 
@@ -184,7 +202,11 @@ def render_tap_hint(triage: Triage, question: Question) -> str:
 
 
 def render_outcome(outcome: Outcome, disclaimer: str) -> str:
-    """The outcome message: headline, advice, why, tips, safety net, sources, then the disclaimer."""
+    """The outcome message: headline (the action), advice, why, safety net, sources, then the disclaimer.
+
+    The self-care tips are not part of it: they come as a message of their own (render_tips), so
+    this one fits a phone screen and keeps the safety net in view.
+    """
     if not disclaimer.strip():
         raise ValueError("the outcome must end with the disclaimer")
     labels, text = outcome.labels, outcome.text
@@ -193,11 +215,24 @@ def render_outcome(outcome: Outcome, disclaimer: str) -> str:
         for r in outcome.reasons
     ] or [labels.no_flags]
     parts = [f"<b>{text.headline}</b>", text.body, f"<b>{labels.why}</b>\n" + "\n".join(f"• {w}" for w in why)]
-    if outcome.tips:
-        parts.append(f"<b>{labels.tips_title}</b>\n" + "\n\n".join(outcome.tips))
     if text.safety_net:
         parts.append(text.safety_net)
     parts.append(f"<i>{labels.based_on}: {text.source}</i>")
+    parts.append(disclaimer.strip())
+    return "\n\n".join(parts)
+
+
+def render_tips(triage: Triage, outcome: Outcome | None, disclaimer: str) -> str:
+    """The self-care tips message: the general tips, then the tips the context answers call for.
+
+    `outcome` None gives the general tips only (a tips button from an older question set).
+    """
+    if not disclaimer.strip():
+        raise ValueError("the tips must end with the disclaimer")
+    parts = [f"<b>{triage.labels.tips_title}</b>", triage.tips.general]
+    if outcome is not None:
+        parts += outcome.tips
+    parts.append(f"<i>{triage.labels.based_on}: {triage.tips.source}</i>")
     parts.append(disclaimer.strip())
     return "\n\n".join(parts)
 

@@ -17,8 +17,10 @@ from bot.core.telegram_html import check_message_text
 
 DEFAULT_TRIAGE_FILE = DEFAULT_CONTENT_DIR / "triage.toml"
 
-MAX_QUESTIONS = 8
+MAX_QUESTIONS = 10
+MAX_REASON = 120  # the "why" line names the question's signs in one line
 QUESTION_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,23}$"
+FLAG_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"  # the ids of redflags.toml
 
 # Question levels in the order they must be asked; the rank is how serious a "Yes" is.
 QUESTION_LEVELS = ("emergency", "same_day", "appointment", "context")
@@ -33,6 +35,7 @@ _ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _LONE_AMP = re.compile(r"&(?!(amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
 # Typed openings are stored the way bot.core.triage normalises a message: lower case, single spaces.
 _OPENING = re.compile(r"[a-z0-9]+( [a-z0-9]+)*")
+_FLAG_ID = re.compile(FLAG_ID_PATTERN)
 # Questions ask about the presence of something; a negation makes "Yes" ambiguous.
 _NEGATION = re.compile(r"\b(not|no|never|none|nothing)\b|n['’]t\b", re.IGNORECASE)
 
@@ -58,19 +61,52 @@ def _html_field(text: str) -> str:
     return text
 
 
+def _plain_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    for phrase in phrases:
+        if not _OPENING.fullmatch(phrase):
+            raise ValueError(
+                f"{phrase!r}: write lower-case words separated by single spaces, "
+                "without punctuation or apostrophes (\"dont\", not \"don't\")"
+            )
+    repeated = sorted({p for p in phrases if phrases.count(p) > 1})
+    if repeated:
+        raise ValueError(f"listed twice: {', '.join(repeated)}")
+    return phrases
+
+
 class Question(StrictModel):
     id: str = Field(pattern=QUESTION_ID_PATTERN)
     level: QuestionLevel
     text: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
     not_sure: bool = False
     source: str = Field(min_length=1)
+    flags: tuple[str, ...] = ()  # red-flag questions: the redflags.toml ids of the signs asked about
     tip: str = ""  # context questions only: the self-care tip shown after a "Yes"
 
     @field_validator("text", "reason", "source", "tip")
     @classmethod
     def _fits_telegram(cls, text: str) -> str:
         return _html_field(text) if text else text
+
+    @field_validator("reason")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        if "\n" in text:
+            raise ValueError("write the reason in one line")
+        return text
+
+    @field_validator("flags")
+    @classmethod
+    def _flag_ids(cls, flags: tuple[str, ...]) -> tuple[str, ...]:
+        for flag in flags:
+            if not _FLAG_ID.fullmatch(flag):
+                raise ValueError(f"{flag!r} is not a red-flag id (lower case, digits and dashes)")
+        repeated = sorted({f for f in flags if flags.count(f) > 1})
+        if repeated:
+            raise ValueError(f"listed twice: {', '.join(repeated)}")
+        return flags
+
 
     @field_validator("text")
     @classmethod
@@ -92,6 +128,10 @@ class Question(StrictModel):
             raise ValueError("red-flag questions (emergency, same_day) must allow not_sure = true")
         if self.level == "context" and self.not_sure:
             raise ValueError("context questions are Yes/No only: set not_sure = false")
+        if self.level in RED_FLAG_LEVELS and not self.flags:
+            raise ValueError("a red-flag question names the warning signs it asks about in flags")
+        if self.level not in RED_FLAG_LEVELS and self.flags:
+            raise ValueError("only emergency and same_day questions have flags")
         return self
 
     @property
@@ -115,15 +155,29 @@ class OutcomeText(StrictModel):
         return _html_field(text) if text else text
 
 
-class SelfCareText(OutcomeText):
+class SafetyNetText(OutcomeText):
+    """Outcomes short of an emergency say which new signs mean 999 and which mean a doctor today."""
+
     safety_net: str = Field(min_length=1)
 
 
 class Outcomes(StrictModel):
     emergency: OutcomeText
-    same_day: OutcomeText
-    appointment: OutcomeText
-    self_care: SelfCareText
+    same_day: SafetyNetText
+    appointment: SafetyNetText
+    self_care: SafetyNetText
+
+
+class Tips(StrictModel):
+    """The self-care tips, sent as a message of their own under the self-care and appointment outcomes."""
+
+    general: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @field_validator("general", "source")
+    @classmethod
+    def _fits_telegram(cls, text: str) -> str:
+        return _html_field(text)
 
 
 class Labels(StrictModel):
@@ -171,22 +225,14 @@ class Openings(StrictModel):
     @field_validator("phrases")
     @classmethod
     def _plain_and_unique(cls, phrases: tuple[str, ...]) -> tuple[str, ...]:
-        for phrase in phrases:
-            if not _OPENING.fullmatch(phrase):
-                raise ValueError(
-                    f"{phrase!r}: write lower-case words separated by single spaces, "
-                    "without punctuation or apostrophes (\"dont\", not \"don't\")"
-                )
-        repeated = sorted({p for p in phrases if phrases.count(p) > 1})
-        if repeated:
-            raise ValueError(f"listed twice: {', '.join(repeated)}")
-        return phrases
+        return _plain_phrases(phrases)
 
 
 class Triage(StrictModel):
     intro: str = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
     outcomes: Outcomes
+    tips: Tips
     labels: Labels
     openings: Openings
 
@@ -208,6 +254,13 @@ class Triage(StrictModel):
             if q.id in seen:
                 raise ValueError(f"the id '{q.id}' is used twice")
             seen.add(q.id)
+        # Each warning sign is asked once, so its answer and its level can never disagree.
+        asked_in: dict[str, str] = {}
+        for q in questions:
+            for flag in q.flags:
+                if flag in asked_in:
+                    raise ValueError(f"the flag '{flag}' is asked in both '{asked_in[flag]}' and '{q.id}'")
+                asked_in[flag] = q.id
         order = [QUESTION_LEVELS.index(q.level) for q in questions]
         for before, after, q in zip(order, order[1:], questions[1:]):
             if after < before:
@@ -229,6 +282,10 @@ class Triage(StrictModel):
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def flag_levels(self) -> dict[str, str]:
+        """Each red-flag id the check asks about, with the level of the question that asks it."""
+        return {flag: q.level for q in self.questions for flag in q.flags}
 
 
 def load_triage(path: Path | str | None = None) -> Triage:

@@ -3,12 +3,13 @@ button works after a restart and two checks in two messages never share anything
 
     tg                              start a check (the main menu's button)
     tg:x                            cancel
-    tg:<version>:<answers>:<action> answer the open question (action y, n or u) or go back (b)
+    tg:<version>:<answers>:<action> answer the open question (action y, n or u), go back (b),
+                                    or, under an outcome, send the self-care tips (t)
 
 <version> is the question set's six hex digits; <answers> has one character per answered
-question ('y', 'n', 'u'), empty before the first one: "tg:1a2b3c::y". The longest, with eight
-answers, is 20 bytes, far below Telegram's 64. Whether version and answers still fit the
-question set is the handler's call (the triage core knows); this module only reads the shape.
+question ('y', 'n', 'u'), empty before the first one: "tg:1a2b3c::y". The longest, with ten
+answers, is 22 bytes, far below Telegram's 64. Whether version and answers still fit the question set is the handler's call (the
+triage core knows); this module only reads the shape.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from bot.telegram import callbacks as cb
 
 CANCEL = "x"
 BACK = "b"
+TIPS = "t"
 ANSWERS = ("y", "n", "u")
+ACTIONS = (*ANSWERS, BACK, TIPS)
 PATTERN = rf"^{cb.TRIAGE}({cb.SEP}|$)"
 
 
@@ -28,7 +31,7 @@ class Tap:
     kind: str  # "start" | "cancel" | "step"
     version: str = ""
     answers: str = ""
-    action: str = ""  # step: 'y', 'n', 'u' or BACK
+    action: str = ""  # step: 'y', 'n', 'u', BACK or TIPS
 
 
 def start_data() -> str:
@@ -39,8 +42,13 @@ def cancel_data() -> str:
     return cb.encode(cb.TRIAGE, CANCEL)
 
 
+def tips_data(version: str, answers: str) -> str:
+    """The "Self-care tips" button under an outcome: its finished state says which tips to send."""
+    return step_data(version, answers, TIPS)
+
+
 def step_data(version: str, answers: str, action: str) -> str:
-    if action not in (*ANSWERS, BACK):
+    if action not in ACTIONS:
         raise ValueError(f"unknown triage action {action!r}")
     return cb.encode(cb.TRIAGE, version, answers, action)
 
@@ -54,6 +62,6 @@ def parse(data: str | None) -> Tap | None:
         return Tap("start")
     if fields[1:] == [CANCEL]:
         return Tap("cancel")
-    if len(fields) == 4 and fields[3] in (*ANSWERS, BACK):
+    if len(fields) == 4 and fields[3] in ACTIONS:
         return Tap("step", version=fields[1], answers=fields[2], action=fields[3])
     return None

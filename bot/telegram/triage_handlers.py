@@ -32,7 +32,10 @@ from telegram.ext import (
 
 from bot.core.triage import (
     Outcome,
+    answer,
     back,
+    decide,
+    is_finished,
     is_opening,
     next_step,
     open_question,
@@ -44,7 +47,7 @@ from bot.telegram import triage_callbacks as tcb
 from bot.telegram.handlers import main_menu_screen, stale_button
 from bot.telegram.sending import MESSAGE_GONE, NOT_MODIFIED, answer_query, reply, show
 from bot.telegram.services import Services, services
-from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen
+from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen, tips_screen
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +122,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_query(query)
         await show(query, *main_menu_screen(content, content.messages.cancelled))
         return
+    if tap.action == tcb.TIPS:
+        await _send_tips(update, svc, tap)
+        return
 
     question = open_question(triage, tap.answers) if tap.version == triage.version else None
     if question is None or (tap.action != tcb.BACK and tap.action not in question.choices):
@@ -129,17 +135,31 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await show(query, *restart_screen(triage, content))
         return
 
-    answers = back(tap.answers) if tap.action == tcb.BACK else tap.answers + tap.action
+    answers = back(tap.answers) if tap.action == tcb.BACK else answer(triage, tap.answers, tap.action)
     step = next_step(triage, answers)
     if isinstance(step, Outcome):
         if chat is not None and message_id is not None:
             await _finish(svc, chat.id, message_id, step)
         await answer_query(query)
-        await show(query, *outcome_screen(triage, content, step))
+        await show(query, *outcome_screen(triage, content, step, answers))
         return
     await remember(answers)
     await answer_query(query)
     await show(query, *question_screen(triage, content, answers))
+
+
+async def _send_tips(update: Update, svc: Services, tap: tcb.Tap) -> None:
+    """The tips go in a new message: the outcome above, with its safety net, stays as it was."""
+    query = update.callback_query
+    triage = svc.triage
+    fits = tap.version == triage.version and is_finished(triage, tap.answers)
+    # A button from an older question set still gets the general tips, only not the tailored ones.
+    outcome = decide(triage, tap.answers) if fits else None
+    await answer_query(query)
+    chat = update.effective_chat
+    if chat is not None:
+        text, markup = tips_screen(triage, svc.content, outcome)
+        await query.get_bot().send_message(chat.id, text, reply_markup=markup)
 
 
 # ---- typed messages ----
@@ -190,11 +210,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(message, render_tap_hint(triage, question))
         raise ApplicationHandlerStop
 
-    answers = pointer.answers + choice
+    answers = answer(triage, pointer.answers, choice)
     step = next_step(triage, answers)
     if isinstance(step, Outcome):
         await _finish(svc, chat_id, pointer.message_id, step)
-        await _edit_or_send(context.bot, chat_id, pointer.message_id, *outcome_screen(triage, svc.content, step))
+        screen = outcome_screen(triage, svc.content, step, answers)
+        await _edit_or_send(context.bot, chat_id, pointer.message_id, *screen)
     else:
         await _remember(svc, chat_id, pointer.message_id, answers)
         screen = question_screen(triage, svc.content, answers)
