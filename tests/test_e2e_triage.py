@@ -238,6 +238,25 @@ async def test_typed_opening_starts_the_check(bot, fake, no_violations, text):
     assert mark(2) in second.text
 
 
+async def test_typed_opening_that_says_lifting_skips_only_the_context_question(bot, fake, no_violations):
+    text = "Should I see a doctor? I hurt my back lifting boxes"
+    assert bot.services.engine.answer(text).kind != "urgent"
+    ann = fake.user(111, "Ann")
+    await ann.send(text)
+    message = await ann.reply()
+    asked = []
+    while message.button_texts[:2] == [YES, NO]:
+        asked.append(message.text)
+        message = await tap_through(ann, message, [NO])
+    # Every warning sign and the appointment question, "1/9" to "9/9"; not the context question.
+    assert len(asked) == TOTAL - 1
+    assert all(f"{n}/{TOTAL - 1}" in t for n, t in enumerate(asked, 1))
+    assert not any(plain_text(CONTEXT.text).splitlines()[0] in t for t in asked)
+    assert message.text.startswith(HEADLINE["self_care"])
+    tips = await tips_after(ann, message)
+    assert plain_text(CONTEXT.tip).splitlines()[0] in tips.text  # what the message said still counts
+
+
 async def test_typed_opening_with_a_red_flag_gets_the_emergency_reply(bot, fake, no_violations):
     text = f"Should I see a doctor? {BLADDER}"
     assert bot.services.engine.answer(text).kind == "urgent"

@@ -18,6 +18,8 @@ from bot.core.content import ContentError
 from bot.core.telegram_html import check_message_text
 from bot.core.triage import (
     MAX_QUESTIONS,
+    PENDING,
+    PRESET,
     InvalidAnswers,
     Outcome,
     TriageError,
@@ -30,6 +32,7 @@ from bot.core.triage import (
     next_step,
     open_question,
     parse_typed_answer,
+    preanswer,
     progress,
     render_outcome,
     render_question,
@@ -61,15 +64,19 @@ SPEC = {
 CONTEXT_AT = list(SPEC).index("trigger")
 
 
-def run(full: str) -> tuple[str, Outcome]:
-    """Feed a full-length answer sheet one answer at a time, as the bot would; stop at the outcome."""
-    answers = ""
+def run(full: str, start: str = "") -> tuple[str, Outcome]:
+    """Feed a full-length answer sheet one answer at a time, as the bot would; stop at the outcome.
+
+    `start` is what the opening message answered; those questions must never be asked.
+    """
+    answers = start
     while True:
         step = next_step(TRIAGE, answers)
         if isinstance(step, Outcome):
             return answers, step
-        assert step is QUESTIONS[len(answers)]
-        answers = answer(TRIAGE, answers, full[len(answers)])
+        i = QUESTIONS.index(step)
+        assert start[i : i + 1] != PRESET, f"asked '{step.id}', which the opening message answered"
+        answers = answer(TRIAGE, answers, full[i])
 
 
 def sheet(**marks: str) -> str:
@@ -78,14 +85,15 @@ def sheet(**marks: str) -> str:
 
 
 ALL_SHEETS = ["".join(s) for s in itertools.product(*(q.choices for q in QUESTIONS))]
+LIFTING = preanswer(TRIAGE, "Should I see a doctor? I hurt my back lifting boxes")
 
 
 @cache
-def walked(full: str) -> tuple[str, Outcome]:
-    return run(full)
+def walked(full: str, start: str = "") -> tuple[str, Outcome]:
+    return run(full, start)
 
 
-def reference(full: str) -> tuple[str, tuple[str, ...]]:
+def reference(full: str, preset: bool = False) -> tuple[str, tuple[str, ...]]:
     """(level, tip ids) read directly off a full sheet with the issue's rules, not the walking code."""
     said = dict(zip(SPEC, full))
     level = "self_care"
@@ -93,7 +101,7 @@ def reference(full: str) -> tuple[str, tuple[str, ...]]:
         if any(said[q] in "yu" for q, lv in SPEC.items() if lv == candidate):
             level = candidate
             break
-    tips = ("trigger",) if level in ("self_care", "appointment") and said["trigger"] == "y" else ()
+    tips = ("trigger",) if level in ("self_care", "appointment") and (preset or said["trigger"] == "y") else ()
     return level, tips
 
 
@@ -177,6 +185,18 @@ def test_walk_matches_the_rules_for_every_sheet():
         assert decide(TRIAGE, asked) == outcome
 
 
+def test_walk_with_a_pre_answer_matches_the_rules_and_asks_every_red_flag():
+    assert LIFTING == PENDING * CONTEXT_AT + PRESET
+    for full in ALL_SHEETS:
+        if full[CONTEXT_AT] == "y":
+            continue  # the context answer comes from the message: one sheet per pair
+        asked, outcome = walked(full, LIFTING)
+        assert (outcome.level, outcome.tip_ids) == reference(full, preset=True), full
+        plain, _ = walked(full)
+        # Exactly the same questions are asked, minus the one the message answered.
+        assert asked.rstrip(PRESET).rstrip(PENDING) == plain[:CONTEXT_AT], full
+
+
 def test_adding_a_yes_never_lowers_the_level():
     level = {full: walked(full)[1].level for full in ALL_SHEETS}
     checked = 0
@@ -201,6 +221,50 @@ def test_tips_only_for_self_care_and_appointment():
             assert outcome.tips == () and not outcome.offer_tips and not outcome.offer_reminders
 
 
+# ── What the opening message answers ───────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Should I see a doctor? I hurt my back lifting boxes", LIFTING),
+        ("is this serious, it went at the gym", LIFTING),
+        ("do i need a doctor, my back went after a round of golf", LIFTING),
+        ("Should I see a doctor? My back hurts", ""),
+        ("should i see a doctor, I wasn't lifting anything", ""),
+        ("is it serious? I didn't even lift anything heavy", ""),
+        ("", ""),
+        (None, ""),
+        ("lifts", LIFTING),
+    ],
+)
+def test_preanswer(text, expected):
+    assert preanswer(TRIAGE, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should i see a doctor? lifting at the gym, no numbness, no bladder trouble, legs fine",
+        "is this serious? no fever, no weight loss, not worse at night, I was lifting",
+        "check my symptoms: no cancer, never had steroids, both legs fine, no chest pain",
+        "I have numbness down below and both legs are weak, it started lifting",
+    ],
+)
+def test_preanswer_never_answers_a_warning_sign(text):
+    """Even a message that denies every warning sign leaves each of them to be asked."""
+    state = preanswer(TRIAGE, text)
+    assert set(state) <= {PENDING, PRESET}
+    assert all(QUESTIONS[i].level == "context" for i, a in enumerate(state) if a == PRESET)
+    assert open_question(TRIAGE, state) is QUESTIONS[0]
+
+
+def test_only_context_questions_can_be_pre_answered():
+    for i, q in enumerate(QUESTIONS):
+        state = PENDING * i + PRESET
+        assert valid_answers(TRIAGE, state) == (q.level == "context"), q.id
+
+
 # ── Back, answers and stale states ──────────────────────────────────────────────
 
 
@@ -216,9 +280,23 @@ def test_back_returns_to_the_previous_question():
     assert next_step(TRIAGE, back("y")) is QUESTIONS[0]
 
 
-def test_progress():
+def test_back_keeps_what_the_opening_message_answered():
+    answers = LIFTING
+    for _ in range(CONTEXT_AT):
+        answers = answer(TRIAGE, answers, "n")
+    assert answers == "n" * CONTEXT_AT + PRESET and is_finished(TRIAGE, answers)
+    assert back(answers) == "n" * (CONTEXT_AT - 1) + PENDING + PRESET
+    assert open_question(TRIAGE, back(answers)) is QUESTIONS[CONTEXT_AT - 1]
+    assert back(LIFTING) == LIFTING  # nothing the person answered: nothing to undo
+    assert back("y" + LIFTING[1:]) == LIFTING
+
+
+def test_progress_counts_only_the_questions_the_person_is_asked():
     assert progress(TRIAGE, "") == (1, len(QUESTIONS))
     assert progress(TRIAGE, "nn") == (3, len(QUESTIONS))
+    assert progress(TRIAGE, LIFTING) == (1, len(QUESTIONS) - 1)
+    assert progress(TRIAGE, "nn" + LIFTING[2:]) == (3, len(QUESTIONS) - 1)
+    assert render_question(TRIAGE, LIFTING).startswith(TRIAGE.intro)
 
 
 @pytest.mark.parametrize(
@@ -249,28 +327,32 @@ def test_answer_checks_the_choice():
     with pytest.raises(InvalidAnswers):
         answer(TRIAGE, "y", "n")  # already finished
     with pytest.raises(InvalidAnswers):
+        answer(TRIAGE, "n" * CONTEXT_AT + PRESET, "n")  # the message answered the last one
+    with pytest.raises(InvalidAnswers):
         render_question(TRIAGE, "y")
 
 
 def test_every_reachable_state_is_valid_and_back_unwinds_to_the_start():
     for full in ALL_SHEETS[::7]:
-        state, seen = "", [""]
-        while not is_finished(TRIAGE, state):
-            assert valid_answers(TRIAGE, state), state
-            state = answer(TRIAGE, state, full[QUESTIONS.index(open_question(TRIAGE, state))])
-            seen.append(state)
-        # Back retraces the same states, down to the start.
-        while back(state) != state:
-            state = back(state)
-            assert state == seen[-2], full
-            seen.pop()
-        assert state == ""
+        for start in ("", LIFTING):
+            state, seen = start, [start]
+            while not is_finished(TRIAGE, state):
+                assert valid_answers(TRIAGE, state), state
+                state = answer(TRIAGE, state, full[QUESTIONS.index(open_question(TRIAGE, state))])
+                seen.append(state)
+            # Back retraces the same states, down to what the opening message answered.
+            while back(state) != state:
+                state = back(state)
+                assert state == seen[-2], (full, start)
+                seen.pop()
+            assert state == start
 
 
 def test_version_changes_with_order_but_not_wording(tmp_path):
     data = tomllib.loads(DEFAULT_TRIAGE_FILE.read_text("utf-8"))
     reworded = json.loads(json.dumps(data))
     reworded["questions"][1]["text"] = "Do you have pain in <b>both</b> legs?"
+    reworded["questions"][-1]["cues"] = ["golf"]
     assert load_triage(write(tmp_path, reworded, "a.toml")).version == TRIAGE.version
 
     swapped = json.loads(json.dumps(data))
@@ -417,9 +499,11 @@ BAD = [
     (("questions", 1, "flags"), ["Both Legs"], "questions[both_legs].flags: Value error, 'Both Legs' is not a red-flag id"),
     (("questions", 1, "flags"), ["both-legs", "both-legs"], "questions[both_legs].flags: Value error, listed twice: both-legs"),
     (("questions", 1, "flags"), ["ce-saddle"], "questions: Value error, the flag 'ce-saddle' is asked in both 'cauda_equina' and 'both_legs'"),
+    (("questions", 1, "cues"), ["lifting"], "questions[both_legs]: Value error, only context questions have cues"),
     (("questions", C, "not_sure"), True, "questions[trigger]: Value error, context questions are Yes/No only"),
     (("questions", C, "tip"), None, "questions[trigger]: Value error, a context question needs a tip"),
     (("questions", C, "flags"), ["both-legs"], "questions[trigger]: Value error, only emergency and same_day questions have flags"),
+    (("questions", C, "cues"), ["Lifting!"], "questions[trigger].cues: Value error, 'Lifting!': write lower-case words"),
     (("outcomes", "self_care", "safety_net"), None, "outcomes.self_care.safety_net: Field required"),
     (("outcomes", "same_day", "safety_net"), None, "outcomes.same_day.safety_net: Field required"),
     (("tips", "general"), None, "tips.general: Field required"),

@@ -17,6 +17,7 @@ from bot.core.triage import (
     is_opening,
     load_triage,
     open_question,
+    preanswer,
     render_tips,
 )
 from bot.core.triage_model import DEFAULT_TRIAGE_FILE
@@ -32,13 +33,14 @@ CONTENT = load_content()
 QUESTIONS = TRIAGE.questions
 TOTAL = len(QUESTIONS)
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
+LIFTING = preanswer(TRIAGE, "should I see a doctor? I was lifting")
 CONTEXT_AT = next(i for i, q in enumerate(QUESTIONS) if q.level == "context")
 
 
-def reachable_states() -> tuple[set[str], dict[str, str]]:
+def reachable_states(start: str = "") -> tuple[set[str], dict[str, str]]:
     """Every state the check can be in while a question is open, and every finished state with
-    the level it ends at."""
-    states, finished, frontier = {""}, {}, [""]
+    the level it ends at, from `start` (what the opening message answered)."""
+    states, finished, frontier = {start}, {}, [start]
     while frontier:
         answers = frontier.pop()
         question = open_question(TRIAGE, answers)
@@ -53,6 +55,7 @@ def reachable_states() -> tuple[set[str], dict[str, str]]:
 
 
 STATES, FINISHED = reachable_states()
+PRESET_STATES, PRESET_FINISHED = reachable_states(LIFTING)
 
 
 def data_of(markup) -> list[str]:
@@ -67,19 +70,20 @@ def labels_of(markup) -> list[str]:
 
 def test_every_button_of_every_state_fits_and_parses_back():
     longest = 0
-    for answers in STATES:
+    for answers in STATES | PRESET_STATES:
         for data in data_of(question_screen(TRIAGE, CONTENT, answers)[1]):
             longest = max(longest, len(data.encode()))
             tap = tcb.parse(data)
             assert tap is not None
             if tap.kind == "step":
                 assert (tap.version, tap.answers) == (TRIAGE.version, answers)
-    assert longest == len(f"tg:{TRIAGE.version}:{'n' * (TOTAL - 1)}:n")
+    # The longest: the last question open after a pre-answer, one character per question.
+    assert longest == len(f"tg:{TRIAGE.version}:{'n' * TOTAL}:n")
     assert longest <= cb.MAX_BYTES
 
 
 def test_every_outcome_button_fits_and_parses_back():
-    for answers in FINISHED:
+    for answers in {**FINISHED, **PRESET_FINISHED}:
         outcome = decide(TRIAGE, answers)
         for data in data_of(outcome_screen(TRIAGE, CONTENT, outcome, answers)[1]):
             assert len(data.encode()) <= cb.MAX_BYTES
@@ -103,7 +107,8 @@ def test_the_longest_possible_data_fits_64_bytes():
         ("tg:abc123::y", tcb.Tap("step", "abc123", "", "y")),
         ("tg:abc123:nn:b", tcb.Tap("step", "abc123", "nn", "b")),
         ("tg:abc123:nn:u", tcb.Tap("step", "abc123", "nn", "u")),
-        ("tg:abc123:nnnnnnnnnn:t", tcb.Tap("step", "abc123", "nnnnnnnnnn", "t")),
+        ("tg:abc123:nnnnnnnnnY:t", tcb.Tap("step", "abc123", "nnnnnnnnnY", "t")),
+        ("tg:abc123:.........Y:y", tcb.Tap("step", "abc123", ".........Y", "y")),
         ("tg:abc123:nn:q", None),  # unknown action
         ("tg:abc123:nn", None),
         ("tg:x:y", None),
@@ -150,6 +155,17 @@ def test_question_screen_buttons():
     assert markup.inline_keyboard[1][0].callback_data == f"tg:{TRIAGE.version}:{'n' * context_at}:b"
 
 
+def test_question_screen_after_a_pre_answer():
+    text, markup = question_screen(TRIAGE, CONTENT, LIFTING)
+    assert f"1/{TOTAL - 1}" in text and text.startswith(TRIAGE.intro)
+    assert labels_of(markup) == ["Yes", "No", "Not sure", TRIAGE.labels.cancel]  # nothing to go back to
+    assert data_of(markup)[0] == f"tg:{TRIAGE.version}:{LIFTING}:y"
+    last = "n" * (CONTEXT_AT - 1) + "." + "Y"
+    text, markup = question_screen(TRIAGE, CONTENT, last)
+    assert f"{TOTAL - 1}/{TOTAL - 1}" in text and text.endswith(QUESTIONS[CONTEXT_AT - 1].text)
+    assert CONTENT.messages.buttons.back in labels_of(markup)
+
+
 def test_restart_screen_says_why_then_asks_the_first_question():
     text, markup = restart_screen(TRIAGE, CONTENT)
     first_text, first_markup = question_screen(TRIAGE, CONTENT, "")
@@ -175,7 +191,7 @@ def test_outcome_buttons_per_level():
 def test_every_outcome_text_is_within_telegram_limits():
     from bot.core.telegram_html import check_message_text
 
-    for answers in FINISHED:
+    for answers in {**FINISHED, **PRESET_FINISHED}:
         outcome = decide(TRIAGE, answers)
         assert check_message_text(outcome_screen(TRIAGE, CONTENT, outcome, answers)[0]) is None
         assert check_message_text(tips_screen(TRIAGE, CONTENT, outcome)[0]) is None
@@ -297,4 +313,5 @@ async def test_forget_chat_removes_the_open_check(db):
 def test_reachable_states_cover_every_question():
     assert {open_question(TRIAGE, s) for s in STATES} == set(QUESTIONS)
     assert all(a in "ynu" for a in itertools.chain.from_iterable(STATES))
-    assert set(FINISHED.values()) == {"emergency", "same_day", "appointment", "self_care"}
+    assert {open_question(TRIAGE, s) for s in PRESET_STATES} == set(QUESTIONS[:CONTEXT_AT])
+    assert set(FINISHED.values()) == set(PRESET_FINISHED.values()) == {"emergency", "same_day", "appointment", "self_care"}

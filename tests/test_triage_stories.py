@@ -9,11 +9,13 @@ import pytest
 
 from bot.core.telegram_html import check_message_text
 from bot.core.triage import (
+    PRESET,
     Outcome,
     answer,
     asked_count,
     load_triage,
     next_step,
+    preanswer,
     render_outcome,
     render_question,
 )
@@ -27,11 +29,13 @@ DISCLAIMER = "<i>General information, not medical advice.</i>"
 def walk(story: dict) -> tuple[str, Outcome]:
     """Answer each question the bot asks the way this person would; stop at the outcome."""
     yes, unsure = set(story.get("yes", [])), set(story.get("not_sure", []))
-    answers = ""
+    start = preanswer(TRIAGE, story.get("said"))
+    answers = start
     while True:
         step = next_step(TRIAGE, answers)
         if isinstance(step, Outcome):
             return answers, step
+        assert start[QUESTIONS.index(step) :][:1] != PRESET, f"asked {step.id}, which the message answered"
         assert check_message_text(render_question(TRIAGE, answers)) is None
         choice = "u" if step.id in unsure else "y" if step.id in yes else "n"
         answers = answer(TRIAGE, answers, choice)

@@ -1,7 +1,12 @@
 """The symptom triage as pure functions: answers so far → next question or outcome → message text.
 
-Answers are a compact string, one character per answered question in order: 'y' (Yes), 'n' (No),
-'u' (Not sure). The string is the whole state, so it can live in callback data and survive a restart.
+The state is a compact string, one character per question in order:
+  'y' Yes, 'n' No, 'u' Not sure   answered by the person;
+  'Y'                              "Yes" read from the message that started the check (context only);
+  '.'                              not answered yet, only before a 'Y'.
+Without a message that answered something, the string is just the answers so far: "nny".
+With one, the pre-answer waits at its place: ".........Y", and the walk skips that question.
+The string is the whole state, so it lives in callback data and survives a restart.
 
 Rules (the question data is in content/triage.toml):
 - Questions go emergency → same_day → appointment → context.
@@ -10,6 +15,8 @@ Rules (the question data is in content/triage.toml):
   asked later could raise the level.
 - Otherwise a "Yes" to an appointment question gives "appointment", and no flag gives "self_care".
 - Context questions never change the level; each "Yes" adds its tip to the self-care tips.
+- Only context questions are ever answered from the opening message, and only with "Yes":
+  a warning sign is always asked, because a message that does not mention it says nothing.
 """
 
 from __future__ import annotations
@@ -30,11 +37,14 @@ from bot.core.triage_model import (
 
 __all__ = [
     "MAX_QUESTIONS", "Triage", "TriageError", "Question", "Outcome", "Reason", "InvalidAnswers",
-    "load_triage", "valid_answers", "is_finished", "next_step", "decide", "answer",
+    "PRESET", "PENDING", "load_triage", "valid_answers", "is_finished", "next_step", "decide", "answer",
     "back", "progress", "choices", "render_question", "render_outcome", "render_tips", "render_tap_hint",
-    "parse_typed_answer", "is_opening", "open_question", "asked_count",
+    "parse_typed_answer", "is_opening", "open_question", "preanswer", "asked_count",
 ]
 
+PRESET = "Y"  # "Yes", read from the opening message
+PENDING = "."  # not answered yet (only ever before a PRESET)
+_ASKED = ("y", "n", "u")
 _HOME_CARE = ("self_care", "appointment")  # the outcomes that come with self-care tips
 
 
@@ -88,17 +98,28 @@ def _flagged(answer: str) -> bool:
 def _scan(triage: Triage, answers: str) -> tuple[bool, int | None]:
     """(valid, index of the open question or None when finished), in one pass over the string."""
     questions = triage.questions
-    if not isinstance(answers, str) or len(answers) > len(questions):
+    if not isinstance(answers, str) or len(answers) > len(questions) or answers.endswith(PENDING):
         return False, None
     finished = False
-    for q, a in zip(questions, answers):
-        # Each answer allowed for its question, and none after the end.
-        if a not in q.choices or finished:
+    open_at: int | None = None  # the first place without an answer
+    for i, (q, a) in enumerate(zip(questions, answers)):
+        if a == PRESET:
+            if q.level != "context":
+                return False, None  # a warning sign is never answered for the person
+            continue
+        if a == PENDING:
+            if open_at is None:
+                open_at = i
+            continue
+        # An answer by the person: allowed for this question, in order, and before the end.
+        if a not in q.choices or open_at is not None or finished:
             return False, None
         finished = q.red_flag and _flagged(a)
-    if finished or len(answers) == len(questions):
+    if finished:
         return True, None
-    return True, len(answers)
+    if open_at is None:
+        open_at = next((i for i in range(len(answers), len(questions))), None)
+    return True, open_at
 
 
 def is_finished(triage: Triage, answers: str) -> bool:
@@ -124,8 +145,9 @@ def decide(triage: Triage, answers: str) -> Outcome:
     flagged = [(q, a) for q, a in answered if q.level != "context" and _flagged(a)]
     level = max((q.level for q, _ in flagged), key=RANK.__getitem__, default="self_care")
     reasons = tuple(Reason(q.id, q.reason, a) for q, a in flagged if q.level == level)
-    # Context questions are reached only without a red flag, so tips go with home care only.
-    tipped = [q for q, a in answered if q.level == "context" and a == "y"]
+    # Tips go only with home care: a pre-answer from the opening message is there even when a
+    # red flag ends the check, and an emergency must not end with tips.
+    tipped = [q for q, a in answered if q.level == "context" and a in ("y", PRESET)] if level in _HOME_CARE else []
     return Outcome(
         level=level,
         reasons=reasons,
@@ -158,22 +180,25 @@ def answer(triage: Triage, answers: str, choice: str) -> str:
     question = triage.questions[at]
     if choice not in question.choices:
         raise InvalidAnswers(f"{choice!r} is not an answer to '{question.id}'")
-    return answers + choice
+    return answers[:at] + choice + answers[at + 1 :]
 
 
 def back(answers: str) -> str:
-    """Back = forget the last answer (at the first question there is nothing to undo)."""
-    return answers[:-1]
+    """Back = forget the person's last answer; what the opening message answered stays."""
+    last = max((i for i, a in enumerate(answers) if a in _ASKED), default=None)
+    if last is None:
+        return answers  # at the first question there is nothing to undo
+    return (answers[:last] + PENDING + answers[last + 1 :]).rstrip(PENDING)
 
 
 def asked_count(answers: str) -> int:
-    """How many questions the person has answered."""
-    return len(answers)
+    """How many questions the person has answered (what the opening message answered is not counted)."""
+    return sum(a in _ASKED for a in answers)
 
 
 def progress(triage: Triage, answers: str) -> tuple[int, int]:
-    """(number of the open question, total questions): shown as "3/10"."""
-    return len(answers) + 1, len(triage.questions)
+    """(number of the open question, questions the person is asked at most): shown as "3/10"."""
+    return asked_count(answers) + 1, len(triage.questions) - answers.count(PRESET)
 
 
 def choices(triage: Triage, question: Question) -> list[tuple[str, str]]:
@@ -235,6 +260,37 @@ def render_tips(triage: Triage, outcome: Outcome | None, disclaimer: str) -> str
     parts.append(f"<i>{triage.labels.based_on}: {triage.tips.source}</i>")
     parts.append(disclaimer.strip())
     return "\n\n".join(parts)
+
+
+# ── Skipping what the opening message already said ─────────────────────────────
+
+
+def preanswer(triage: Triage, text: str | None) -> str:
+    """The starting state for a check opened by `text`: context questions its words answer are "Yes".
+
+    Only context questions, only "Yes", and not after a denial ("I wasn't lifting"): a wrong guess
+    here changes a tip, never the level.
+    """
+    if not text:
+        return ""
+    words = _normalise(text).split()
+    state = ""
+    for i, q in enumerate(triage.questions):
+        if q.level == "context" and any(_said(words, cue.split()) for cue in q.cues):
+            state = state.ljust(i, PENDING) + PRESET
+    return state
+
+
+_DENIALS = {"no", "not", "never", "without", "wasnt", "werent", "didnt", "dont", "havent", "hadnt", "isnt", "nothing"}
+_DENIAL_REACH = 3  # words back a denial can reach: "wasnt even lifting"
+
+
+def _said(words: list[str], cue: list[str]) -> bool:
+    n = len(cue)
+    for i in range(len(words) - n + 1):
+        if words[i : i + n] == cue and not _DENIALS & set(words[max(0, i - _DENIAL_REACH) : i]):
+            return True
+    return False
 
 
 # ── Typed answers ──────────────────────────────────────────────────────────────

@@ -33,7 +33,7 @@ QuestionLevel = Literal["emergency", "same_day", "appointment", "context"]
 _ALLOWED_TAG = re.compile(r"</?(b|i)>")
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _LONE_AMP = re.compile(r"&(?!(amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);)")
-# Typed openings are stored the way bot.core.triage normalises a message: lower case, single spaces.
+# Typed openings and cues are stored the way bot.core.triage normalises a message: lower case, single spaces.
 _OPENING = re.compile(r"[a-z0-9]+( [a-z0-9]+)*")
 _FLAG_ID = re.compile(FLAG_ID_PATTERN)
 # Questions ask about the presence of something; a negation makes "Yes" ambiguous.
@@ -83,6 +83,7 @@ class Question(StrictModel):
     source: str = Field(min_length=1)
     flags: tuple[str, ...] = ()  # red-flag questions: the redflags.toml ids of the signs asked about
     tip: str = ""  # context questions only: the self-care tip shown after a "Yes"
+    cues: tuple[str, ...] = ()  # context questions only: words of the opening message that mean "Yes"
 
     @field_validator("text", "reason", "source", "tip")
     @classmethod
@@ -107,6 +108,10 @@ class Question(StrictModel):
             raise ValueError(f"listed twice: {', '.join(repeated)}")
         return flags
 
+    @field_validator("cues")
+    @classmethod
+    def _plain_cues(cls, cues: tuple[str, ...]) -> tuple[str, ...]:
+        return _plain_phrases(cues)
 
     @field_validator("text")
     @classmethod
@@ -132,6 +137,9 @@ class Question(StrictModel):
             raise ValueError("a red-flag question names the warning signs it asks about in flags")
         if self.level not in RED_FLAG_LEVELS and self.flags:
             raise ValueError("only emergency and same_day questions have flags")
+        # Only context can be answered from the opening message: a warning sign is always asked.
+        if self.cues and self.level != "context":
+            raise ValueError("only context questions have cues")
         return self
 
     @property

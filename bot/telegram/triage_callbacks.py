@@ -6,9 +6,10 @@ button works after a restart and two checks in two messages never share anything
     tg:<version>:<answers>:<action> answer the open question (action y, n or u), go back (b),
                                     or, under an outcome, send the self-care tips (t)
 
-<version> is the question set's six hex digits; <answers> has one character per answered
-question ('y', 'n', 'u'), empty before the first one: "tg:1a2b3c::y". The longest, with ten
-answers, is 22 bytes, far below Telegram's 64. Whether version and answers still fit the question set is the handler's call (the
+<version> is the question set's six hex digits; <answers> is the triage core's state string, one
+character per question ('y', 'n', 'u', and '.'/'Y' for what the opening message answered), empty
+before the first answer: "tg:1a2b3c::y". The longest, with ten questions, is 22 bytes, far below
+Telegram's 64. Whether version and answers still fit the question set is the handler's call (the
 triage core knows); this module only reads the shape.
 """
 

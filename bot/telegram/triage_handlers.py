@@ -40,6 +40,7 @@ from bot.core.triage import (
     next_step,
     open_question,
     parse_typed_answer,
+    preanswer,
     render_tap_hint,
 )
 from bot.storage import repositories as repo
@@ -81,9 +82,10 @@ async def _finish(svc: Services, chat_id: int, message_id: int, outcome: Outcome
 
 # ---- starting ----
 
-async def _start_in_new_message(message: Message, svc: Services) -> None:
-    sent = await reply(message, *question_screen(svc.triage, svc.content, ""))
-    await _remember(svc, sent.chat_id, sent.message_id, "")
+async def _start_in_new_message(message: Message, svc: Services, answers: str = "") -> None:
+    """`answers`: what the opening message already said (context only; see triage.preanswer)."""
+    sent = await reply(message, *question_screen(svc.triage, svc.content, answers))
+    await _remember(svc, sent.chat_id, sent.message_id, answers)
     log.info("triage started")
 
 
@@ -194,7 +196,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # the emergency / same-day reply of the normal handler comes first, always
 
     if opening:
-        await _start_in_new_message(message, svc)
+        await _start_in_new_message(message, svc, preanswer(triage, text))
         raise ApplicationHandlerStop
     assert pointer is not None
     choice = parse_typed_answer(text)
