@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.content import DEFAULT_CONTENT_DIR, Content, ContentError, load_content
+from bot.core.triage_model import Triage
 
 EMERGENCY_NUMBERS = ("112", "911", "999")
 MAX_CALLBACK_BYTES = 64
+SAME_DAY_PLACES = ("GP", "111", "urgent care")
 
 
 def _editorial(content: Content) -> list[str]:
@@ -32,9 +34,60 @@ def _editorial(content: Content) -> list[str]:
     return problems
 
 
+def _triage_editorial(triage: Triage) -> list[str]:
+    """The outcomes tell people what to do: who to call first, and which new signs change the plan."""
+    problems = []
+    outcomes = triage.outcomes
+
+    def missing(text: str, needed: tuple[str, ...]) -> list[str]:
+        return [n for n in needed if n not in text]
+
+    # The emergency outcome's first line is the action, with every number.
+    gaps = missing(outcomes.emergency.headline, EMERGENCY_NUMBERS)
+    if gaps:
+        problems.append(f"triage.toml: outcomes.emergency.headline: must name the emergency numbers (missing {', '.join(gaps)})")
+    gaps = missing(outcomes.emergency.body, ("A&amp;E", "ER", "drive", "wait"))
+    if gaps:
+        problems.append(f"triage.toml: outcomes.emergency.body: must say A&amp;E / ER, not to drive, not to wait (missing {', '.join(gaps)})")
+    gaps = missing(outcomes.same_day.body, SAME_DAY_PLACES)
+    if gaps:
+        problems.append(f"triage.toml: outcomes.same_day.body: must say where to go (missing {', '.join(gaps)})")
+    # Two tiers: which new signs mean 999 (every outcome short of one), and which mean a doctor today.
+    for level in ("same_day", "appointment", "self_care"):
+        needed = EMERGENCY_NUMBERS + (() if level == "same_day" else SAME_DAY_PLACES)
+        gaps = missing(getattr(outcomes, level).safety_net, needed)
+        if gaps:
+            problems.append(f"triage.toml: outcomes.{level}.safety_net: must name {', '.join(gaps)}")
+    return problems
+
+
+# Present once redflags.toml has the issue-7 ids. Until then an id it lacks may be a flag still
+# to be written there, not a typo; remove this gate when that file has landed.
+_NEW_FLAG_IDS_MARKER = "ce-saddle"
+
+
+def _triage_flags(triage: Triage, flag_levels: dict[str, str]) -> list[str]:
+    """Each red flag the check asks about is a flag of redflags.toml, asked at that flag's level."""
+    check_unknown = _NEW_FLAG_IDS_MARKER in flag_levels
+    problems = []
+    for q in triage.questions:
+        for flag in q.flags:
+            level = flag_levels.get(flag)
+            if level is None:
+                if check_unknown:
+                    problems.append(f"triage.toml: questions[{q.id}].flags: '{flag}' is not a flag in redflags.toml")
+            elif level != q.level:
+                problems.append(
+                    f"triage.toml: questions[{q.id}].flags: '{flag}' is a {level} flag in redflags.toml, "
+                    f"but '{q.id}' is a {q.level} question"
+                )
+    return problems
+
+
 def check_all(directory: Path | str | None = None) -> tuple[list[str], str]:
     """(problems, summary): every problem found in every content file, or a one-line summary."""
     from bot.core.answers import AnswerEngine
+    from bot.core.redflags import load_redflags
     from bot.core.reminder_content import load_reminder_content
     from bot.core.triage import load_triage
 
@@ -53,6 +106,13 @@ def check_all(directory: Path | str | None = None) -> tuple[list[str], str]:
     try:
         triage = load_triage(root / "triage.toml")
         counts["triage questions"] = len(triage.questions)
+        problems += _triage_editorial(triage)
+        try:
+            flags = load_redflags(root / "redflags.toml").flags
+        except ContentError:
+            flags = None  # reported below, with the answer engine
+        if flags is not None:
+            problems += _triage_flags(triage, {f.id: f.level for f in flags})
     except ContentError as exc:
         problems += exc.problems
     try:
