@@ -155,3 +155,30 @@ def test_check_content_wants_the_numbers_and_the_places():
         "triage.toml: outcomes.same_day.body: must say where to go (missing 111, urgent care)",
         "triage.toml: outcomes.self_care.safety_net: must name GP, 111, urgent care",
     ]
+
+
+# ---- the two over-triage rules the issue settled ----
+
+def _bullets(question) -> list[str]:
+    return [line.strip() for line in plain_text(question.text).splitlines()]
+
+
+def test_sharp_spasms_alone_are_no_red_flag():
+    # Most spasms are sharp and very painful: asking about that as a warning sign sent nearly
+    # everyone to a doctor today. What remains is pain that pharmacy painkillers cannot make bearable.
+    for q in QUESTIONS:
+        if q.red_flag:
+            assert not re.search(r"\bsharp\b|extremely painful|\bspasms?\b", plain_text(q.text), re.I), q.id
+    appointment = [q for q in QUESTIONS if q.level == "appointment"]
+    assert any(re.search(r"cope\b.*painkillers from a pharmacy", line) for q in appointment for line in _bullets(q))
+
+
+def test_a_small_fall_counts_only_with_weak_bones_steroids_or_age():
+    falls = [(q, line) for q in QUESTIONS for line in _bullets(q) if re.search(r"\bfall\b", line)]
+    assert falls
+    for q, line in falls:
+        serious = re.search(r"serious accident|fall from a height", line)
+        qualified = re.search(r"weak bones|steroid|over 70", line)
+        assert serious or qualified, f"{q.id}: a fall without weak bones, steroids or age: {line!r}"
+        if serious:
+            assert q.level == "emergency"
