@@ -99,8 +99,12 @@ def test_every_urgent_message_of_the_blind_set_is_caught(engine: AnswerEngine) -
     with (DATA.parent / "questions_fresh.tsv").open(encoding="utf-8", newline="") as fh:
         fresh = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     urgent = [r for r in fresh if r["kind"] == "urgent"]
-    assert len(urgent) >= 20
+    assert len(urgent) >= 18
     assert [r["text"] for r in urgent if engine.answer(r["text"]).kind != "urgent"] == []
+    # A plain fall was labelled same-day when this set was written; NICE CKS counts a minor fall
+    # only with weak bones, steroids or older age, so these now get the safety question instead.
+    checked = [r for r in fresh if r["kind"] == "check"]
+    assert checked and all(engine.answer(r["text"]).check == r["expected"] for r in checked)
 
 
 def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:

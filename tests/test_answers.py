@@ -265,8 +265,8 @@ def test_answers_are_deterministic(engine: AnswerEngine) -> None:
 @pytest.mark.parametrize("text", ["ice or heat for my back", "hammock back pain", "hello", "I can't pee", "pizza"])
 def test_json_shape(engine: AnswerEngine, text: str) -> None:
     data = engine.answer(text).to_json()
-    assert set(data) == {"kind", "topics", "score", "text"}
-    assert data["kind"] in {"answer", "clarify", "no_match", "urgent", "smalltalk"}
+    assert {"kind", "topics", "score", "text"} <= set(data) <= {"kind", "topics", "score", "text", "level", "check", "if_no"}
+    assert data["kind"] in {"answer", "clarify", "no_match", "urgent", "smalltalk", "check"}
     assert isinstance(data["topics"], list) and all(isinstance(t, str) for t in data["topics"])
     assert isinstance(data["score"], float) and 0 <= data["score"] <= 1
     assert isinstance(data["text"], str) and data["text"]

@@ -23,7 +23,7 @@ def flag(engine: AnswerEngine, text: str) -> tuple[str, str] | None:
 
 
 EMERGENCY = {
-    "bladder-bowel": [
+    "ce-bladder-bowel": [
         "since my back went I can't pee",
         "having trouble peeing and my lower back is in spasm",
         "i wet myself this morning, back still locked",
@@ -34,7 +34,7 @@ EMERGENCY = {
         "my bladdr feels weird",  # typo
         "iced it, but I haven't been able to pee since last night",
     ],
-    "saddle-numbness": [
+    "ce-saddle": [
         "numb around my bum since my back spasm",
         "tingling in my groin and inner thighs",
         "I can't feel my private parts",
@@ -49,7 +49,7 @@ EMERGENCY = {
         "pain shooting down both legs from my back",
         "I can't feel my legs",
     ],
-    "fall-or-crash": [
+    "serious-injury": [
         "back pain since I fell off a ladder",
         "had a bad fall on the stairs and now my back spasms",
         "car crash last week and my back is killing me",
@@ -62,7 +62,7 @@ EMERGENCY = {
         "a car hit me while I was crossing the road",
         "was in a car accident and now my back cramps",
     ],
-    "bad-fall": [
+    "serious-injury-bad-fall": [
         "had a nasty fall yesterday",
         "I fell really hard on my back",
         "a big fall at the skate park",
@@ -93,7 +93,7 @@ SAME_DAY = {
         "weight is dropping off me and I have back pain",
         "losing weight and getting back spasms",
     ],
-    "constant-or-night": [
+    "constant-night": [
         "the pain is constant",
         "back pain that never stops even when lying still",
         "my back is much worse at night",
@@ -101,16 +101,7 @@ SAME_DAY = {
         "it hurts all the time day and night",
         "the pain doesn't go away even when resting",
     ],
-    "fall-or-knock": [
-        "i hurt my back in a fall",
-        "slipped on the ice and landed on my back",
-        "tripped over the dog and my back is sore",
-        "i fell over in the garden yesterday",
-        "i slipped in the shower and now my back spasms",
-        "lost my balance and landed on my tailbone",
-        "had an accident at work and my back hurts",
-    ],
-    "lump-or-shape": [
+    "lump-shape": [
         "found a lump on my back",
         "there's a new bump on my spine",
         "my spine looks curved to one side suddenly",
@@ -123,7 +114,7 @@ SAME_DAY = {
     ("flag_id", "text"), [(f, t) for f, texts in EMERGENCY.items() for t in texts]
 )
 def test_emergency_flags(engine: AnswerEngine, flag_id: str, text: str) -> None:
-    assert flag(engine, text) == (flag_id, "emergency")
+    assert flag(engine, text) == (flag_id.removesuffix("-bad-fall"), "emergency")
 
 
 @pytest.mark.parametrize(("flag_id", "text"), [(f, t) for f, texts in SAME_DAY.items() for t in texts])
@@ -150,7 +141,7 @@ def test_flag_buried_at_the_start_of_a_long_message(engine: AnswerEngine) -> Non
 
 
 def test_emergency_beats_same_day(engine: AnswerEngine) -> None:
-    assert flag(engine, "I have a fever and I can't pee") == ("bladder-bowel", "emergency")
+    assert flag(engine, "I have a fever and I can't pee") == ("ce-bladder-bowel", "emergency")
     assert flag(engine, "worse at night and now chest pain") == ("chest-pain", "emergency")
     hits = engine.redflags.scan_all(engine.normaliser.tokens("I have a fever and I can't pee"))
     assert {h.level for h in hits} == {"emergency", "same_day"}
@@ -174,20 +165,22 @@ def test_denied_same_day_signs_do_not_fire(engine: AnswerEngine, text: str) -> N
 
 
 def test_same_day_flags_distrust_short_typo_fixes_but_emergency_flags_do_not(engine: AnswerEngine) -> None:
-    assert flag(engine, "i have a lumpp on my spine") == ("lump-or-shape", "same_day")  # 5 letters: trusted
+    assert flag(engine, "i have a lumpp on my spine") == ("lump-shape", "same_day")  # 5 letters: trusted
     tokens = engine.normaliser.tokens("numb bumm")
     assert [t.word for t in tokens] == ["numb", "bum"] and tokens[1].fixed
-    assert flag(engine, "numb bumm") == ("saddle-numbness", "emergency")
+    assert flag(engine, "numb bumm") == ("ce-saddle", "emergency")
 
 
 @pytest.mark.parametrize(
     "text",
     ["I had a fall last week", "fell over yesterday", "tripped on a step", "slipped on a wet floor"],
 )
-def test_a_plain_fall_means_see_a_doctor_today(engine: AnswerEngine, text: str) -> None:
-    # Not an emergency without a sign of a serious fall, but never "nothing": a fall can break a bone.
+def test_a_plain_fall_is_asked_about_not_alarmed(engine: AnswerEngine, text: str) -> None:
+    # A minor fall matters only with weak bones, steroids or older age (NICE CKS), so a plain one
+    # gets the one safety question about a serious fall, and no urgent reply by itself.
     reply = engine.answer(text + " and my back is in spasm")
-    assert (reply.kind, reply.level) == ("urgent", "same_day")
+    assert (reply.kind, reply.check) == ("check", "check-injury")
+    assert reply.then is not None and reply.then.kind != "urgent"
 
 
 @pytest.mark.parametrize(
@@ -196,17 +189,25 @@ def test_a_plain_fall_means_see_a_doctor_today(engine: AnswerEngine, text: str) 
         ("I fell and hurt my back", "I fell off the roof and hurt my back"),
         ("slipped and hurt my back", "slipped down the stairs and hurt my back"),
         ("had a fall, now my back spasms", "had a really bad fall, now my back spasms"),
-        ("fell off the sofa", "fell off my bike"),
+        ("fell off the sofa and my back hurts", "fell off my bike and my back hurts"),
     ],
 )
 def test_how_serious_the_fall_sets_the_level(engine: AnswerEngine, plain: str, serious: str) -> None:
-    assert engine.answer(plain).level == "same_day"
+    assert engine.answer(plain).kind == "check"
     assert engine.answer(serious).level == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my nan is 84 and slipped in the kitchen, now her back hurts", "I have osteoporosis and my back suddenly hurts"],
+)
+def test_a_minor_fall_counts_with_age_or_weak_bones(engine: AnswerEngine, text: str) -> None:
+    assert flag(engine, text) == ("fracture-risk", "same_day")
 
 
 def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
     assert flag(engine, "no fever yesterday, but today I have a fever") == ("fever-unwell", "same_day")
-    assert flag(engine, "I don't sleep well. The pain is worse at night") == ("constant-or-night", "same_day")
+    assert flag(engine, "I don't sleep well. The pain is worse at night") == ("constant-night", "same_day")
 
 
 @pytest.mark.parametrize("text", ["not sure if I have a fever", "no idea if it's a fever or not"])
@@ -215,12 +216,17 @@ def test_hedged_denial_still_fires(engine: AnswerEngine, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["no chest pain", "I don't think I have numbness in both legs", "never wet myself before today"],
+    ("text", "check"),
+    [
+        ("no chest pain", "check-chest"),
+        ("I don't think I have numbness in both legs", "check-both-legs"),
+        ("no pain going down my legs, it stays in my lower back", "check-both-legs"),
+    ],
 )
-def test_emergency_flags_fire_even_when_denied(engine: AnswerEngine, text: str) -> None:
-    # When in doubt, flag: an emergency reply to a denial is safer than missing a real one.
-    assert flag(engine, text)[1] == "emergency"
+def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngine, text: str, check: str) -> None:
+    # A denial may lower a same-day sign, never an emergency one: the safety question is asked.
+    reply = engine.answer(text)
+    assert (reply.kind, reply.level, reply.check) == ("check", "emergency", check)
 
 
 @pytest.mark.parametrize(
@@ -233,12 +239,17 @@ def test_emergency_flags_fire_even_when_denied(engine: AnswerEngine, text: str) 
         "my back goes into spasm all the time",  # often, not constant
         "reached up and got a sudden grab of pain in my back",  # "grab" is not "gray"
         "my dog has a limp",  # "limp" is not "lump"
-        "my right leg goes a bit numb when my back spasms",
+        "my right leg ache when my back spasms",
         "could a slipped disc cause spasms",
         "I think I slipped a disc bending down",
         "going on a trip next week, how do I protect my back on the flight",
         "my back always gets worse in the fall",
         "hit my back on the car door",
+        "my dogs back legs are wobbly, is that a vet thing",
+        "jelly legs after heavy squats lol",
+        "lost weight on ozempic and my back is better",
+        "first aid for back spasm",
+        "got absolutely crushed at the pub quiz",
         "what are the emergency signs with back pain",
         "should I call 999 about my back",
         "I lift weights at the gym and my back cramps",
@@ -278,7 +289,7 @@ def test_negatable_emergency_flag_is_refused(tmp_path: Path) -> None:
     path = _copy(tmp_path, 'level = "emergency"\n', 'level = "emergency"\nnegatable = true\n')
     with pytest.raises(ContentError) as err:
         load_redflags(path)
-    assert any(p.startswith("redflags.toml: flag[bladder-bowel]") and "negatable" in p for p in err.value.problems)
+    assert any(p.startswith("redflags.toml: flag[ce-bladder-bowel]") and "negatable" in p for p in err.value.problems)
 
 
 def test_unknown_level_names_file_and_field(tmp_path: Path) -> None:
@@ -289,10 +300,10 @@ def test_unknown_level_names_file_and_field(tmp_path: Path) -> None:
 
 
 def test_empty_choice_is_refused(tmp_path: Path) -> None:
-    path = _copy(tmp_path, '["bladder|bowel|', '["|bladder|bowel|')
+    path = _copy(tmp_path, '["bladder|incontinence|', '["|bladder|incontinence|')
     with pytest.raises(ContentError) as err:
         load_redflags(path)
-    assert any("redflags.toml: flag[bladder-bowel].patterns" in p for p in err.value.problems)
+    assert any("redflags.toml" in p and "flag[ce-bladder-bowel]" in p and "has no word" in p for p in err.value.problems)
 
 
 def test_duplicate_flag_ids_are_refused(tmp_path: Path) -> None:

@@ -105,15 +105,24 @@ class Tuning:
 
 @dataclass(frozen=True)
 class Reply:
-    kind: str  # "answer" | "clarify" | "no_match" | "urgent" | "smalltalk"
+    kind: str  # "answer" | "clarify" | "no_match" | "urgent" | "smalltalk" | "check"
     topics: tuple[str, ...]
     score: float
     text: str
-    level: str | None = None  # urgent: "emergency" | "same_day"; smalltalk: greeting|thanks|help|goodbye
+    level: str | None = None  # urgent and check: "emergency" | "same_day"; smalltalk: greeting|thanks|help|goodbye
     related: tuple[str, ...] = ()
+    flag: str | None = None  # urgent: the warning sign found; check: the sign a Yes stands for
+    check: str | None = None  # check: the safety question's id
+    then: "Reply | None" = None  # check: what to answer on No
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "topics": list(self.topics), "score": round(self.score, 3), "text": self.text}
+        out = {"kind": self.kind, "topics": list(self.topics), "score": round(self.score, 3), "text": self.text}
+        if self.level:
+            out["level"] = self.level
+        if self.check and self.then is not None:
+            out["check"] = self.check
+            out["if_no"] = self.then.to_json()
+        return out
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,8 @@ class AnswerEngine:
         for w in lexicon.words | redflags.words():
             for word, _ in words(w):
                 counts[word] += 1
+        # A word the content or lexicon uses is a real word, not a slip for a red-flag word.
+        redflags.known_words({w for w in counts if w not in redflags.words()})
         self._rewrites = PhraseIndex(lexicon.rewrites)
         self._group_phrases = PhraseIndex(lexicon.group_phrases)
         self._anchors = PhraseIndex((a, True) for a in lexicon.anchors)
@@ -443,19 +454,26 @@ class AnswerEngine:
 
     def answer(self, text: str) -> Reply:
         tokens = self.normaliser.tokens(text or "")
-        hit = self.redflags.scan(tokens)
-        if hit:
-            return self._urgent(hit.level)
+        finding = self.redflags.assess(tokens)
+        if finding.hit:
+            return self.urgent(finding.hit.level, finding.hit.flag)
         level = self._smalltalk(tokens)
-        if level:
+        if level and finding.check is None:
             return Reply("smalltalk", (), 0.0, getattr(self.messages, level), level=level)
         query = self.analyse(tokens[:RANK_TOKEN_LIMIT])
-        ranked = self.rank(query)
-        return self._decide(query, ranked)
+        reply = self._decide(query, self.rank(query))
+        check = finding.check
+        # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
+        # over in the match" or "the toilet seat is loose" is not a warning sign.
+        if check and (finding.in_doubt or not check.needs_body or query.anchored or query.bodily):
+            return Reply("check", reply.topics, reply.score, check.question, level=check.level,
+                         flag=check.flag, check=check.id, then=reply)
+        return reply
 
-    def _urgent(self, level: str) -> Reply:
+    def urgent(self, level: str, flag: str | None = None) -> Reply:
+        """The urgent reply for a level (also what a Yes to a safety question gets)."""
         text = self.messages.emergency if level == "emergency" else self.messages.same_day
-        return Reply("urgent", (URGENT_TOPICS[level],), 1.0, text, level=level)
+        return Reply("urgent", (URGENT_TOPICS[level],), 1.0, text, level=level, flag=flag)
 
     def _smalltalk(self, tokens: list[Token]) -> str | None:
         """The small-talk level if the message is only a greeting/thanks/help/goodbye (plus filler)."""

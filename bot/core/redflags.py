@@ -1,9 +1,19 @@
 """Red-flag scanner: finds emergency and same-day warning signs in a typed message.
 
-Patterns live in content/redflags.toml. Each pattern is a list of word groups that must all occur
-within a window of tokens. Matching runs over stemmed, typo-fixed tokens of the WHOLE message
-(a warning sign buried at the end of a long message still counts), using a position index so the
-cost stays linear in the message length.
+Everything it knows is in content/redflags.toml. A flag is a set of patterns; a pattern is a list
+of word groups that must all occur within a window of tokens, anywhere in the WHOLE message (a
+sign buried at the end of a long story still counts). Groups draw on shared concepts ("@toilet",
+"@numb"), so one new way of saying a thing helps every pattern that uses it.
+
+Three outcomes, most urgent first:
+- a sure hit: the urgent reply;
+- an emergency match in doubt (denied: "no chest pain", or an `unless` word nearby: "tore a
+  MUSCLE"): never dropped, the flag's safety question is asked instead;
+- an area touched ("the loo", "numb", "a fall"): that area's safety question ([[check]]).
+
+Matching is typo-tolerant on the flag vocabulary itself: a word one edit away from a flag word
+(two for long words) also counts as that word, whatever the general typo fixer made of it, so
+"bowles", "controll" and "numbnes" are read as written. Cost stays linear in message length.
 """
 
 from __future__ import annotations
@@ -16,11 +26,17 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.core.content import DEFAULT_CONTENT_DIR, StrictModel, load_one
-from bot.core.text import WILDCARD, PhraseIndex, Token, fold, stem
+from bot.core.text import WILDCARD, PhraseIndex, Token, edit_distance, fold, plausible_swap, stem
 
 LEVELS = ("emergency", "same_day")  # most urgent first
 SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day flags
 NEGATION_REACH = 6  # how many words back a denial ("no", "not") can reach, within one clause
+NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after them
+FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
+FUZZY_MIN_SAME_DAY = 6  # same-day flags trust a near miss only on longer words
+CONCEPT_MARK = "@"
+
+Pattern = tuple[tuple["Choice", ...], ...]  # groups -> choices
 
 
 def _choice(text: str) -> tuple[bool, tuple[str, ...]]:
@@ -30,60 +46,123 @@ def _choice(text: str) -> tuple[bool, tuple[str, ...]]:
     return exact, tuple(w if (exact or w == WILDCARD) else stem(w) for w in found)
 
 
-def _compile_choice(text: str) -> "Choice":
-    exact, words = _choice(text)
-    return Choice(words=words, exact=exact)
+def _phrase(text: str) -> tuple[str, ...]:
+    return _choice(text)[1]
 
 
 class FlagModel(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
     level: Literal["emergency", "same_day"]
     about: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    check: str = ""  # the safety question asked when an emergency match is in doubt
     window: int = Field(default=6, ge=1, le=30)
     negatable: bool = False
+    unless: tuple[str, ...] = ()
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
-    @field_validator("patterns")
-    @classmethod
-    def _patterns_ok(cls, patterns: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
-        for pattern in patterns:
-            if not pattern:
-                raise ValueError("a pattern needs at least one word group")
-            for group in pattern:
-                for choice in group.split("|"):
-                    exact, words = _choice(choice)
-                    if not words or all(w == WILDCARD for w in words):
-                        raise ValueError(f"'{choice}' in \"{group}\" has no word")
-                    if exact and len(words) != 1:
-                        raise ValueError(f"'{choice}': an exact (=) choice must be one word")
-        return patterns
-
     @model_validator(mode="after")
-    def _emergency_never_negated(self) -> "FlagModel":
-        if self.negatable and self.level == "emergency":
-            raise ValueError("an emergency flag must not be negatable: when in doubt, flag it")
+    def _emergency_rules(self) -> "FlagModel":
+        if self.level == "emergency":
+            if self.negatable:
+                raise ValueError("an emergency flag must not be negatable: when in doubt, ask its check")
+            if not self.check:
+                raise ValueError("an emergency flag needs a `check`: a match in doubt asks it, never drops it")
         return self
+
+
+class CheckModel(StrictModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    level: Literal["emergency", "same_day"]
+    flag: str = Field(min_length=1)  # the flag a Yes stands for
+    question: str = Field(min_length=10, max_length=400)
+    needs_body: bool = True
+    unless: tuple[str, ...] = ()
+    patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
 
 class RedFlagFile(StrictModel):
     negations: tuple[str, ...] = Field(min_length=1)
+    near_negations: tuple[str, ...] = ()
     hedges: tuple[str, ...] = ()
+    near_hedges: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    skip_words: tuple[str, ...] = ()
+    light_words: tuple[str, ...] = ()
+    rewrites: dict[str, str] = {}
+    not_human: tuple[str, ...] = ()
+    subject_breaks: tuple[str, ...] = ()
+    concepts: dict[str, tuple[str, ...]] = {}
     flag: tuple[FlagModel, ...] = Field(min_length=1)
+    check: tuple[CheckModel, ...] = ()
+
+    @field_validator("concepts")
+    @classmethod
+    def _concepts_ok(cls, concepts: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, choices in concepts.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise ValueError(f"concept name '{name}': use lower-case letters, digits and _")
+            for choice in choices:
+                _check_choice(choice, choice, set())
+        return concepts
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "RedFlagFile":
+    def _cross_checks(self) -> "RedFlagFile":
+        problems = []
         ids = [f.id for f in self.flag]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"flag ids used twice: {', '.join(dupes)}")
+            problems.append(f"flag ids used twice: {', '.join(dupes)}")
+        checks = {c.id: c for c in self.check}
+        if len(checks) != len(self.check):
+            problems.append("check ids used twice")
+        for f in self.flag:
+            for group in (g for p in f.patterns for g in p):
+                problems += _group_problems(f"flag[{f.id}]", group, self.concepts)
+            if f.check and f.check not in checks:
+                problems.append(f"flag[{f.id}].check: unknown check '{f.check}'")
+            elif f.check and checks[f.check].level != f.level:
+                problems.append(f"flag[{f.id}].check: '{f.check}' is at another level")
+        for c in self.check:
+            for group in (g for p in c.patterns for g in p):
+                problems += _group_problems(f"check[{c.id}]", group, self.concepts)
+            if c.flag not in ids:
+                problems.append(f"check[{c.id}].flag: unknown flag '{c.flag}'")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+
+def _check_choice(choice: str, group: str, concepts: set[str] | None) -> None:
+    if choice.startswith(CONCEPT_MARK):
+        if concepts is not None and choice[1:] not in concepts:
+            raise ValueError(f"unknown concept '{choice}' in \"{group}\"")
+        return
+    exact, words = _choice(choice)
+    if not words or all(w == WILDCARD for w in words):
+        raise ValueError(f"'{choice}' in \"{group}\" has no word")
+    if exact and len(words) != 1:
+        raise ValueError(f"'{choice}': an exact (=) choice must be one word")
+
+
+def _group_problems(where: str, group: str, concepts: dict[str, tuple[str, ...]]) -> list[str]:
+    if _WINDOW.fullmatch(group):
+        return []
+    out = []
+    for choice in group.split("|"):
+        try:
+            _check_choice(choice, group, set(concepts))
+        except ValueError as exc:
+            out.append(f"{where}.patterns: {exc}")
+    return out
 
 
 @dataclass(frozen=True)
 class Choice:
     words: tuple[str, ...]
     exact: bool  # match the folded word, not its stem
+    raw: tuple[str, ...] = ()  # the folded words as written, for typo matching
+    window: int = 0  # set only on the marker group of a pattern with its own window
 
 
 @dataclass(frozen=True)
@@ -91,9 +170,24 @@ class Flag:
     id: str
     level: str
     about: str
+    source: str
     window: int
     negatable: bool
-    patterns: tuple[tuple[tuple[Choice, ...], ...], ...]  # pattern -> groups -> choices
+    patterns: tuple[Pattern, ...]
+    unless: tuple[tuple[str, ...], ...] = ()
+    check: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    level: str
+    flag: str
+    question: str
+    needs_body: bool
+    patterns: tuple[Pattern, ...]
+    unless: tuple[tuple[str, ...], ...] = ()
+    window: int = 6
 
 
 @dataclass(frozen=True)
@@ -102,18 +196,46 @@ class FlagHit:
     level: str
 
 
-class _Index:
-    """Where each stem and each exact word sits in the message."""
+@dataclass(frozen=True)
+class Finding:
+    """What the scanner made of a message (at most one of `hit` and `check` decides)."""
 
-    def __init__(self, tokens: list[Token]):
+    hit: FlagHit | None = None  # a sure warning sign: the urgent reply
+    check: Check | None = None  # a safety question to ask first
+    in_doubt: bool = False  # the check comes from an emergency match in doubt, not an area
+
+
+class _Index:
+    """Where each stem (and the flag words it might be a typo of) and each exact word sits."""
+
+    def __init__(self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset()):
         self.tokens = tokens
-        self.stems = [t.stem for t in tokens]
+        # A window is measured in content words: "heavy pressure in the middle of my chest" is as
+        # close as "heavy pressure, middle, chest". pos[i] = content words before token i.
+        self.pos: list[int] = []
+        n = 0
+        for t in tokens:
+            self.pos.append(n)
+            n += t.stem not in light
+        self.pos.append(n)
+        self.stems: list[frozenset[str]] = []
         self.by_stem: dict[str, list[int]] = {}
         self.by_raw: dict[str, list[int]] = {}
         for i, t in enumerate(tokens):
+            alts = {t.stem} if t.stem else set()
+            if t.stem and fuzzy is not None:
+                alts |= fuzzy.near(t.typed or t.word, fuzzy_min)
+                if t.typed:
+                    alts |= fuzzy.near(t.word, fuzzy_min)
+            self.stems.append(frozenset(alts))
+            for s in alts:
+                self.by_stem.setdefault(s, []).append(i)
             if t.stem:
-                self.by_stem.setdefault(t.stem, []).append(i)
                 self.by_raw.setdefault(t.word, []).append(i)
+
+    def has(self, choice: Choice) -> bool:
+        first = choice.words[0]
+        return first == WILDCARD or first in (self.by_raw if choice.exact else self.by_stem)
 
     def spans(self, choice: Choice) -> list[tuple[int, int]]:
         """(start, end-exclusive) of every place `choice` occurs."""
@@ -125,76 +247,219 @@ class _Index:
         out = []
         for s in starts:
             if s + n <= len(self.stems) and all(
-                w == WILDCARD or w == self.stems[s + k] for k, w in enumerate(choice.words[1:], 1)
+                w == WILDCARD or w in self.stems[s + k] for k, w in enumerate(choice.words[1:], 1)
             ):
                 out.append((s, s + n))
         return out
 
 
+class _Fuzzy:
+    """The flag vocabulary, for "is this typed word a slip for a flag word?" (symmetric deletes)."""
+
+    def __init__(self, vocabulary: set[str]):
+        self._known = vocabulary
+        self._index: dict[str, set[str]] = {}
+        for word in vocabulary:
+            if len(word) >= FUZZY_MIN and word.isalpha():
+                for key in _deletes1(word):
+                    self._index.setdefault(key, set()).add(word)
+        self._cache: dict[tuple[str, int], frozenset[str]] = {}
+        self._real: frozenset[str] = frozenset()
+
+    def not_typos(self, words: set[str]) -> None:
+        """Words the rest of the bot knows ("trapped", "motion") are meant as typed, not slips."""
+        self._real = frozenset(words) - self._known
+        self._cache.clear()
+
+    def near(self, word: str, min_len: int) -> frozenset[str]:
+        """Stems of flag words within one edit (two for words of 9+ letters) of `word`."""
+        key = (word, min_len)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        found: set[str] = set()
+        if len(word) >= min_len and word.isalpha() and word not in self._known and word not in self._real:
+            limit = 2 if len(word) >= 9 else 1
+            candidates: set[str] = set()
+            for k in _deletes1(word):
+                candidates |= self._index.get(k, set())
+            if limit == 2:  # a second slip in a long word: one more delete on each side
+                for k in _deletes1(word):
+                    for k2 in _deletes1(k):
+                        candidates |= self._index.get(k2, set())
+            for cand in candidates:
+                if cand[0] != word[0] or len(cand) < min_len or edit_distance(word, cand, limit) > limit:
+                    continue
+                # One wrong letter must be a slip of the finger or ear ("bulking" is not "bulging").
+                diff = [(a, b) for a, b in zip(word, cand) if a != b] if len(word) == len(cand) else []
+                if len(diff) == 1 and not plausible_swap(*diff[0]):
+                    continue
+                found.add(stem(cand))
+        result = frozenset(found)
+        if len(self._cache) < 50_000:
+            self._cache[key] = result
+        return result
+
+
+def _deletes1(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 class RedFlags:
-    def __init__(self, flags: list[Flag], negations: list[tuple[str, ...]], hedges: set[str], ignore: list[tuple[str, ...]]):
+    def __init__(
+        self,
+        flags: list[Flag],
+        negations: list[tuple[str, ...]],
+        hedges: set[str],
+        ignore: list[tuple[str, ...]],
+        checks: list[Check] | None = None,
+        not_human: list[tuple[str, ...]] | None = None,
+        subject_breaks: set[str] | None = None,
+        near_negations: list[tuple[str, ...]] | None = None,
+        skip_words: set[str] | None = None,
+        light_words: set[str] | None = None,
+        rewrites: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+        near_hedges: set[str] | None = None,
+    ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
-        self.negations = [n for n in negations if n]
+        self.checks = sorted(checks or [], key=lambda c: order[c.level])
+        self.check_by_id = {c.id: c for c in self.checks}
+        self.negations = [(n, NEGATION_REACH) for n in negations if n]
+        self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
         self.hedges = hedges
+        self.near_hedges = near_hedges or set()
+        self._skip = frozenset(skip_words or ())
+        self._light = frozenset(light_words or ())
+        self._rewrites = PhraseIndex((p, r) for p, r in (rewrites or []) if p)
         self._ignore = PhraseIndex((p, True) for p in ignore if p)
+        self._not_human = PhraseIndex((p, True) for p in (not_human or []) if p)
+        self._breaks = subject_breaks or set()
+        self._fuzzy = _Fuzzy(self.words())
 
     @classmethod
     def from_model(cls, model: RedFlagFile) -> "RedFlags":
-        flags = []
-        for f in model.flag:
-            patterns = tuple(
-                tuple(tuple(_compile_choice(c) for c in group.split("|")) for group in pattern)
-                for pattern in f.patterns
+        concepts = model.concepts
+
+        skip = {stem(w) for w in model.skip_words}
+
+        def compile_patterns(patterns: tuple[tuple[str, ...], ...]) -> tuple[Pattern, ...]:
+            return tuple(
+                tuple(
+                    (_window_group(int(group[1:])) if _WINDOW.fullmatch(group) else _compile_group(group, concepts, skip))
+                    for group in pattern
+                )
+                for pattern in patterns
             )
-            flags.append(Flag(f.id, f.level, f.about, f.window, f.negatable, patterns))
+
+        flags = [
+            Flag(f.id, f.level, f.about, f.source, f.window, f.negatable, compile_patterns(f.patterns),
+                 tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check)
+            for f in model.flag
+        ]
+        windows = {f.id: f.window for f in model.flag}
+        checks = [
+            Check(c.id, c.level, c.flag, c.question, c.needs_body, compile_patterns(c.patterns),
+                  tuple(_phrase(u) for u in c.unless if _phrase(u)), windows.get(c.flag, 6))
+            for c in model.check
+        ]
         return cls(
             flags,
-            negations=[_choice(n)[1] for n in model.negations],
+            negations=[_phrase(n) for n in model.negations],
             hedges={stem(h) for h in model.hedges},
-            ignore=[_choice(p)[1] for p in model.ignore],
+            ignore=[_phrase(p) for p in model.ignore],
+            checks=checks,
+            not_human=[_phrase(p) for p in model.not_human],
+            subject_breaks={stem(w) for w in model.subject_breaks},
+            near_negations=[_phrase(n) for n in model.near_negations],
+            skip_words={stem(w) for w in model.skip_words},
+            light_words={stem(w) for w in model.light_words},
+            rewrites=[(_phrase(k), _phrase(v)) for k, v in model.rewrites.items()],
+            near_hedges={stem(h) for h in model.near_hedges},
         )
+
+    def known_words(self, words: set[str]) -> None:
+        """Tell the scanner which words are real words elsewhere in the bot's vocabulary."""
+        self._fuzzy.not_typos(words)
 
     def words(self) -> set[str]:
         """Every plain word the patterns use, so the typo fixer knows them."""
         out: set[str] = set()
-        for flag in self.flags:
-            for pattern in flag.patterns:
+        for item in (*self.flags, *getattr(self, "checks", ())):
+            for pattern in item.patterns:
                 for group in pattern:
                     for choice in group:
-                        out.update(w for w in choice.words if w != WILDCARD)
+                        out.update(w for w in (choice.raw or choice.words) if w != WILDCARD)
+        out.discard("")
         return out
 
     def stems(self) -> set[str]:
-        """Stems of the single-word choices (the symptom words the scanner owns)."""
+        """Stems of the single-word choices of the flags (the symptom words the scanner owns)."""
         return {c.words[0] for f in self.flags for p in f.patterns for g in p for c in g if len(c.words) == 1 and not c.exact}
 
+    # --- scanning --------------------------------------------------------------------------------
+
     def scan(self, tokens: list[Token]) -> FlagHit | None:
-        """The most urgent flag in the message, or None."""
-        hits = self._scan(tokens, first_only=True)
-        return hits[0] if hits else None
+        """The most urgent sure flag in the message, or None."""
+        return self.assess(tokens, with_checks=False).hit
 
     def scan_all(self, tokens: list[Token]) -> list[FlagHit]:
-        """Every flag in the message (for tests and the content checker)."""
-        return self._scan(tokens, first_only=False)
+        """Every sure flag in the message (for tests and the content checker)."""
+        full, careful = self._indexes(tokens)
+        return [
+            FlagHit(f.id, f.level) for f in self.flags
+            if self._match(careful if f.negatable else full, f.patterns, f.window, f)[0]
+        ]
 
-    def _scan(self, tokens: list[Token], first_only: bool) -> list[FlagHit]:
-        tokens = self._drop_ignored(tokens)
-        full = _Index(tokens)
-        careful: _Index | None = None
-        hits = []
+    def assess(self, tokens: list[Token], with_checks: bool = True) -> Finding:
+        """Sure hit first; else an emergency in doubt (its check); else an area's check."""
+        full, careful = self._indexes(tokens)
+        doubt: Flag | None = None
         for flag in self.flags:  # emergency flags first
-            index = full
-            if flag.negatable:
-                # Same-day flags don't trust a fixed typo in a short word ("limp" is not "lump");
-                # emergency flags do: a false alarm there is the safe side.
-                careful = careful or _Index([_untrusted_blank(t) for t in tokens])
-                index = careful
-            if any(self._pattern_fires(index, flag, p) for p in flag.patterns):
-                hits.append(FlagHit(flag.id, flag.level))
-                if first_only:
-                    break
-        return hits
+            sure, doubted = self._match(careful if flag.negatable else full, flag.patterns, flag.window, flag)
+            if sure:
+                return Finding(hit=FlagHit(flag.id, flag.level))
+            if doubted and flag.level == "emergency" and doubt is None:
+                doubt = flag
+        if doubt is not None:
+            return Finding(check=self.check_by_id[doubt.check], in_doubt=True)
+        if with_checks:
+            for check in self.checks:
+                sure, _ = self._match(full, check.patterns, check.window, check)
+                if sure:
+                    return Finding(check=check)
+        return Finding()
+
+    def _indexes(self, tokens: list[Token]) -> tuple[_Index, _Index]:
+        tokens = self._drop_not_human(self._drop_ignored(tokens))
+        # Fillers ("really", "actually") go, so "can't really feel" reads as "can't feel".
+        tokens = self._rewrite([t for t in tokens if t.stem not in self._skip])
+        full = _Index(tokens, self._fuzzy, FUZZY_MIN, self._light)
+        # Same-day flags don't trust a fixed typo in a short word ("limp" is not "lump");
+        # emergency flags do: a false alarm there is the safe side.
+        careful = _Index([_untrusted_blank(t) for t in tokens], self._fuzzy, FUZZY_MIN_SAME_DAY, self._light)
+        return full, careful
+
+    def _rewrite(self, tokens: list[Token]) -> list[Token]:
+        """Phrases that mean one word: "left and right (leg)" is "both"."""
+        if not self._rewrites.by_first and not self._rewrites.wild_first:
+            return tokens
+        stems = [t.stem for t in tokens]
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            hits = self._rewrites.at(stems, i) if stems[i] in self._rewrites.by_first else []
+            if hits:
+                phrase, means = hits[0]
+                clause = tokens[i].clause
+                out.extend(Token(w, w, clause) for w in means)  # type: ignore[union-attr]
+                # Keep the phrase's wildcard words ("left LEG and right"): they may be symptoms' places.
+                out.extend(tokens[i + k] for k, w in enumerate(phrase) if w == WILDCARD)
+                i += len(phrase)
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
 
     def _drop_ignored(self, tokens: list[Token]) -> list[Token]:
         stems = [t.stem for t in tokens]
@@ -207,51 +472,134 @@ class RedFlags:
                 out[k] = Token("", "", tokens[k].clause)
         return out
 
-    def _pattern_fires(self, index: _Index, flag: Flag, pattern) -> bool:
+    def _drop_not_human(self, tokens: list[Token]) -> list[Token]:
+        """'my dog's back legs are wobbly': what follows an animal or thing, up to the end of its
+        clause or a word that brings a person back ("and I", "then"), is not the person's."""
+        stems = [t.stem for t in tokens]
+        hits = self._not_human.find_all(stems)
+        if not hits:
+            return tokens
+        out = list(tokens)
+        for start, phrase, _ in hits:
+            k = start + len(phrase)
+            while k < len(tokens) and tokens[k].clause == tokens[start].clause and stems[k] not in self._breaks:
+                out[k] = Token("", "", tokens[k].clause)
+                k += 1
+        return out
+
+    def _match(self, index: _Index, patterns: tuple[Pattern, ...], window: int, item: Flag | Check) -> tuple[bool, bool]:
+        """(a match not in doubt exists, a match in doubt exists)."""
+        doubted = False
+        for pattern in patterns:
+            for chosen in self._pattern_matches(index, pattern, window):
+                if self._in_doubt(index, chosen, item, window):
+                    doubted = True
+                else:
+                    return True, doubted
+        return False, doubted
+
+    def _pattern_matches(self, index: _Index, pattern: Pattern, window: int):
+        pattern, window = _pattern_window(pattern, window)
         # Cheap test first: every group needs at least its first word somewhere in the message.
-        for group in pattern:
-            if not any(
-                (c.words[0] in (index.by_raw if c.exact else index.by_stem)) or c.words[0] == WILDCARD for c in group
-            ):
-                return False
+        if not all(any(index.has(c) for c in group) for group in pattern):
+            return
         group_spans = []
         for group in pattern:
             spans = sorted({s for choice in group for s in index.spans(choice)})
             if not spans:
-                return False
+                return
             group_spans.append(spans)
         # Try each occurrence of any group as the left edge of a window.
         lefts = sorted({s[0] for spans in group_spans for s in spans})
+        pos = index.pos
         for left in lefts:
-            right = left + flag.window
+            right = pos[left] + window
             chosen = []
             for spans in group_spans:
-                pick = next((s for s in spans if s[0] >= left and s[1] <= right), None)
+                pick = next((s for s in spans if s[0] >= left and pos[s[1]] <= right), None)
                 if pick is None:
                     break
                 chosen.append(pick)
             else:
-                if not flag.negatable or not self._denied(index, chosen):
-                    return True
+                yield chosen
+
+    def _in_doubt(self, index: _Index, chosen: list[tuple[int, int]], item: Flag | Check, window: int) -> bool:
+        denied = self._denied(index, chosen)
+        if isinstance(item, Flag) and item.level == "same_day" and not item.negatable:
+            denied = False
+        return denied or self._unless_near(index, chosen, item.unless, window)
+
+    def _unless_near(self, index: _Index, chosen: list[tuple[int, int]], unless, window: int) -> bool:
+        if not unless:
+            return False
+        lo = max(0, min(s for s, _ in chosen) - window)
+        hi = min(len(index.stems), max(e for _, e in chosen) + window)
+        for phrase in unless:
+            for start in range(lo, hi - len(phrase) + 1):
+                if all(w == WILDCARD or w in index.stems[start + k] for k, w in enumerate(phrase)):
+                    # "lost weight WITHOUT dieting": a denied `unless` word is no reason to doubt.
+                    if not self._denied(index, [(start, start + len(phrase))]):
+                        return True
         return False
 
     def _denied(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
-        """Is the match preceded, in the same clause, by a denial ("no fever", "I don't have ...")?"""
+        """Is there a denial before or inside the match, in the same clause ("no fever", "I don't
+        have ...", "the pain doesn't go into my legs, both ...")?"""
         used = {i for s, e in chosen for i in range(s, e)}
         start = min(s for s, _ in chosen)
+        stop = max(e for _, e in chosen)
         clause = index.tokens[start].clause
         stems = index.stems
-        for pos in range(max(0, start - NEGATION_REACH), start):
+        for pos in range(max(0, start - NEGATION_REACH), stop):
             if index.tokens[pos].clause != clause:
                 continue
-            for neg in self.negations:
+            for neg, reach in self.negations:
                 end = pos + len(neg)
-                if end > start or tuple(stems[pos:end]) != neg or used & set(range(pos, end)):
+                # A denial reaches the matched words within `reach` words after it, no further:
+                # "nearly tripped" is denied; "sneezed and nearly hit the ceiling with the PAIN" is not.
+                if end > stop or used & set(range(pos, end)) or not any(end <= t < end + reach for t in used):
                     continue
-                if end < len(stems) and stems[end] in self.hedges:
-                    continue  # "not sure if ..." is not a denial
+                if not all(neg[k] in stems[pos + k] for k in range(len(neg))):
+                    continue
+                # "not sure if ...", "haven't been able to ..." are not denials.
+                hedges = self.hedges if reach == NEGATION_REACH else self.hedges | self.near_hedges
+                if any(
+                    stems[k] & hedges or (reach != NEGATION_REACH and any(w.isdigit() for w in stems[k]))
+                    for k in range(end, min(end + 2, len(stems)))
+                ):
+                    continue
                 return True
         return False
+
+
+_WINDOW = re.compile(r"~[0-9]{1,2}")  # a pattern's own window: ["~3", "pee", "hard"]
+
+
+def _window_group(n: int) -> tuple[Choice, ...]:
+    return (Choice(words=(), exact=False, raw=(), window=n),)
+
+
+def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int]:
+    if pattern and pattern[0] and pattern[0][0].window:
+        return pattern[1:], pattern[0][0].window
+    return pattern, default
+
+
+def _compile_group(group: str, concepts: dict[str, tuple[str, ...]], skip: set[str] = frozenset()) -> tuple[Choice, ...]:
+    out: list[Choice] = []
+    for choice in group.split("|"):
+        texts = concepts[choice[1:]] if choice.startswith(CONCEPT_MARK) else (choice,)
+        for text in texts:
+            exact, words = _choice(text)
+            # Fillers are dropped from messages before matching, so from phrases too ("like jelly").
+            kept = tuple(w for w in words if w not in skip)
+            if kept and any(w != WILDCARD for w in kept):
+                words = kept
+            raw = tuple(w for w in re.findall(r"[a-z0-9]+", fold(text.lstrip("="))))
+            c = Choice(words=words, exact=exact, raw=raw)
+            if c not in out:
+                out.append(c)
+    return tuple(out)
 
 
 def _untrusted_blank(token: Token) -> Token:

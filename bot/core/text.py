@@ -25,8 +25,21 @@ _CHAR_MAP = str.maketrans(
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
         "\u2013": "-", "\u2014": "-", "\u2212": "-",
         "\u00e6": "ae",
+        # Cyrillic and Greek letters that look like Latin ones: "bladdеr" with a Cyrillic e
+        # must still read as "bladder". The bot speaks English, so nothing is lost.
+        "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y",
+        "\u0445": "x", "\u0456": "i", "\u0458": "j", "\u0455": "s", "\u0501": "d", "\u051b": "q",
+        "\u051d": "w", "\u04bb": "h", "\u0432": "b", "\u043a": "k", "\u043c": "m", "\u043d": "h",
+        "\u0442": "t", "\u0410": "a", "\u0415": "e", "\u041e": "o", "\u0420": "p", "\u0421": "c",
+        "\u0425": "x", "\u0412": "b", "\u041a": "k", "\u041c": "m", "\u041d": "h", "\u0422": "t",
+        "\u03bf": "o", "\u03b1": "a", "\u03b5": "e", "\u03b9": "i", "\u03ba": "k", "\u03bd": "v",
+        "\u03c1": "p", "\u03c4": "t", "\u03c5": "u", "\u03c7": "x", "\u039f": "o", "\u0391": "a",
+        "\u0395": "e", "\u0399": "i", "\u039a": "k", "\u03a1": "p", "\u03a4": "t", "\u03a7": "x",
     }
 )
+# Invisible format characters (zero-width spaces and joiners, soft hyphens, bidi marks) can hide
+# a word from matching; they carry no meaning for us, so they go before anything else.
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufe00-\ufe0f]")
 # "can't" -> "cant", "back's" -> "backs": apostrophes inside a word just go.
 _APOSTROPHE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
 _WILL = re.compile(r"(?<=[a-z])'ll\b")
@@ -38,12 +51,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish text: unicode folded, accents dropped, quotes and apostrophes plain."""
-    text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP).lower()
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).translate(_CHAR_MAP).lower()
     if not text.isascii():  # drop accents ("café" -> "cafe") but keep the base letters
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _WILL.sub(" will", text)  # "I'll" must not become "ill"
     text = _APOSTROPHE.sub("", text)
-    return _AMP_IN_WORD.sub("", text)
+    return _AMP_IN_WORD.sub("", text).replace("&", " and ")
 
 
 def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:
@@ -75,6 +88,14 @@ IRREGULAR = {
     "cannot": "cant", "couldnt": "cant", "wont": "wont", "its": "it", "im": "i", "ive": "i",
     "ur": "your", "u": "you", "wat": "what", "wot": "what", "wut": "what", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "shivery": "shiver", "feverish": "fever", "swollen": "swell", "whats": "what", "thats": "that",
+    # Text-speak, folded to the word it stands for ("pins n needles", "cnt feel", "shud i").
+    "n": "and", "nd": "and", "cnt": "cant", "cudnt": "cant", "dnt": "dont", "wnt": "wont", "cud": "could",
+    "shud": "should", "shld": "should", "wud": "would", "wen": "when", "b4": "before", "coz": "because",
+    "cos": "because", "cuz": "because", "bcoz": "because", "abt": "about", "thru": "through",
+    "nite": "night", "2nite": "tonight", "2day": "today", "tmrw": "tomorrow", "yr": "your", "wiv": "with",
+    "hav": "have", "havnt": "havent", "cant": "cant", "kant": "cant", "dont": "dont", "dosnt": "doesnt",
+    "doesnt": "doesnt", "didnt": "didnt", "didint": "didnt", "wasnt": "wasnt", "isnt": "isnt",
+    "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
 }
 # Stems whose derived form should meet the base ("strengthening" -> "strengthen" -> "strength").
 _STEM_MAP = {
