@@ -146,6 +146,7 @@ def message_view(message: ChatMessage, sender: dict[str, Any]) -> dict[str, Any]
         "sender_id": sender.get("id"),
         "date": message.date,
         "edited": message.edits > 0,
+        "edits": message.edits,
         "html": body,
         "buttons": [[_button(b) for b in row] for row in message.inline_keyboard],
         "reply_to": message.reply_to,

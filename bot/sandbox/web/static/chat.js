@@ -287,6 +287,7 @@ function messageNodes(message, previous) {
     class: `msg ${message.from_bot ? "bot" : mine ? "me" : "other"}${message.delivered ? "" : " undelivered"}`,
     "data-id": String(message.id),
     "data-day": day,
+    "data-edits": String(message.edits),
     tabIndex: -1,
   });
   const bubble = el("div", { class: "bubble" });
