@@ -60,6 +60,18 @@ def venv(tmp_path_factory) -> Path:
     return env_dir
 
 
+async def until_polling(fake, proc: asyncio.subprocess.Process) -> None:
+    """Wait until the bot polls; if it exits first, fail at once with what it said."""
+    polling = asyncio.create_task(fake.wait_until(lambda: fake.polling, timeout=60, what="the installed bot to poll"))
+    exited = asyncio.create_task(proc.wait())
+    done, _ = await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if exited in done:
+        polling.cancel()
+        pytest.fail(f"the installed bot exited with {proc.returncode}: {(await proc.stderr.read()).decode()}")
+    exited.cancel()
+    polling.result()
+
+
 def env() -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items()
             if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "CONTENT_DIR", "PYTHON"))}
@@ -91,7 +103,7 @@ async def test_installed_bot_talks_to_telegram(venv, fake, tmp_path):
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await fake.wait_until(lambda: fake.polling, timeout=60, what="the installed bot to poll")
+        await until_polling(fake, proc)
         ann = fake.user(501)
         await ann.send("/start")
         assert "back spasm" in (await ann.reply(timeout=15)).text.lower()

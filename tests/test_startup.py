@@ -101,6 +101,18 @@ async def test_a_database_that_cannot_be_opened_is_one_line(fake, tmp_path):
     assert "cannot open DATABASE_PATH" in only_line(err)
 
 
+async def until_polling(fake, proc: asyncio.subprocess.Process) -> None:
+    """Wait until the bot polls; if it exits first, fail at once with what it said."""
+    polling = asyncio.create_task(fake.wait_until(lambda: fake.polling, timeout=60, what="the bot to poll"))
+    exited = asyncio.create_task(proc.wait())
+    done, _ = await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if exited in done:
+        polling.cancel()
+        pytest.fail(f"the bot exited with {proc.returncode}: {(await proc.stderr.read()).decode()}")
+    exited.cancel()
+    polling.result()
+
+
 async def keep_polling(fake) -> None:
     """Another copy of the bot that has been running a while: it polls again at once after a 409."""
     url = f"{fake.base_url}{fake.token}/getUpdates"
@@ -129,7 +141,7 @@ async def test_start_up_names_the_bot_and_its_link(fake, tmp_path):
     proc = await start(cwd=tmp_path, env=clean_env(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
                                                     DATABASE_PATH=str(tmp_path / "bot.sqlite3")))
     try:
-        await fake.wait_until(lambda: fake.polling, timeout=30, what="the bot to poll")
+        await until_polling(fake, proc)
         proc.send_signal(signal.SIGTERM)
     finally:
         code, _, err = await finish(proc)
