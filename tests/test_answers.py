@@ -160,7 +160,9 @@ def test_out_of_scope_is_no_match(engine: AnswerEngine, text: str) -> None:
 def test_red_flags_come_first(engine: AnswerEngine, text: str, level: str, topic: str, message: str) -> None:
     reply = engine.answer(text)
     assert (reply.kind, reply.level, reply.topics) == ("urgent", level, (topic,))
-    assert reply.text == getattr(engine.messages, message)
+    # The action comes first; then one line naming the sign found.
+    assert reply.text.startswith(getattr(engine.messages, message))
+    assert reply.text.rstrip().splitlines()[-1].startswith("You mentioned: ")
 
 
 def test_denied_same_day_sign_gets_a_normal_answer(engine: AnswerEngine) -> None:

@@ -163,14 +163,20 @@ def test_emergency_reply_says_call_now(content: Content):
     text = content.messages.emergency
     for number in ("112", "911", "999"):
         assert number in text
+    first = plain_text(text).strip().splitlines()[0]
+    # The action is the first line, with which number is for which country.
+    assert first.startswith("Call 999 (UK), 112 (Europe) or 911 (US, Canada) now")
+    assert "A&E" in first
     lowered = plain_text(text).lower()
-    assert "call your local emergency number now (112 / 911 / 999) or go to a&e/er; don't wait" in lowered
+    assert "don't drive yourself" in lowered and "don't wait" in lowered
 
 
 def test_same_day_reply_says_today(content: Content):
     text = plain_text(content.messages.same_day)
-    assert "today" in text.lower()
-    assert "NHS 111" in text and "urgent" in text.lower()
+    assert "today" in text.strip().splitlines()[0].lower()
+    assert "NHS 111" in text and "urgent care" in text.lower() and "urgent appointment" in text.lower()
+    # The two-tier safety net: which signs mean 999 instead.
+    assert "999" in text and "instead" in text
 
 
 def test_urgent_texts_have_no_self_care(content: Content):

@@ -91,7 +91,7 @@ SAME_DAY = {
         "lost weight without trying and my back hurts",
         "i've lost a stone for no reason",
         "weight is dropping off me and I have back pain",
-        "losing weight and getting back spasms",
+        "back pain, and weight going down, 6 kilo, no diet",
     ],
     "constant-night": [
         "the pain is constant",
@@ -213,6 +213,23 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
 @pytest.mark.parametrize("text", ["not sure if I have a fever", "no idea if it's a fever or not"])
 def test_hedged_denial_still_fires(engine: AnswerEngine, text: str) -> None:
     assert flag(engine, text) == ("fever-unwell", "same_day")
+
+
+@pytest.mark.parametrize(
+    "text", ["losing weight and getting back spasms", "I've lost 2 stone and my back hurts"]
+)
+def test_weight_loss_without_a_sign_it_was_unplanned_is_asked_about(engine: AnswerEngine, text: str) -> None:
+    # Most people who mention losing weight mean to; the safety question tells the two apart.
+    reply = engine.answer(text)
+    assert (reply.kind, reply.check) == ("check", "check-weight")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["lost 6 kilos on slimming world and my back is better", "I went vegan and lost weight, which I wanted, and my back aches"],
+)
+def test_weight_lost_on_purpose_raises_nothing(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind not in ("urgent", "check")
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.redflags import RedFlags, load_redflags
+from bot.core.telegram_html import escape
 from bot.core.text import (
     SMALLTALK_LEVELS,
     Lexicon,
@@ -471,9 +472,22 @@ class AnswerEngine:
         return reply
 
     def urgent(self, level: str, flag: str | None = None) -> Reply:
-        """The urgent reply for a level (also what a Yes to a safety question gets)."""
+        """The urgent reply for a level (also what a Yes to a safety question gets): the action
+        first, then one line naming the sign found, so the person knows why."""
         text = self.messages.emergency if level == "emergency" else self.messages.same_day
+        sign = self.redflags.about(flag) if flag else None
+        if sign:
+            text += "\n\n" + self.messages.urgent_because.format(sign=escape(sign[0].lower() + sign[1:]))
         return Reply("urgent", (URGENT_TOPICS[level],), 1.0, text, level=level, flag=flag)
+
+    def reply_for(self, kind: str, topics: tuple[str, ...]) -> Reply:
+        """Rebuild an answer from its kind and topics (what a No to a safety question gets)."""
+        topics = tuple(t for t in topics if t in self.content.topics)
+        if kind == "answer" and topics:
+            return self._topic_reply(topics[0], 1.0)
+        if kind == "clarify" and len(topics) >= 2:
+            return Reply("clarify", topics[:2], 1.0, self.messages.clarify)
+        return Reply("no_match", (), 0.0, self.messages.no_match)
 
     def _smalltalk(self, tokens: list[Token]) -> str | None:
         """The small-talk level if the message is only a greeting/thanks/help/goodbye (plus filler)."""

@@ -101,6 +101,8 @@ class Buttons(StrictModel):
     about: Label
     back: Label
     main_menu: Label
+    yes: Label = "Yes"
+    no: Label = "No"
 
 
 class BotProfile(StrictModel):
@@ -142,6 +144,8 @@ class Messages(StrictModel):
     cancelled: str
     emergency: str
     same_day: str
+    urgent_because: str = Field(default="You mentioned: {sign}.", pattern=r"\{sign\}")
+    safety_answered: str = Field(default="You answered: {answer}", pattern=r"\{answer\}")
     greeting: str
     thanks: str
     goodbye: str

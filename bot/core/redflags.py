@@ -32,8 +32,10 @@ LEVELS = ("emergency", "same_day")  # most urgent first
 SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day flags
 NEGATION_REACH = 6  # how many words back a denial ("no", "not") can reach, within one clause
 NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after them
+INSIDE_REACH = 3  # a denial between the matched words reaches only this far
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
 FUZZY_MIN_SAME_DAY = 6  # same-day flags trust a near miss only on longer words
+FUZZY_MAX = 20
 CONCEPT_MARK = "@"
 
 Pattern = tuple[tuple["Choice", ...], ...]  # groups -> choices
@@ -77,6 +79,7 @@ class CheckModel(StrictModel):
     flag: str = Field(min_length=1)  # the flag a Yes stands for
     question: str = Field(min_length=10, max_length=400)
     needs_body: bool = True
+    window: int = Field(default=0, ge=0, le=30)  # 0: the window of the flag it stands for
     unless: tuple[str, ...] = ()
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
@@ -86,6 +89,7 @@ class RedFlagFile(StrictModel):
     near_negations: tuple[str, ...] = ()
     hedges: tuple[str, ...] = ()
     near_hedges: tuple[str, ...] = ()
+    double_negatives: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     skip_words: tuple[str, ...] = ()
     light_words: tuple[str, ...] = ()
@@ -223,6 +227,8 @@ class _Index:
         self.by_raw: dict[str, list[int]] = {}
         for i, t in enumerate(tokens):
             alts = {t.stem} if t.stem else set()
+            if t.typed and t.stem:
+                alts.add(stem(t.typed))  # what was typed counts too ("slimming", fixed to "swimming")
             if t.stem and fuzzy is not None:
                 alts |= fuzzy.near(t.typed or t.word, fuzzy_min)
                 if t.typed:
@@ -272,14 +278,15 @@ class _Fuzzy:
         self._cache.clear()
 
     def near(self, word: str, min_len: int) -> frozenset[str]:
-        """Stems of flag words within one edit (two for words of 9+ letters) of `word`."""
+        """Stems of flag words within one edit (two for words of 10+ letters) of `word`."""
         key = (word, min_len)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         found: set[str] = set()
-        if len(word) >= min_len and word.isalpha() and word not in self._known and word not in self._real:
-            limit = 2 if len(word) >= 9 else 1
+        # Past 20 letters a word is no typo of a symptom (and its deletes would cost too much).
+        if min_len <= len(word) <= FUZZY_MAX and word.isalpha() and word not in self._known and word not in self._real:
+            limit = 2 if len(word) >= 10 else 1
             candidates: set[str] = set()
             for k in _deletes1(word):
                 candidates |= self._index.get(k, set())
@@ -320,6 +327,7 @@ class RedFlags:
         light_words: set[str] | None = None,
         rewrites: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
         near_hedges: set[str] | None = None,
+        double_negatives: set[str] | None = None,
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
@@ -329,6 +337,7 @@ class RedFlags:
         self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
         self.hedges = hedges
         self.near_hedges = near_hedges or set()
+        self._double = frozenset(double_negatives or ())
         self._skip = frozenset(skip_words or ())
         self._light = frozenset(light_words or ())
         self._rewrites = PhraseIndex((p, r) for p, r in (rewrites or []) if p)
@@ -360,7 +369,7 @@ class RedFlags:
         windows = {f.id: f.window for f in model.flag}
         checks = [
             Check(c.id, c.level, c.flag, c.question, c.needs_body, compile_patterns(c.patterns),
-                  tuple(_phrase(u) for u in c.unless if _phrase(u)), windows.get(c.flag, 6))
+                  tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6))
             for c in model.check
         ]
         return cls(
@@ -376,7 +385,12 @@ class RedFlags:
             light_words={stem(w) for w in model.light_words},
             rewrites=[(_phrase(k), _phrase(v)) for k, v in model.rewrites.items()],
             near_hedges={stem(h) for h in model.near_hedges},
+            double_negatives={stem(w) for w in model.double_negatives},
         )
+
+    def about(self, flag_id: str) -> str | None:
+        """The plain-words description of a flag, for "You mentioned: ..."."""
+        return next((f.about for f in self.flags if f.id == flag_id), None)
 
     def known_words(self, words: set[str]) -> None:
         """Tell the scanner which words are real words elsewhere in the bot's vocabulary."""
@@ -431,6 +445,10 @@ class RedFlags:
         return Finding()
 
     def _indexes(self, tokens: list[Token]) -> tuple[_Index, _Index]:
+        # A word two edits from what the general typo fixer made of it is more likely a real word
+        # it doesn't know ("crouching" is not "coughing"): read it as typed; flag words one slip
+        # away are still found by the flag vocabulary's own typo matching.
+        tokens = [_as_typed(t) for t in tokens]
         tokens = self._drop_not_human(self._drop_ignored(tokens))
         # Fillers ("really", "actually") go, so "can't really feel" reads as "can't feel".
         tokens = self._rewrite([t for t in tokens if t.stem not in self._skip])
@@ -548,16 +566,30 @@ class RedFlags:
         used = {i for s, e in chosen for i in range(s, e)}
         start = min(s for s, _ in chosen)
         stop = max(e for _, e in chosen)
-        clause = index.tokens[start].clause
         stems = index.stems
         for pos in range(max(0, start - NEGATION_REACH), stop):
-            if index.tokens[pos].clause != clause:
+            clause = index.tokens[pos].clause
+            if pos < start and clause != index.tokens[start].clause:
                 continue
             for neg, reach in self.negations:
                 end = pos + len(neg)
                 # A denial reaches the matched words within `reach` words after it, no further:
                 # "nearly tripped" is denied; "sneezed and nearly hit the ceiling with the PAIN" is not.
-                if end > stop or used & set(range(pos, end)) or not any(end <= t < end + reach for t in used):
+                # Inside the match a denial reaches only the next few words ("the pain is NOT
+                # there all the time"), so "pain, never rests, day and night" still counts.
+                if pos >= start:
+                    reach = min(reach, INSIDE_REACH)
+                if end > stop or used & set(range(pos, end)):
+                    continue
+                pos_of = index.pos
+                if not any(
+                    end <= t and pos_of[t] - pos_of[end] < reach and index.tokens[t].clause == clause for t in used
+                ):
+                    continue
+                # "can't sneeze WITHOUT it hurting": two denials make a yes.
+                if neg == ("without",) and any(
+                    stems[k] & self._double and index.tokens[k].clause == clause for k in range(max(0, pos - 5), pos)
+                ):
                     continue
                 if not all(neg[k] in stems[pos + k] for k in range(len(neg))):
                     continue
@@ -600,6 +632,12 @@ def _compile_group(group: str, concepts: dict[str, tuple[str, ...]], skip: set[s
             if c not in out:
                 out.append(c)
     return tuple(out)
+
+
+def _as_typed(token: Token) -> Token:
+    if token.fixed and edit_distance(token.typed, token.word, 1) > 1:
+        return Token(token.typed, stem(token.typed), token.clause)
+    return token
 
 
 def _untrusted_blank(token: Token) -> Token:

@@ -47,6 +47,8 @@ _WILL = re.compile(r"(?<=[a-z])'ll\b")
 _AMP_IN_WORD = re.compile(r"(?<=[a-z])\s*&\s*(?=[a-z]\b)")
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n()\[\]]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 _WORD = re.compile(r"[a-z0-9]+")
+# "4kg", "40mph", "10x": a number glued to its unit is two words.
+_NUMBER_UNIT = re.compile(r"(?<![a-z0-9])(\d+)([a-z]{1,12})\b")
 
 
 def fold(text: str) -> str:
@@ -56,7 +58,7 @@ def fold(text: str) -> str:
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _WILL.sub(" will", text)  # "I'll" must not become "ill"
     text = _APOSTROPHE.sub("", text)
-    return _AMP_IN_WORD.sub("", text).replace("&", " and ")
+    return _NUMBER_UNIT.sub(r"\1 \2", _AMP_IN_WORD.sub("", text).replace("&", " and "))
 
 
 def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:

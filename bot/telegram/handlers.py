@@ -23,6 +23,7 @@ from bot.core.content import Content
 from bot.core.telegram_html import escape
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
+from bot.telegram import safety
 from bot.telegram.sending import answer_query, reply, show
 from bot.telegram.services import services
 
@@ -59,6 +60,8 @@ def reply_screen(content: Content, answer: Reply):
     if answer.kind == "urgent":
         # Only the way home: an emergency reply ends with what to do, never with tips.
         return answer.text, kb.only_home(content)
+    if answer.kind == "check":
+        return answer.text, safety.buttons(content, answer)
     return answer.text, kb.main_menu(content)
 
 
@@ -179,6 +182,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("remedies", category_command("remedies")))
     app.add_handler(CommandHandler("cancel", cancel))
     app.add_handler(CallbackQueryHandler(on_button, pattern=MENU_BUTTONS))
+    app.add_handler(CallbackQueryHandler(safety.on_safety_button, pattern=safety.PATTERN))
 
 
 def register_fallbacks(app: Application) -> None:
