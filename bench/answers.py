@@ -70,6 +70,8 @@ def judge(row: Row, reply: Reply) -> bool:
         return reply.kind == "no_match"
     if row.kind == "smalltalk":
         return reply.kind == "smalltalk" and reply.level in row.expected
+    if row.kind == "check":  # a safety question is expected first (e.g. a plain fall)
+        return reply.kind == "check" and reply.check in row.expected
     raise ValueError(f"unknown kind {row.kind!r}")
 
 

@@ -327,3 +327,39 @@ def test_duplicate_flag_ids_are_refused(tmp_path: Path) -> None:
     path = _copy(tmp_path, 'id = "weight-loss"', 'id = "fever-unwell"')
     with pytest.raises(ContentError, match="used twice"):
         load_redflags(path)
+
+
+# --- generalising mechanisms: each test fails when its mechanism is taken out -----------------
+
+
+@pytest.mark.parametrize("text", ["cant controll my bowles", "cant controll my bowls since my back went"])
+def test_flag_words_are_matched_through_slips_the_general_fixer_misses(engine: AnswerEngine, text: str) -> None:
+    # "bowles" / "bowls" are one edit from "bowels" in the flag vocabulary itself.
+    assert flag(engine, text) == ("ce-bladder-bowel", "emergency")
+
+
+def test_real_words_the_content_uses_are_not_read_as_slips(engine: AnswerEngine) -> None:
+    from bot.core.redflags import _Fuzzy
+
+    fuzzy = _Fuzzy({"tripped", "bowels"})
+    assert fuzzy.near("trapped", 5) == {"trip"}  # one vowel off: could be a slip
+    assert fuzzy.near("bowles", 5) == {"bowel"}
+    fuzzy.not_typos({"trapped"})  # ... but the content uses "trapped" ("a trapped nerve")
+    assert fuzzy.near("trapped", 5) == frozenset()
+    assert engine.answer("feels like a trapped nerve in my lower back").kind != "check"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pins n needles in both legs", "both-legs"),  # text-speak "n"
+        ("I can't really feel the paper when I wipe", "ce-saddle"),  # filler dropped, effect wording
+        ("pins and needles in my left leg and my right leg", "both-legs"),  # left and right is both
+        ("heavy pressure in the middle of my chest", "chest-pain"),  # window in content words
+        ("blad\u200bder leaking since my back went", "ce-bladder-bowel"),  # zero-width space
+        ("my bl\u0430dder is leaking", "ce-bladder-bowel"),  # Cyrillic a
+        ("didnt realise id wet myself", "ce-bladder-bowel"),  # "didn't realise" is no denial
+    ],
+)
+def test_everyday_wording_mechanisms(engine: AnswerEngine, text: str, expected: str) -> None:
+    assert flag(engine, text) == (expected, "emergency")

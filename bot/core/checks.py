@@ -61,21 +61,14 @@ def _triage_editorial(triage: Triage) -> list[str]:
     return problems
 
 
-# Present once redflags.toml has the issue-7 ids. Until then an id it lacks may be a flag still
-# to be written there, not a typo; remove this gate when that file has landed.
-_NEW_FLAG_IDS_MARKER = "ce-saddle"
-
-
 def _triage_flags(triage: Triage, flag_levels: dict[str, str]) -> list[str]:
     """Each red flag the check asks about is a flag of redflags.toml, asked at that flag's level."""
-    check_unknown = _NEW_FLAG_IDS_MARKER in flag_levels
     problems = []
     for q in triage.questions:
         for flag in q.flags:
             level = flag_levels.get(flag)
             if level is None:
-                if check_unknown:
-                    problems.append(f"triage.toml: questions[{q.id}].flags: '{flag}' is not a flag in redflags.toml")
+                problems.append(f"triage.toml: questions[{q.id}].flags: '{flag}' is not a flag in redflags.toml")
             elif level != q.level:
                 problems.append(
                     f"triage.toml: questions[{q.id}].flags: '{flag}' is a {level} flag in redflags.toml, "

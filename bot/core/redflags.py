@@ -90,6 +90,7 @@ class RedFlagFile(StrictModel):
     hedges: tuple[str, ...] = ()
     near_hedges: tuple[str, ...] = ()
     double_negatives: tuple[str, ...] = ()
+    doubt_anywhere: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     skip_words: tuple[str, ...] = ()
     light_words: tuple[str, ...] = ()
@@ -328,6 +329,7 @@ class RedFlags:
         rewrites: list[tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
         near_hedges: set[str] | None = None,
         double_negatives: set[str] | None = None,
+        doubt_anywhere: list[tuple[str, ...]] | None = None,
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
@@ -338,6 +340,7 @@ class RedFlags:
         self.hedges = hedges
         self.near_hedges = near_hedges or set()
         self._double = frozenset(double_negatives or ())
+        self._doubt_anywhere = PhraseIndex((p, True) for p in (doubt_anywhere or []) if p)
         self._skip = frozenset(skip_words or ())
         self._light = frozenset(light_words or ())
         self._rewrites = PhraseIndex((p, r) for p, r in (rewrites or []) if p)
@@ -386,6 +389,7 @@ class RedFlags:
             rewrites=[(_phrase(k), _phrase(v)) for k, v in model.rewrites.items()],
             near_hedges={stem(h) for h in model.near_hedges},
             double_negatives={stem(w) for w in model.double_negatives},
+            doubt_anywhere=[_phrase(p) for p in model.doubt_anywhere],
         )
 
     def about(self, flag_id: str) -> str | None:
@@ -428,9 +432,13 @@ class RedFlags:
     def assess(self, tokens: list[Token], with_checks: bool = True) -> Finding:
         """Sure hit first; else an emergency in doubt (its check); else an area's check."""
         full, careful = self._indexes(tokens)
+        # "my colleague had cauda equina, MINE IS JUST a twinge": every match is in doubt.
+        everything_doubted = bool(self._doubt_anywhere.find_all([t.stem for t in full.tokens]))
         doubt: Flag | None = None
         for flag in self.flags:  # emergency flags first
             sure, doubted = self._match(careful if flag.negatable else full, flag.patterns, flag.window, flag)
+            if everything_doubted:
+                sure, doubted = False, doubted or sure
             if sure:
                 return Finding(hit=FlagHit(flag.id, flag.level))
             if doubted and flag.level == "emergency" and doubt is None:

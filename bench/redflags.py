@@ -1,0 +1,161 @@
+"""Red flags on the blind sets: per flag, how often the right urgent reply comes first.
+
+    python bench/redflags.py                 # every set, both parts
+    python bench/redflags.py --misses dev    # also list the misses of one set (never run on held
+                                             # while tuning: its rows are kept aside)
+
+Sets (tests/data/): redflags_blind_{dev,held,dev2,dev3,dev4}.tsv (messages describing a warning sign,
+written blind), no_alarm_blind*.tsv (messages that must not alarm) and answers_blind.tsv
+(ordinary questions, for the safety-question rate). For each set it prints:
+- emergency recall: the emergency reply came first (safety question asked: shown apart);
+- same-day recall: at least the same-day reply came first;
+- caught: direct, or a safety question whose Yes gives that level;
+- false alarms and safety questions on the must-not-alarm messages and on ordinary questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.core.answers import AnswerEngine, Reply  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+FLAG_SETS = {
+    "dev": ("redflags_blind_dev.tsv", "no_alarm_blind.tsv", "dev"),
+    "held": ("redflags_blind_held.tsv", "no_alarm_blind.tsv", "held"),
+    "dev2": ("redflags_blind_dev2.tsv", "no_alarm_blind_dev2.tsv", "dev2"),
+    "dev3": ("redflags_blind_dev3.tsv", "no_alarm_blind_dev3.tsv", "dev3"),
+    "dev4": ("redflags_blind_dev4.tsv", "no_alarm_blind_dev4.tsv", "dev4"),
+}
+ANSWER_SPLITS = {"dev": "dev", "held": "held"}  # answers_blind.tsv has its own dev / held parts
+
+
+def read(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def direct(row_level: str, reply: Reply) -> bool:
+    """The urgent reply at the row's level (or higher) came first."""
+    if reply.kind != "urgent":
+        return False
+    return reply.level == "emergency" or row_level == "same_day"
+
+
+def caught(row_level: str, reply: Reply) -> bool:
+    """Direct, or a safety question whose Yes gives that level (or higher)."""
+    if direct(row_level, reply):
+        return True
+    return reply.kind == "check" and (reply.level == "emergency" or row_level == "same_day")
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    direct: int = 0
+    caught: int = 0
+    misses: list[tuple[str, Reply]] = field(default_factory=list)
+
+
+@dataclass
+class SetResult:
+    per_flag: dict[str, Tally]
+    levels: dict[str, Tally]
+    no_alarm: int
+    false_alarms: int
+    no_alarm_checks: int
+    false_alarm_rows: list[tuple[str, Reply]]
+
+
+def score_flags(engine: AnswerEngine, name: str) -> SetResult:
+    flag_file, no_alarm_file, split = FLAG_SETS[name]
+    per_flag: dict[str, Tally] = defaultdict(Tally)
+    levels: dict[str, Tally] = defaultdict(Tally)
+    for row in read(flag_file):
+        reply = engine.answer(row["text"])
+        for t in (per_flag[row["flag"]], levels[row["level"]]):
+            t.n += 1
+            t.direct += direct(row["level"], reply)
+            t.caught += caught(row["level"], reply)
+        if not direct(row["level"], reply):
+            per_flag[row["flag"]].misses.append((row["text"], reply))
+    rows = [r for r in read(no_alarm_file) if r["split"] == split]
+    alarms, checks, bad = 0, 0, []
+    for row in rows:
+        reply = engine.answer(row["text"])
+        if reply.kind == "urgent":
+            alarms += 1
+            bad.append((row["text"], reply))
+        checks += reply.kind == "check"
+    return SetResult(dict(per_flag), dict(levels), len(rows), alarms, checks, bad)
+
+
+def score_ordinary(engine: AnswerEngine, split: str) -> tuple[int, int, int]:
+    """(ordinary in-scope questions, safety questions asked, urgent replies) on answers_blind.tsv."""
+    rows = [r for r in read("answers_blind.tsv") if r["split"] == split and r["kind"] in ("answer", "two")]
+    replies = [engine.answer(r["text"]) for r in rows]
+    return len(rows), sum(r.kind == "check" for r in replies), sum(r.kind == "urgent" for r in replies)
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:5.1f} % ({a}/{b})" if b else "  n/a"
+
+
+def describe(reply: Reply) -> str:
+    return reply.kind + (f":{reply.level}" if reply.level else "") + (f" {reply.check}" if reply.check else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--misses", choices=sorted(FLAG_SETS), help="list the misses and false alarms of this set")
+    parser.add_argument("--content", type=Path, default=None)
+    args = parser.parse_args(argv)
+    engine = AnswerEngine.from_dir(args.content)
+
+    results = {name: score_flags(engine, name) for name in FLAG_SETS}
+    flags = sorted({f for r in results.values() for f in r.per_flag}, key=lambda f: (
+        next(iter(r.per_flag[f] for r in results.values() if f in r.per_flag)).n == 0, f))
+    level_of = {row["flag"]: row["level"] for name in FLAG_SETS for row in read(FLAG_SETS[name][0])}
+    print("direct = the urgent reply at the right level came first; +q = caught by a safety question")
+    print(f"{'flag':18} {'level':10} " + " ".join(f"{name:>14}" for name in FLAG_SETS))
+    for level in ("emergency", "same_day"):
+        for f in (f for f in flags if level_of[f] == level):
+            cells = []
+            for name in FLAG_SETS:
+                t = results[name].per_flag.get(f, Tally())
+                extra = f"+{t.caught - t.direct}q" if t.caught > t.direct else ""
+                cells.append(f"{t.direct:>3}/{t.n:<3}{extra:>5}")
+            print(f"{f:18} {level:10} " + " ".join(f"{c:>14}" for c in cells))
+    print()
+    for name, r in results.items():
+        e, s = r.levels.get("emergency", Tally()), r.levels.get("same_day", Tally())
+        print(f"[{name}] emergency recall {pct(e.direct, e.n)} (caught {pct(e.caught, e.n)})   "
+              f"same-day recall {pct(s.direct, s.n)} (caught {pct(s.caught, s.n)})")
+        print(f"[{name}] must-not-alarm: false alarms {pct(r.false_alarms, r.no_alarm)}   "
+              f"safety questions {pct(r.no_alarm_checks, r.no_alarm)}")
+    for split in ANSWER_SPLITS:
+        n, checks, urgent = score_ordinary(engine, split)
+        print(f"[answers_blind {split}] ordinary questions: safety questions {pct(checks, n)}   urgent replies {pct(urgent, n)}")
+
+    if args.misses:
+        r = results[args.misses]
+        print(f"\nmisses in {args.misses}:")
+        for f, t in r.per_flag.items():
+            for text, reply in t.misses:
+                print(f"  {f:18} got {describe(reply):34} | {text}")
+        print(f"false alarms in {args.misses}:")
+        for text, reply in r.false_alarm_rows:
+            print(f"  got {describe(reply):34} | {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Red flags on messages written blind (tests/data/*_blind*.tsv), scored as bench/redflags.py does.
+
+The dev rounds (dev, dev2, dev3) were each frozen, scored once before any tuning, then used for
+development: on them every emergency gets the emergency reply first and false alarms stay under
+2 %. The fourth round (dev4, written to be hard: euphemism, dialect, metaphor) was tuned on last
+and less; it has floors at what was measured. The `held` rows of the first round have never been read while tuning; their figures are
+regression floors at what was measured, not targets met (see the README and the closing note).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.redflags import FLAG_SETS, read, score_flags, score_ordinary  # noqa: E402
+from bot.core.answers import AnswerEngine  # noqa: E402
+
+DEV_SETS = ("dev", "dev2", "dev3")
+FLAGS = {
+    "emergency": {"ce-bladder-bowel", "ce-saddle", "ce-sexual", "both-legs", "serious-injury", "chest-pain", "tearing-pain", "aneurysm"},
+    "same_day": {"fever-unwell", "weight-loss", "constant-night", "lump-shape", "thoracic", "cough-sneeze", "cancer-history",
+                 "fracture-risk", "infection-risk", "one-leg-nerve"},
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine.from_dir()
+
+
+@pytest.fixture(scope="module")
+def results(engine: AnswerEngine):
+    return {name: score_flags(engine, name) for name in FLAG_SETS}
+
+
+def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) -> None:
+    known = {f.id for f in engine.redflags.flags}
+    assert known == FLAGS["emergency"] | FLAGS["same_day"]
+    for name, (flag_file, no_alarm_file, split) in FLAG_SETS.items():
+        rows = read(flag_file)
+        assert {r["flag"] for r in rows} == known, name
+        for r in rows:
+            assert r["flag"] in FLAGS[r["level"]], r
+            assert r["text"].strip(), r
+        assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= 80, name
+
+
+@pytest.mark.parametrize("name", DEV_SETS)
+def test_every_emergency_of_the_dev_rounds_gets_the_emergency_reply_first(results, name: str) -> None:
+    e = results[name].levels["emergency"]
+    missed = [(f, text) for f, t in results[name].per_flag.items() if f in FLAGS["emergency"] for text, _ in t.misses]
+    assert e.direct == e.n, missed
+
+
+@pytest.mark.parametrize("name", DEV_SETS)
+def test_same_day_signs_of_the_dev_rounds_are_caught(results, name: str) -> None:
+    s = results[name].levels["same_day"]
+    assert s.caught / s.n >= 0.98  # the same-day reply first, or its safety question
+    assert s.direct / s.n >= 0.97
+
+
+@pytest.mark.parametrize("name", DEV_SETS)
+def test_false_alarms_on_the_dev_rounds_stay_under_two_percent(results, name: str) -> None:
+    r = results[name]
+    assert r.false_alarms / r.no_alarm <= 0.02, r.false_alarm_rows
+
+
+def test_held_rows_do_not_regress(results) -> None:
+    # Never tuned on. Measured at this commit: emergency 77/84 direct (78 with the safety
+    # question), same-day 88/100, false alarms 2/88. The floors are those figures.
+    r = results["held"]
+    assert r.levels["emergency"].caught >= 78 and r.levels["emergency"].direct >= 77
+    assert r.levels["same_day"].direct >= 88
+    assert r.false_alarms <= 2
+
+
+def test_fourth_round_does_not_regress(results) -> None:
+    # Scored first at 158/194 emergencies direct and 10/154 false alarms; now 189/194 and 1/154.
+    r = results["dev4"]
+    assert r.levels["emergency"].direct >= 189 and r.levels["same_day"].direct >= 78
+    assert r.false_alarms / r.no_alarm <= 0.02
+
+
+@pytest.mark.parametrize("split", ["dev", "held"])
+def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engine: AnswerEngine, split: str) -> None:
+    n, checks, urgent = score_ordinary(engine, split)
+    assert n >= 150
+    assert checks / n <= 0.05
+    assert urgent == 0
+
+
+def test_the_measures_can_fail(engine: AnswerEngine) -> None:
+    """Guards the tests above: an engine that never alarms scores zero, one that always does fails."""
+    from bench.redflags import caught, direct
+    from bot.core.answers import Reply
+
+    silent = Reply("answer", ("keep-moving",), 1.0, "x")
+    alarm = Reply("urgent", ("emergency-signs",), 1.0, "x", level="emergency")
+    same_day = Reply("urgent", ("see-doctor-today",), 1.0, "x", level="same_day")
+    asked = Reply("check", (), 0.0, "q", level="emergency", check="check-chest")
+    assert not direct("emergency", silent) and not caught("emergency", silent)
+    assert direct("emergency", alarm) and direct("same_day", alarm)
+    assert not direct("emergency", same_day) and direct("same_day", same_day)
+    assert not direct("emergency", asked) and caught("emergency", asked)
