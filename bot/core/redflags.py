@@ -91,6 +91,9 @@ class RedFlagFile(StrictModel):
     near_hedges: tuple[str, ...] = ()
     double_negatives: tuple[str, ...] = ()
     doubt_anywhere: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+    own_back: tuple[str, ...] = ()
+    their_body: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     skip_words: tuple[str, ...] = ()
     light_words: tuple[str, ...] = ()
@@ -210,8 +213,14 @@ class Finding:
     in_doubt: bool = False  # the check comes from an emergency match in doubt, not an area
 
 
+FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
+HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with"})
+
+
 class _Index:
     """Where each stem (and the flag words it might be a typo of) and each exact word sits."""
+
+    carer = False  # the message is about the writer's own back, not someone else's
 
     def __init__(self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset()):
         self.tokens = tokens
@@ -330,6 +339,9 @@ class RedFlags:
         near_hedges: set[str] | None = None,
         double_negatives: set[str] | None = None,
         doubt_anywhere: list[tuple[str, ...]] | None = None,
+        others: set[str] | None = None,
+        own_back: list[tuple[str, ...]] | None = None,
+        their_body: list[tuple[str, ...]] | None = None,
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
@@ -341,6 +353,11 @@ class RedFlags:
         self.near_hedges = near_hedges or set()
         self._double = frozenset(double_negatives or ())
         self._doubt_anywhere = PhraseIndex((p, True) for p in (doubt_anywhere or []) if p)
+        self._others = frozenset(others or ())
+        self._own_back = PhraseIndex((p, True) for p in (own_back or []) if p)
+        # "my husband's back", "dad's legs": the message is about their body too.
+        theirs = list(their_body or []) + [(o, part) for o in self._others for part in ("back", "leg", "spine", "bladder")]
+        self._their_body = PhraseIndex((p, True) for p in theirs if p)
         self._skip = frozenset(skip_words or ())
         self._light = frozenset(light_words or ())
         self._rewrites = PhraseIndex((p, r) for p, r in (rewrites or []) if p)
@@ -390,6 +407,9 @@ class RedFlags:
             near_hedges={stem(h) for h in model.near_hedges},
             double_negatives={stem(w) for w in model.double_negatives},
             doubt_anywhere=[_phrase(p) for p in model.doubt_anywhere],
+            others={stem(w) for w in model.others},
+            own_back=[_phrase(p) for p in model.own_back],
+            their_body=[_phrase(p) for p in model.their_body],
         )
 
     def about(self, flag_id: str) -> str | None:
@@ -433,7 +453,7 @@ class RedFlags:
         """Sure hit first; else an emergency in doubt (its check); else an area's check."""
         full, careful = self._indexes(tokens)
         # "my colleague had cauda equina, MINE IS JUST a twinge": every match is in doubt.
-        everything_doubted = bool(self._doubt_anywhere.find_all([t.stem for t in full.tokens]))
+        everything_doubted = bool(self._doubt_anywhere.find_all([t.stem for t in tokens]))
         doubt: Flag | None = None
         for flag in self.flags:  # emergency flags first
             sure, doubted = self._match(careful if flag.negatable else full, flag.patterns, flag.window, flag)
@@ -464,6 +484,11 @@ class RedFlags:
         # Same-day flags don't trust a fixed typo in a short word ("limp" is not "lump");
         # emergency flags do: a false alarm there is the safe side.
         careful = _Index([_untrusted_blank(t) for t in tokens], self._fuzzy, FUZZY_MIN_SAME_DAY, self._light)
+        # Someone else's condition told by a person whose own back hurts ("dad's got cancer and
+        # I've done my back in lifting him"): see _about_someone_else.
+        stems = [t.stem for t in tokens]
+        carer = bool(self._own_back.find_all(stems)) and not self._their_body.find_all(stems)
+        full.carer = careful.carer = carer
         return full, careful
 
     def _rewrite(self, tokens: list[Token]) -> list[Token]:
@@ -553,7 +578,25 @@ class RedFlags:
         denied = self._denied(index, chosen)
         if isinstance(item, Flag) and item.level == "same_day" and not item.negatable:
             denied = False
-        return denied or self._unless_near(index, chosen, item.unless, window)
+        return (
+            denied
+            or self._unless_near(index, chosen, item.unless, window)
+            or (index.carer and self._about_someone_else(index, chosen))
+        )
+
+    def _about_someone_else(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
+        """Is the sign said of another person ("my BROTHER was in a car crash") in its clause,
+        with no "I" between them, by someone whose own back is the subject of the message?"""
+        start = min(s for s, _ in chosen)
+        clause = index.tokens[start].clause
+        for k in range(start - 1, max(-1, start - 9), -1):
+            t = index.tokens[k]
+            if t.clause != clause or t.stem in FIRST_PERSON:
+                return False
+            # The other person HAS it ("dad has", "brother was in", "baby's got"), not just saw it.
+            if t.stem in self._others and any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start))):
+                return True
+        return False
 
     def _unless_near(self, index: _Index, chosen: list[tuple[int, int]], unless, window: int) -> bool:
         if not unless:
