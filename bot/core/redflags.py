@@ -93,6 +93,7 @@ class RedFlagFile(StrictModel):
     doubt_anywhere: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
     own_back: tuple[str, ...] = ()
+    own_injury: tuple[str, ...] = ()
     their_body: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     skip_words: tuple[str, ...] = ()
@@ -342,6 +343,7 @@ class RedFlags:
         others: set[str] | None = None,
         own_back: list[tuple[str, ...]] | None = None,
         their_body: list[tuple[str, ...]] | None = None,
+        own_injury: list[tuple[str, ...]] | None = None,
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
@@ -355,6 +357,7 @@ class RedFlags:
         self._doubt_anywhere = PhraseIndex((p, True) for p in (doubt_anywhere or []) if p)
         self._others = frozenset(others or ())
         self._own_back = PhraseIndex((p, True) for p in (own_back or []) if p)
+        self._own_injury = PhraseIndex((p, True) for p in (own_injury or []) if p)
         # "my husband's back", "dad's legs": the message is about their body too.
         theirs = list(their_body or []) + [(o, part) for o in self._others for part in ("back", "leg", "spine", "bladder")]
         self._their_body = PhraseIndex((p, True) for p in theirs if p)
@@ -410,6 +413,7 @@ class RedFlags:
             others={stem(w) for w in model.others},
             own_back=[_phrase(p) for p in model.own_back],
             their_body=[_phrase(p) for p in model.their_body],
+            own_injury=[_phrase(p) for p in model.own_injury],
         )
 
     def about(self, flag_id: str) -> str | None:
@@ -487,7 +491,9 @@ class RedFlags:
         # Someone else's condition told by a person whose own back hurts ("dad's got cancer and
         # I've done my back in lifting him"): see _about_someone_else.
         stems = [t.stem for t in tokens]
-        carer = bool(self._own_back.find_all(stems)) and not self._their_body.find_all(stems)
+        carer = bool(self._own_injury.find_all(stems)) or (
+            bool(self._own_back.find_all(stems)) and not self._their_body.find_all(stems)
+        )
         full.carer = careful.carer = carer
         return full, careful
 
@@ -588,13 +594,23 @@ class RedFlags:
         """Is the sign said of another person ("my BROTHER was in a car crash") in its clause,
         with no "I" between them, by someone whose own back is the subject of the message?"""
         start = min(s for s, _ in chosen)
+        stop = max(e for _, e in chosen)
         clause = index.tokens[start].clause
         for k in range(start - 1, max(-1, start - 9), -1):
             t = index.tokens[k]
             if t.clause != clause or t.stem in FIRST_PERSON:
-                return False
-            # The other person HAS it ("dad has", "brother was in", "baby's got"), not just saw it.
-            if t.stem in self._others and any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start))):
+                break
+            # The other person HAS it ("dad has", "brother was in"), or it is theirs ("mum's
+            # incontinent", "friend lost loads of weight"): the word right before the sign.
+            if t.stem in self._others and (
+                k == start - 1 or any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start)))
+            ):
+                return True
+        # ... or the other person is part of the sign itself ("NAN had a fall").
+        for k in range(start, stop):
+            if index.tokens[k].stem in self._others and any(
+                index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, len(index.tokens)))
+            ):
                 return True
         return False
 

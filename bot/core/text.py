@@ -98,6 +98,7 @@ IRREGULAR = {
     "hav": "have", "havnt": "havent", "cant": "cant", "kant": "cant", "dont": "dont", "dosnt": "doesnt",
     "doesnt": "doesnt", "didnt": "didnt", "didint": "didnt", "wasnt": "wasnt", "isnt": "isnt",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
+    "fel": "fell",
 }
 # Stems whose derived form should meet the base ("strengthening" -> "strengthen" -> "strength").
 _STEM_MAP = {
@@ -204,7 +205,8 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
 
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_SOUND_ALIKE = (set("aeiou"), set("cksz"))
+# Letters that sound alike, including voiced and unvoiced pairs ("blatter" for "bladder").
+_SOUND_ALIKE = (set("aeiou"), set("cksz"), set("dt"), set("bp"), set("gk"), set("fv"))
 
 
 def _keyboard_neighbours() -> dict[str, set[str]]:
