@@ -2,7 +2,7 @@
 
 The dev rounds (dev, dev2, dev3) were each frozen, scored once before any tuning, then used for
 development: on them every emergency is caught (all but one by the emergency reply itself) and
-false alarms stay under 2 %. The later rounds (dev4-dev6, written to be hard: euphemism, dialect,
+false alarms stay under 2 %. The later rounds (dev4-dev7, written to be hard: euphemism, dialect,
 metaphor, carers) were tuned on last and less; they have floors at what was measured. The `held` rows of the first round have never been read while tuning; their figures are
 regression floors at what was measured, not targets met (see the README and the closing note).
 """
@@ -81,8 +81,8 @@ def test_held_rows_do_not_regress(results) -> None:
 @pytest.mark.parametrize(
     ("name", "emergency", "same_day"),
     # dev4 scored first at 158/194 emergencies and 10/154 false alarms; dev5 at 102/129 and 17/165.
-    # dev6 at 152/165 and 10/180.
-    [("dev4", 189, 78), ("dev5", 125, 110), ("dev6", 162, 90)],
+    # dev6 at 152/165 and 10/180; dev7 at 123/129 and 5/176.
+    [("dev4", 189, 78), ("dev5", 125, 110), ("dev6", 162, 90), ("dev7", 128, 102)],
 )
 def test_later_rounds_do_not_regress(results, name: str, emergency: int, same_day: int) -> None:
     r = results[name]

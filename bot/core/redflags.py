@@ -215,7 +215,7 @@ class Finding:
 
 
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
-HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with"})
+HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
 
 
 class _Index:
