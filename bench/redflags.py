@@ -4,7 +4,7 @@
     python bench/redflags.py --misses dev    # also list the misses of one set (never run on held
                                              # while tuning: its rows are kept aside)
 
-Sets (tests/data/): redflags_blind_{dev,held,dev2,...,dev7}.tsv (messages describing a warning sign,
+Sets (tests/data/): redflags_blind_{dev,held,dev2,...,dev8}.tsv (messages describing a warning sign,
 written blind), no_alarm_blind*.tsv (messages that must not alarm) and answers_blind.tsv
 (ordinary questions, for the safety-question rate). For each set it prints:
 - emergency recall: the emergency reply came first (safety question asked: shown apart);
@@ -37,6 +37,7 @@ FLAG_SETS = {
     "dev5": ("redflags_blind_dev5.tsv", "no_alarm_blind_dev5.tsv", "dev5"),
     "dev6": ("redflags_blind_dev6.tsv", "no_alarm_blind_dev6.tsv", "dev6"),
     "dev7": ("redflags_blind_dev7.tsv", "no_alarm_blind_dev7.tsv", "dev7"),
+    "dev8": ("redflags_blind_dev8.tsv", "no_alarm_blind_dev8.tsv", "dev8"),
 }
 ANSWER_SPLITS = {"dev": "dev", "held": "held"}  # answers_blind.tsv has its own dev / held parts
 

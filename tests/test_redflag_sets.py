@@ -2,7 +2,7 @@
 
 The dev rounds (dev, dev2, dev3) were each frozen, scored once before any tuning, then used for
 development: on them every emergency is caught (all but one by the emergency reply itself) and
-false alarms stay under 2 %. The later rounds (dev4-dev7, written to be hard: euphemism, dialect,
+false alarms stay under 2 %. The later rounds (dev4-dev8, written to be hard: euphemism, dialect,
 metaphor, carers) were tuned on last and less; they have floors at what was measured. The `held` rows of the first round have never been read while tuning; their figures are
 regression floors at what was measured, not targets met (see the README and the closing note).
 """
@@ -71,18 +71,18 @@ def test_false_alarms_on_the_dev_rounds_stay_under_two_percent(results, name: st
 
 def test_held_rows_do_not_regress(results) -> None:
     # Never tuned on. Measured at this commit: emergency 77/84 direct (78 with the safety
-    # question), same-day 88/100, false alarms 3/88 (over the 2 % target). Floors at those figures.
+    # question), same-day 90/100, false alarms 3/88 (over the 2 % target). Floors at those figures.
     r = results["held"]
     assert r.levels["emergency"].caught >= 78 and r.levels["emergency"].direct >= 77
-    assert r.levels["same_day"].direct >= 88
+    assert r.levels["same_day"].direct >= 90
     assert r.false_alarms <= 3
 
 
 @pytest.mark.parametrize(
     ("name", "emergency", "same_day"),
     # dev4 scored first at 158/194 emergencies and 10/154 false alarms; dev5 at 102/129 and 17/165.
-    # dev6 at 152/165 and 10/180; dev7 at 123/129 and 5/176.
-    [("dev4", 189, 78), ("dev5", 125, 110), ("dev6", 162, 90), ("dev7", 128, 102)],
+    # dev6 at 152/165 and 10/180; dev7 at 123/129 and 5/176; dev8 at 118/129 and 5/176.
+    [("dev4", 189, 78), ("dev5", 125, 110), ("dev6", 162, 90), ("dev7", 128, 102), ("dev8", 127, 110)],
 )
 def test_later_rounds_do_not_regress(results, name: str, emergency: int, same_day: int) -> None:
     r = results[name]

@@ -47,6 +47,7 @@ _WILL = re.compile(r"(?<=[a-z])'ll\b")
 _AMP_IN_WORD = re.compile(r"(?<=[a-z])\s*&\s*(?=[a-z]\b)")
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n()\[\]]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 _WORD = re.compile(r"[a-z0-9]+")
+_WITH_OUT = re.compile(r"(?<![a-z0-9])w/o(?![a-z0-9])")  # "w/o" is "without"
 # "4kg", "40mph", "10x": a number glued to its unit is two words.
 _NUMBER_UNIT = re.compile(r"(?<![a-z0-9])(\d+)([a-z]{1,12})\b")
 
@@ -57,6 +58,7 @@ def fold(text: str) -> str:
     if not text.isascii():  # drop accents ("café" -> "cafe") but keep the base letters
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _WILL.sub(" will", text)  # "I'll" must not become "ill"
+    text = _WITH_OUT.sub(" without ", text).replace("w/ ", "with ")
     text = _APOSTROPHE.sub("", text)
     return _NUMBER_UNIT.sub(r"\1 \2", _AMP_IN_WORD.sub("", text).replace("&", " and "))
 
