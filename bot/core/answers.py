@@ -177,11 +177,12 @@ class AnswerEngine:
             for text in _topic_texts(topic).values():
                 counts.update(w for w, _ in words(" ".join(text)))
         # Lexicon and red-flag words are known too, so they are never "corrected" away.
-        for w in lexicon.words | redflags.words():
+        flag_words = redflags.words()
+        for w in lexicon.words | flag_words:
             for word, _ in words(w):
                 counts[word] += 1
         # A word the content or lexicon uses is a real word, not a slip for a red-flag word.
-        redflags.known_words({w for w in counts if w not in redflags.words()})
+        redflags.known_words(set(counts) - flag_words)
         self._rewrites = PhraseIndex(lexicon.rewrites)
         self._group_phrases = PhraseIndex(lexicon.group_phrases)
         self._anchors = PhraseIndex((a, True) for a in lexicon.anchors)

@@ -96,9 +96,8 @@ IRREGULAR = {
     "n": "and", "nd": "and", "cnt": "cant", "cudnt": "cant", "dnt": "dont", "wnt": "wont", "cud": "could",
     "shud": "should", "shld": "should", "wud": "would", "wen": "when", "b4": "before", "coz": "because",
     "cos": "because", "cuz": "because", "bcoz": "because", "abt": "about", "thru": "through",
-    "nite": "night", "2nite": "tonight", "2day": "today", "tmrw": "tomorrow", "yr": "your", "wiv": "with",
-    "hav": "have", "havnt": "havent", "cant": "cant", "kant": "cant", "dont": "dont", "dosnt": "doesnt",
-    "doesnt": "doesnt", "didnt": "didnt", "didint": "didnt", "wasnt": "wasnt", "isnt": "isnt",
+    "nite": "night", "tmrw": "tomorrow", "yr": "your", "wiv": "with", "hav": "have", "havnt": "havent",
+    "kant": "cant", "dosnt": "doesnt", "didint": "didnt",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
     "fel": "fell",
 }
