@@ -363,3 +363,33 @@ def test_real_words_the_content_uses_are_not_read_as_slips(engine: AnswerEngine)
 )
 def test_everyday_wording_mechanisms(engine: AnswerEngine, text: str, expected: str) -> None:
     assert flag(engine, text) == (expected, "emergency")
+
+
+def test_a_flag_without_its_source_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "redflags.toml"
+    text = (DEFAULT_CONTENT_DIR / "redflags.toml").read_text(encoding="utf-8")
+    start = text.index('source = "NHS: Back pain (call 999); NHS trust cauda equina syndrome leaflets; NICE CKS')
+    path.write_text(text[:start] + text[text.index("\n", start) + 1 :], encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_redflags(path)
+    assert any("flag[ce-bladder-bowel].source" in p for p in err.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # Someone else's condition, told by a writer whose own back is the subject: asked, not alarmed.
+        ("my brother was in a car crash last month and I hurt my back lifting his wheelchair", "check"),
+        ("dad has prostate cancer and I've done my back in lifting him", "answer_or_no_match"),
+        # ... but a relative writing about THEIR back is an emergency.
+        ("my dad fell off a ladder and his back is agony", "urgent"),
+        # A telling phrase anywhere puts every match in doubt.
+        ("I googled cauda equina at 2am and scared myself, it is a normal spasm from lifting", "check"),
+    ],
+)
+def test_whose_sign_it_is(engine: AnswerEngine, text: str, kind: str) -> None:
+    reply = engine.answer(text)
+    if kind == "answer_or_no_match":
+        assert reply.kind in ("answer", "no_match", "clarify")
+    else:
+        assert reply.kind == kind
