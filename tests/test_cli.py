@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.__main__ import main
 from bot.core.content import DEFAULT_CONTENT_DIR
+from tests.subprocesses import finish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,14 +70,11 @@ async def test_run_polls_until_sigterm_and_exits_cleanly(fake, tmp_path):
         await ann.send("/start")
         assert "back spasm" in (await ann.reply(timeout=15)).text.lower()
         proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    assert proc.returncode == 0, stderr.decode()
-    assert "Traceback" not in stderr.decode()
-    assert fake.token not in stderr.decode()
+        code, _, stderr = await finish(proc, 30)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert fake.token not in stderr
     assert (tmp_path / "nested" / "bot.sqlite3").exists()  # data folder created on first run
 
 

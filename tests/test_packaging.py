@@ -20,6 +20,7 @@ import aiohttp
 import pytest
 
 from bot import __version__
+from tests.subprocesses import finish, until_polling
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,22 +61,9 @@ def venv(tmp_path_factory) -> Path:
     return env_dir
 
 
-async def until_polling(fake, proc: asyncio.subprocess.Process) -> None:
-    """Wait until the bot polls; if it exits first, fail at once with what it said."""
-    polling = asyncio.create_task(fake.wait_until(lambda: fake.polling, timeout=60, what="the installed bot to poll"))
-    exited = asyncio.create_task(proc.wait())
-    done, _ = await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
-    if exited in done:
-        polling.cancel()
-        pytest.fail(f"the installed bot exited with {proc.returncode}: {(await proc.stderr.read()).decode()}")
-    exited.cancel()
-    polling.result()
-
-
 def env() -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items()
+    return {k: v for k, v in os.environ.items()
             if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "CONTENT_DIR", "PYTHON"))}
-    return keep
 
 
 def installed(venv: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -103,17 +91,14 @@ async def test_installed_bot_talks_to_telegram(venv, fake, tmp_path):
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        await until_polling(fake, proc)
+        await until_polling(fake, proc, "the installed bot")
         ann = fake.user(501)
         await ann.send("/start")
         assert "back spasm" in (await ann.reply(timeout=15)).text.lower()
         proc.send_signal(signal.SIGTERM)
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    assert proc.returncode == 0, err.decode()
+        code, _, err = await finish(proc)
+    assert code == 0, err
     assert (tmp_path / "data" / "bot.sqlite3").exists()
 
 
@@ -129,9 +114,6 @@ async def test_installed_sandbox_serves_its_page(venv, tmp_path):
                 async with session.get(url + path) as response:
                     assert response.status == 200, path
         proc.send_signal(signal.SIGINT)
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    assert proc.returncode == 0, err.decode()
+        code, _, err = await finish(proc)
+    assert code == 0, err

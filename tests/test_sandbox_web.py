@@ -156,7 +156,6 @@ async def test_typing_and_refused_requests_are_shown_and_logged(http, events, sa
     assert any("Telegram would refuse sendMessage" in r.getMessage() for r in caplog.records)
     async with http.get("/api/state") as response:
         assert len((await response.json())["violations"]) == 1
-    sandbox.fake.violations.clear()
 
 
 async def turn_on_stretching(http, events, sandbox) -> dict:

@@ -21,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import __version__
 from bot.telegram.conflict import ConflictGuard
+from tests.subprocesses import finish, until_polling
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,16 +37,6 @@ async def start(*args: str, cwd: Path, env: dict[str, str]) -> asyncio.subproces
         sys.executable, "-m", "bot", *args, cwd=cwd, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
-
-
-async def finish(proc: asyncio.subprocess.Process, timeout: float = 60) -> tuple[int, str, str]:
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def run(*args: str, cwd: Path, **settings: str) -> tuple[int, str, str]:
@@ -99,18 +90,6 @@ async def test_a_database_that_cannot_be_opened_is_one_line(fake, tmp_path):
                              DATABASE_PATH=str(tmp_path / "taken" / "bot.sqlite3"))
     assert code == 2
     assert "cannot open DATABASE_PATH" in only_line(err)
-
-
-async def until_polling(fake, proc: asyncio.subprocess.Process) -> None:
-    """Wait until the bot polls; if it exits first, fail at once with what it said."""
-    polling = asyncio.create_task(fake.wait_until(lambda: fake.polling, timeout=60, what="the bot to poll"))
-    exited = asyncio.create_task(proc.wait())
-    done, _ = await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
-    if exited in done:
-        polling.cancel()
-        pytest.fail(f"the bot exited with {proc.returncode}: {(await proc.stderr.read()).decode()}")
-    exited.cancel()
-    polling.result()
 
 
 async def keep_polling(fake) -> None:

@@ -28,7 +28,6 @@ from bot.telegram.services import KEY
 
 log = logging.getLogger("bot.sandbox")
 
-DEFAULT_DATABASE = Path("data/sandbox.sqlite3")
 BOT_USERNAME = "backspasm_sandbox_bot"
 PEOPLE = ((111, "Ann"), (112, "Ben"), (113, "Chloe"))
 GROUP = (-555001, "Back club")
@@ -41,7 +40,7 @@ class Sandbox:
 
     def __init__(
         self,
-        database: Path = DEFAULT_DATABASE,
+        database: Path,
         *,
         content_dir: Path | None = None,
         host: str = "127.0.0.1",

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from bot.core.telegram_html import MAX_MESSAGE_LENGTH
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.models import CallbackQuery, ChatAction, ChatMessage, Violation
 from bot.sandbox.server import FakeTelegram
@@ -22,7 +23,7 @@ from bot.sandbox.web.render import message_view
 
 log = logging.getLogger("bot.sandbox")
 
-MAX_TEXT = 4096  # what a Telegram client lets a person send in one message
+MAX_TEXT = MAX_MESSAGE_LENGTH  # what a Telegram client lets a person send in one message
 QUEUE_LIMIT = 1000  # a page that stops reading is dropped; on reconnect it gets the full state
 Advance = Callable[[float], Awaitable[int]]  # move the clock, tick; returns reminders sent
 NextDue = Callable[[], Awaitable[datetime | None]]
