@@ -20,6 +20,7 @@ from bot.core.content import (
     plain_text,
 )
 from bot.core.telegram_html import MAX_MESSAGE_LENGTH, check_message_text, utf16_length
+from bot.core.triage import load_triage
 
 # The fixed topic list (issue 2): category id -> topic ids. Other parts of the bot refer to these ids.
 EXPECTED_TOPICS = {
@@ -28,12 +29,14 @@ EXPECTED_TOPICS = {
         "muscle-injury", "sports-repetition", "weak-back-muscles", "strained-muscle",
         "too-much-exercise", "posture-and-lifting", "low-minerals", "other-causes",
     ],
-    "remedies": ["keep-moving", "ice-or-heat", "rebuild-strength", "recover-carefully", "back-brace", "pain-relief"],
+    "remedies": ["right-now", "keep-moving", "ice-or-heat", "rebuild-strength", "recover-carefully", "back-brace", "pain-relief"],
     "prevention": ["good-posture", "lift-safely", "regular-exercise", "change-position", "heat-and-hydration", "balanced-diet"],
     "doctor": ["emergency-signs", "see-doctor-today", "sharp-spasms", "book-appointment"],
 }
 CATEGORY_ORDER = ["causes", "remedies", "symptoms", "doctor", "prevention"]
 MAX_GRADE = 8.0
+MAX_BODY = 600  # plain-text characters, heading included: one phone screen with the buttons (issue 8)
+MAX_GIST = 200  # the first paragraph under the heading answers the question in a line or two
 MAX_CALLBACK_BYTES = 64
 
 # Home-care advice that must never appear in an urgent reply: it would invite people to wait.
@@ -108,7 +111,58 @@ def test_bodies_start_with_a_bold_title_and_stay_short(content: Content):
     for topic in content.topics.values():
         first_line = topic.body.splitlines()[0]
         assert first_line.startswith("<b>") and first_line.endswith("</b>"), topic.id
-        assert 300 <= len(plain_text(topic.body)) <= 1200, f"{topic.id}: {len(topic.body)} chars"
+        assert 300 <= len(plain_text(topic.body)), f"{topic.id}: {len(plain_text(topic.body))} chars"
+
+
+def test_every_body_fits_one_phone_screen(content: Content):
+    lengths = sorted(((len(plain_text(t.body)), t.id) for t in content.topics.values()), reverse=True)
+    too_long = [(tid, n) for n, tid in lengths if n > MAX_BODY]
+    assert not too_long, f"plain text over {MAX_BODY} characters: {too_long}"
+
+
+def test_heading_is_the_button_that_opened_it(content: Content):
+    """The bold first line equals the topic's title: the label of the button someone just tapped."""
+    for topic in content.topics.values():
+        assert topic.body.splitlines()[0] == f"<b>{topic.title}</b>", topic.id
+
+
+def test_every_body_leads_with_a_short_gist(content: Content):
+    """Under the heading, one short paragraph answers the question; the detail comes after it."""
+    for topic in content.topics.values():
+        lines = topic.body.splitlines()
+        assert lines[1] == "", f"{topic.id}: a blank line after the heading"
+        gist = lines[2]
+        assert gist and not gist.startswith("•"), f"{topic.id}: the body starts with a list, not a gist"
+        assert len(plain_text(gist)) <= MAX_GIST, f"{topic.id}: gist of {len(plain_text(gist))} characters"
+
+
+def test_right_now_is_the_first_remedy(content: Content):
+    topic = content.topics_in("remedies")[0]
+    assert topic.id == "right-now"
+    text = plain_text(topic.body)
+    # What to do now, and where to go if a warning sign shows up.
+    for needed in ("moving", "pillow between your knees", "towel", "10–20 minutes", "pharmacist", "999"):
+        assert needed in text, needed
+    assert 12 <= len(topic.questions) <= 16
+
+
+def test_the_article_is_named_plainly(content: Content):
+    """Readers can't see a "source article": its name is given wherever the body leans on it."""
+    for topic in content.topics.values():
+        text = plain_text(topic.body).lower()
+        assert "source article" not in text, topic.id
+        if "the article" in text:
+            assert "'causes of back spasms'" in text, topic.id
+
+
+def test_twin_topics_say_how_they_differ(content: Content):
+    """What a spasm is vs how it feels; posture and strain as a cause vs how to lift."""
+    t = content.topics
+    assert t["what-is-a-spasm"].title != t["spasm-signs"].title
+    assert "feel" in t["spasm-signs"].title.lower() and "what is" in t["what-is-a-spasm"].title.lower()
+    assert "why" in plain_text(t["what-is-a-spasm"].body).lower()
+    assert "how to lift" in t["lift-safely"].title.lower()
+    assert "lift" not in t["posture-and-lifting"].title.lower()
 
 
 def test_titles_and_labels_fit_a_button(content: Content):
@@ -150,6 +204,46 @@ def test_every_body_reads_at_grade_8_or_below(content: Content):
         print(f"  {grade:4.1f}  {tid}")
     worst_grade, worst_id = grades[0]
     assert worst_grade <= MAX_GRADE, f"{worst_id} reads at grade {worst_grade}"
+
+
+def _prose(html: str) -> str:
+    """Plain text for scoring: each line or bullet is a sentence of its own, as it reads on a phone."""
+    lines = []
+    for line in plain_text(html).splitlines():
+        line = line.strip().lstrip("•").strip()
+        if line:
+            lines.append(line if line[-1] in ".!?:" else line + ".")
+    return " ".join(lines)
+
+
+def _triage_texts() -> dict[str, str]:
+    triage = load_triage(DEFAULT_CONTENT_DIR / "triage.toml")
+    texts = {"intro": triage.intro, "tips.general": triage.tips.general}
+    for q in triage.questions:
+        texts[f"questions[{q.id}].text"] = q.text
+        texts[f"questions[{q.id}].reason"] = q.reason
+        if q.tip:
+            texts[f"questions[{q.id}].tip"] = q.tip
+    for level in ("emergency", "same_day", "appointment", "self_care"):
+        outcome = getattr(triage.outcomes, level)
+        # An outcome reads as one text: headline, body, then the safety net.
+        texts[f"outcomes.{level}"] = "\n".join(filter(None, (outcome.headline, outcome.body, outcome.safety_net)))
+    return texts
+
+
+TRIAGE_TEXTS = _triage_texts()
+
+
+@pytest.mark.parametrize("name", sorted(TRIAGE_TEXTS))
+def test_every_triage_text_reads_at_grade_8_or_below(name: str):
+    grade = textstat.flesch_kincaid_grade(_prose(TRIAGE_TEXTS[name]))
+    assert grade <= MAX_GRADE, f"triage.toml {name} reads at grade {grade}: {_prose(TRIAGE_TEXTS[name])}"
+
+
+def test_the_triage_grade_gate_can_fail():
+    hard = "Characteristically, intervertebral radiculopathy necessitates comprehensive neurological evaluation."
+    assert textstat.flesch_kincaid_grade(_prose(hard)) > MAX_GRADE
+    assert _prose("<b>Title</b>\n• one\n• two things") == "Title. one. two things."
 
 
 def test_disclaimer_is_one_line(content: Content):
