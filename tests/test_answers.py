@@ -139,7 +139,6 @@ def test_two_close_topics_ask_which_one(engine: AnswerEngine) -> None:
     [
         "what's the weather tomorrow",
         "recipe for banana bread",
-        "my knee hurts when I run",
         "back to the future cast list",
         "the back garden fence blew down",
     ],

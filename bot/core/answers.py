@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.core.clauses import asked, question_parts
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.redflags import RedFlags, load_redflags
+from bot.core.scope import ScopeReader, Subject
 from bot.core.telegram_html import escape
 from bot.core.text import (
     SMALLTALK_LEVELS,
@@ -37,6 +39,7 @@ from bot.core.text import (
     PhraseIndex,
     Token,
     TypoFixer,
+    question_clauses,
     load_lexicon,
     stem,
     words,
@@ -52,6 +55,13 @@ GROUP_MARK = "@"  # index terms for synonym groups: "@spasm" is any word of the 
 PHRASE_MARK = "~"  # index terms for a topic's multi-word keywords and synonyms: "~sit~hour"
 PHRASE_FIELDS = ("keywords", "synonyms")
 
+MEDICINE_GROUP = "@" + stem("medicine")  # group names are stemmed like every word
+RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
+PART_COVERAGE = 0.4  # one part of a two-question message: share of its words a topic must explain
+PART_LEAD = 0.85  # ... and the runner-up's score at most this share of the best
+SHORT_WORDS = 4  # "brace or no brace", "ice or heat lol": a message this short may be keywords only
+SHORT_UNITS = 3  # a message of at most this many words may be answered on its keywords alone
+SHORT_LEAD = 0.8  # ... if the runner-up scores at most this share of the best
 URGENT_TOPICS = {"emergency": "emergency-signs", "same_day": "see-doctor-today"}
 RANK_TOKEN_LIMIT = 120  # words of a long message used for ranking (red flags scan all of it)
 SMALLTALK_MAX_WORDS = 12
@@ -115,6 +125,7 @@ class Reply:
     flag: str | None = None  # urgent: the warning sign found; check: the sign a Yes stands for
     check: str | None = None  # check: the safety question's id
     then: "Reply | None" = None  # check: what to answer on No
+    declined: bool = False  # no_match because the message is about something else (a knee, a dog)
 
     def to_json(self) -> dict:
         out = {"kind": self.kind, "topics": list(self.topics), "score": round(self.score, 3), "text": self.text}
@@ -146,6 +157,10 @@ class Query:
     off_topic: bool
     framing: str = ""  # "story" (what happened) or "advice" (how to...), if the wording says
     bodily: bool = False  # names a muscle, pain, strain ... (SUBJECT_GROUPS), if not the back itself
+    subject: Subject = Subject(back=False)
+    medicine: bool = False  # names a medicine or painkiller
+    length: int = 0  # words in the message, not counting filler ("lol", "pls")
+    other_back: bool = False  # "back" in another sense ("call me back", "the back seat")
 
 
 @dataclass(frozen=True)
@@ -171,6 +186,8 @@ class AnswerEngine:
         self._framing_categories = {"story": framing.story_categories, "advice": framing.advice_categories}
         if lexicon.general_topic and lexicon.general_topic not in content.topics:
             raise ContentError([f"lexicon.toml: general_topic: unknown topic '{lexicon.general_topic}'"])
+        # Tests run the real lexicon on small content: no "right now" topic there means rank as usual.
+        self._acute_topic = lexicon.acute_topic if lexicon.acute_topic in content.topics else ""
 
         counts: Counter[str] = Counter()
         for topic in content.topics.values():
@@ -186,6 +203,11 @@ class AnswerEngine:
         self._rewrites = PhraseIndex(lexicon.rewrites)
         self._group_phrases = PhraseIndex(lexicon.group_phrases)
         self._anchors = PhraseIndex((a, True) for a in lexicon.anchors)
+        # The spasm words anchor a message to our subject only if no other body part is named
+        # ("calf spasm"); the back words (back, spine, lumbar ...) always do.
+        back_words = [a for a in lexicon.anchors if not (len(a) == 1 and "spasm" in lexicon.groups.get(a[0], ()))]
+        body_next = frozenset(w for w, groups in lexicon.groups.items() if {"pain", "spasm", "strain"} & set(groups))
+        self._scope = ScopeReader(lexicon.scope, back_words, body_next | {"muscl", "problem"})
         self._other_topics = PhraseIndex((o, True) for o in lexicon.other_topics)
         self._story = PhraseIndex((p, True) for p in framing.story)
         self._advice = PhraseIndex((p, True) for p in framing.advice)
@@ -262,6 +284,17 @@ class AnswerEngine:
                     value *= self.tuning.flag_word_damping
                 self._postings.setdefault(term, []).append((i, value))
 
+        # A topic's own key terms (title, keywords, synonyms), for answering a one- or two-word message.
+        self._topic_keys: list[set[str]] = []
+        for topic in self.content.topics.values():
+            keys: set[str] = set()
+            for text in (topic.title, *topic.keywords, *topic.synonyms):
+                keys.update(self._expand(self._rewrite([stem(w) for w, _ in words(text)])))
+            self._topic_keys.append(keys)
+        self._title_stems = {stem(w) for t in self.content.topics.values() for w, _ in words(t.title)} - self.lexicon.stopwords
+        medicine = self._postings.get(MEDICINE_GROUP, [])
+        self._medicine_topic = self._topic_ids[max(medicine, key=lambda iv: iv[1])[0]] if medicine else ""
+
         # Example texts (title, synonyms, questions), for "which single example is this most like".
         self._examples: list[tuple[int, float]] = []  # (topic index, information in the example)
         self._example_index: dict[str, list[int]] = {}
@@ -309,7 +342,14 @@ class AnswerEngine:
     def analyse(self, tokens: list[Token]) -> Query:
         lex = self.lexicon
         fixed = {t.stem for t in tokens if t.fixed}
-        stems = self._rewrite([t.stem for t in tokens])
+        raw = [t.stem for t in tokens]
+        stems = self._rewrite(raw)
+        subject = self._scope.read(stems, raw)
+        # "call me back", "the back seat": that "back" is not the body, so it neither anchors
+        # the message nor counts as evidence for a topic.
+        body = set(self._scope.body_senses(stems))
+        other_back = any(s == "back" and k not in body for k, s in enumerate(stems))
+        stems = [s if s != "back" or k in body else "" for k, s in enumerate(stems)]
         units: dict[str, Unit] = {}
         for s in stems:
             if not s or s in lex.stopwords or s in units:
@@ -335,14 +375,19 @@ class AnswerEngine:
             found = {str(term) for seq in (stems, informative) for _, _, term in self._entry_phrases.find_all(seq)}
             for term in sorted(found):
                 units[term] = Unit(term, self.tuning.entry_phrase, (), self._idf.get(term, COMMON_INFO))
-        anchored = bool(self._anchors.find_all(stems))
-        off_topic = bool(self._other_topics.find_all(stems))
+        anchored = subject.back or (bool(self._anchors.find_all(stems)) and not subject.part and not subject.animal)
+        off_topic = bool(self._other_topics.find_all(stems)) or bool(subject.part) or bool(subject.animal)
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
         bodily = any(
             u.stem in SUBJECT_STEMS or u.stem in SUBJECT_GROUPS or SUBJECT_GROUPS.intersection(u.groups)
             for u in units.values()
         )
-        return Query(tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily)
+        medicine = any(u.stem == MEDICINE_GROUP or MEDICINE_GROUP in u.groups for u in units.values())
+        length = sum(1 for t in tokens if t.stem not in lex.filler)
+        return Query(
+            tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily, subject,
+            medicine, length, other_back,
+        )
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:
         """'story' for "lifted a box and now my back...", 'advice' for "how do I lift...", else ''.
@@ -462,8 +507,9 @@ class AnswerEngine:
         level = self._smalltalk(tokens)
         if level and finding.check is None:
             return Reply("smalltalk", (), 0.0, getattr(self.messages, level), level=level)
-        query = self.analyse(tokens[:RANK_TOKEN_LIMIT])
-        reply = self._decide(query, self.rank(query))
+        ranked_tokens = tokens[:RANK_TOKEN_LIMIT]
+        query = self.analyse(ranked_tokens)
+        reply = self._second_question(self._decide(query, self.rank(query)), query, ranked_tokens, text)
         check = finding.check
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
         # over in the match" or "the toilet seat is loose" is not a warning sign.
@@ -471,6 +517,65 @@ class AnswerEngine:
             return Reply("check", reply.topics, reply.score, check.question, level=check.level,
                          flag=check.flag, check=check.id, then=reply)
         return reply
+
+    def _second_question(self, reply: Reply, query: Query, tokens: list[Token], text: str) -> Reply:
+        """Answer a second question in the same message ("ice or heat? and should I stay in bed").
+
+        Each part is ranked on its own, inheriting the message's subject (the back), and a part's
+        topic other than the first answer's becomes the second answer."""
+        if reply.kind not in ("answer", "clarify", "no_match") or reply.declined:
+            return reply
+        parts = question_parts(tokens, self.lexicon.openers, self._informative)
+        if len(parts) < 2:
+            return reply
+        found: list[str] = []
+        strict = False
+        asks = asked(parts, self.lexicon.openers, question_clauses(text or ""))
+        for part, asks_something in zip(parts, asks):
+            if not asks_something:
+                continue
+            q = self.analyse(part)
+            if query.anchored and not q.anchored and not q.off_topic:
+                q = replace(q, anchored=True)
+            ranked = self.rank(q)
+            r = self._decide(q, ranked, general=False)
+            if r.kind == "answer" and not r.declined:
+                topic, strict = r.topics[0], True
+            elif r.kind == "no_match" and not r.declined and self._plainly_about(q, ranked):
+                topic = ranked[0].topic_id
+            else:
+                continue
+            if topic not in found:
+                found.append(topic)
+        if not strict and reply.kind != "answer":
+            return reply  # no part is clearly ours: the loose matches alone prove nothing
+        if reply.kind == "answer":
+            first = reply.topics[0]
+        elif found:
+            first = found[0]
+        else:
+            return reply
+        second = next((t for t in found if t != first), None)
+        if second is None:
+            return reply if reply.kind == "answer" else self._topic_reply(first, reply.score, query.medicine)
+        return self._two_topics(first, second, query.medicine)
+
+    def _plainly_about(self, query: Query, ranked: list[Ranked]) -> bool:
+        """A looser test for one part of a message whose other part is clearly ours ("is golf to
+        blame, and should I wear a brace"): a telling word, most of the part explained, and no
+        close runner-up."""
+        if not ranked or query.off_topic:
+            return False
+        best = ranked[0]
+        lead = len(ranked) < 2 or ranked[1].score <= PART_LEAD * best.score
+        return best.telling and best.coverage >= PART_COVERAGE and lead
+
+    def _informative(self, token: Token) -> bool:
+        s = token.stem
+        lex = self.lexicon
+        return bool(s) and not s.isdigit() and not (
+            s in lex.stopwords or s in lex.filler or s in lex.openers or s in self._smalltalk_words
+        )
 
     def urgent(self, level: str, flag: str | None = None) -> Reply:
         """The urgent reply for a level (also what a Yes to a safety question gets): the action
@@ -484,6 +589,8 @@ class AnswerEngine:
     def reply_for(self, kind: str, topics: tuple[str, ...]) -> Reply:
         """Rebuild an answer from its kind and topics (what a No to a safety question gets)."""
         topics = tuple(t for t in topics if t in self.content.topics)
+        if kind == "answer" and len(topics) >= 2:
+            return self._two_topics(topics[0], topics[1])
         if kind == "answer" and topics:
             return self._topic_reply(topics[0], 1.0)
         if kind == "clarify" and len(topics) >= 2:
@@ -510,40 +617,100 @@ class AnswerEngine:
             return None
         return next(level for level in SMALLTALK_LEVELS if level in found)
 
-    def _decide(self, query: Query, ranked: list[Ranked]) -> Reply:
+    def _decide(self, query: Query, ranked: list[Ranked], general: bool = True) -> Reply:
         no_match = Reply("no_match", (), 0.0, self.messages.no_match)
-        if not ranked:
+        subject = query.subject
+        best = ranked[0] if ranked else None
+        clear = best is not None and best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
+        if subject.animal:
+            return self._declined(self.messages.not_back_animal.format(animal=escape(subject.animal)))
+        if subject.part and not subject.back and not clear:
+            return self._declined(self.messages.not_back_part.format(part=escape(subject.part)))
+        if subject.acute and self._acute_topic:
+            # A back that has just gone: what to do now comes first; what else it matches is a button.
+            runner = best.topic_id if best is not None and best.topic_id != self._acute_topic else None
+            return self._topic_reply(self._acute_topic, 1.0, query.medicine, first_related=runner)
+        if best is None:
             return no_match
-        best = ranked[0]
         if query.anchored:
             if not best.telling:
                 # "back spasm", "back pain": the subject only, no word that picks a topic. But
                 # "pregnant and back spasms" asks something we have no topic for.
                 subject_only = all(u.info < TELLING_INFO for u in query.units if not u.stem.startswith(PHRASE_MARK))
-                return (self._general() if subject_only else None) or no_match
+                return (self._general() if subject_only and general else None) or no_match
             ok = best.coverage >= MIN_COVERAGE_ANCHORED and best.score >= MIN_SCORE_ANCHORED
         else:
             # Another body part ("my knee hurts") rules the message out, unless a topic explains
             # nearly all of it ("should I bend my knees when I lift?").
             # With no body word at all ("what should I eat tonight"), a topic must explain more of it.
-            clear = best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
             ok = (
                 (clear or not query.off_topic)
                 and best.coverage >= (MIN_COVERAGE_FREE if query.bodily else MIN_COVERAGE_PLAIN)
                 and best.score >= MIN_SCORE_FREE
                 and best.matched >= MIN_MATCHED_FREE
             )
+            if not ok and not query.off_topic:
+                short = self._keywords_only(query, ranked)
+                if short == "clarify":
+                    return Reply("clarify", (best.topic_id, ranked[1].topic_id), 0.5, self.messages.clarify)
+                ok = short == "answer" or self._about_medicine(query, best)
         if not ok:
             return no_match
         confidence = round(min(1.0, best.coverage) * min(1.0, best.score / FULL_CONFIDENCE_SCORE), 3)
-        if len(ranked) > 1 and ranked[1].score >= self.tuning.clarify_ratio * best.score:
-            return Reply("clarify", (best.topic_id, ranked[1].topic_id), confidence, self.messages.clarify)
-        return self._topic_reply(best.topic_id, confidence)
+        runner_up = ranked[1] if len(ranked) > 1 else None
+        if runner_up and runner_up.score >= self.tuning.clarify_ratio * best.score:
+            return Reply("clarify", (best.topic_id, runner_up.topic_id), confidence, self.messages.clarify)
+        first_related = runner_up.topic_id if runner_up and runner_up.score >= RELATED_RATIO * best.score else None
+        return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
 
-    def _topic_reply(self, topic_id: str, confidence: float) -> Reply:
+    def _keywords_only(self, query: Query, ranked: list[Ranked]) -> str:
+        """A short message made only of a topic's keywords ("golf?", "ibuprofen", "brace or no
+        brace"): "answer" when that topic is clearly ahead, "clarify" when the next one is as
+        much about those words ("exercise?"), else "". A word most topics use can't decide it alone."""
+        words_ = [u for u in query.units if not u.stem.startswith(PHRASE_MARK) and not u.stem.startswith(GROUP_MARK)]
+        if query.length > SHORT_WORDS or query.other_back:
+            return ""
+        if not words_ or len(words_) > SHORT_UNITS or not any(u.info >= TELLING_INFO for u in words_):
+            return ""
+        # Only words the lexicon knows as back-spasm ideas (a synonym group: golf is a sport,
+        # ibuprofen a medicine) or that name a topic: "bed", "time", "seat" alone are everyday words.
+        alone = self.lexicon.standalone
+        if not all(u.stem in self._title_stems or any(g[1:] in alone for g in u.groups) for u in words_):
+            return ""
+
+        def covers(r: Ranked) -> bool:
+            keys = self._topic_keys[self._topic_ids.index(r.topic_id)]
+            return all(u.stem in keys or keys.intersection(u.groups) for u in words_)
+
+        if not covers(ranked[0]):
+            return ""
+        if len(ranked) < 2 or ranked[1].score <= SHORT_LEAD * ranked[0].score:
+            return "answer"
+        return "clarify" if covers(ranked[1]) else "answer"
+
+    def _about_medicine(self, query: Query, best: Ranked) -> bool:
+        """Any question naming a medicine ("my friend gave me her diazepam, ok to take?") gets the
+        medicines topic, which says to ask a pharmacist and never to take someone else's."""
+        return query.medicine and best.topic_id == self._medicine_topic
+
+    def _declined(self, text: str) -> Reply:
+        return Reply("no_match", (), 0.0, text, declined=True)
+
+    def _topic_reply(self, topic_id: str, confidence: float, medicine: bool = False, first_related: str | None = None) -> Reply:
         topic = self.content.topics[topic_id]
-        text = f"{topic.body}\n\n{self.messages.disclaimer}"
-        return Reply("answer", (topic.id,), confidence, text, related=tuple(topic.related[:2]))
+        # The medicines topic says it already; any other answer to a medicine question adds it.
+        note = f"\n\n{self.messages.medicine_note}" if medicine and topic_id != self._medicine_topic else ""
+        text = f"{topic.body}{note}\n\n{self.messages.disclaimer}"
+        related = tuple(dict.fromkeys(r for r in (first_related, *topic.related) if r and r != topic_id))[:2]
+        return Reply("answer", (topic.id,), confidence, text, related=related)
+
+    def _two_topics(self, first: str, second: str, medicine: bool = False) -> Reply:
+        """Two answers in one reply, in the order asked; Related buttons from both."""
+        a, b = self.content.topics[first], self.content.topics[second]
+        note = f"\n\n{self.messages.medicine_note}" if medicine and self._medicine_topic not in (first, second) else ""
+        text = f"{a.body}\n\n<i>{self.messages.two_topics}</i>\n\n{b.body}{note}\n\n{self.messages.disclaimer}"
+        related = tuple(dict.fromkeys(r for r in (*a.related[:1], *b.related[:1]) if r not in (first, second)))
+        return Reply("answer", (first, second), 1.0, text, related=related)
 
     def _general(self) -> Reply | None:
         topic_id = self.lexicon.general_topic

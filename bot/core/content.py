@@ -136,6 +136,10 @@ class Messages(StrictModel):
     about: str
     ask_prompt: str
     no_match: str
+    not_back_part: str = Field(pattern=r"\{part\}")
+    not_back_animal: str = Field(pattern=r"\{animal\}")
+    two_topics: str
+    medicine_note: str
     clarify: str
     unsupported_media: str
     stale_button: str

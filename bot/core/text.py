@@ -63,6 +63,11 @@ def fold(text: str) -> str:
     return _NUMBER_UNIT.sub(r"\1 \2", _AMP_IN_WORD.sub("", text).replace("&", " and "))
 
 
+def question_clauses(text: str) -> frozenset[int]:
+    """Numbers (as in `words`) of the clauses that end with a question mark."""
+    return frozenset(k for k, m in enumerate(_CLAUSE_BREAK.finditer(fold(text))) if "?" in m.group())
+
+
 def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:
     """(word, clause number) pairs of folded text; clauses split at punctuation and 'but'."""
     out: list[tuple[str, int]] = []
@@ -99,7 +104,9 @@ IRREGULAR = {
     "nite": "night", "tmrw": "tomorrow", "yr": "your", "wiv": "with", "hav": "have", "havnt": "havent",
     "kant": "cant", "dosnt": "doesnt", "didint": "didnt",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
-    "fel": "fell",
+    "fel": "fell", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
+    # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
+    "ise": "ice", "iec": "ice", "hting": "thing",
 }
 # Stems whose derived form should meet the base ("strengthening" -> "strengthen" -> "strength").
 _STEM_MAP = {
@@ -443,8 +450,52 @@ class FramingLists(StrictModel):
     _words_ok = field_validator("story", "advice", "past_tense_not_story")(_check_words)
 
 
+class ScopeLists(StrictModel):
+    """What a message is about when it is not a human back (lexicon.toml [scope])."""
+
+    body_parts: tuple[str, ...] = ()  # other parts of the body: "for a knee problem ask a pharmacist or GP"
+    animals: tuple[str, ...] = ()  # a pet's or farm animal's back: "a vet is the one to ask"
+    return_words: tuple[str, ...] = ()  # before "back", it means return: "come back", "call me back"
+    thing_words: tuple[str, ...] = ()  # after "back", it is part of a thing: "back seat", "back of the car"
+    owner_words: tuple[str, ...] = ()  # before "back", it is a body: "my back", "lower back", "bad back"
+    acute: tuple[str, ...] = ()  # a back that has just gone: "my back went", "locked up", "seized"
+    acute_now: tuple[str, ...] = ()  # ... and it is happening now: "just", "rn", "help", "what do i do"
+
+    _words_ok = field_validator(
+        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now"
+    )(_check_words)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """lexicon.toml [scope], compiled to stems; display words keep the editor's spelling."""
+
+    body_parts: tuple[tuple[Phrase, str], ...] = ()
+    animals: tuple[tuple[Phrase, str], ...] = ()
+    return_words: frozenset[str] = frozenset()
+    thing_words: frozenset[str] = frozenset()
+    owner_words: frozenset[str] = frozenset()
+    acute: tuple[Phrase, ...] = ()
+    acute_now: tuple[Phrase, ...] = ()
+
+    @classmethod
+    def from_model(cls, model: ScopeLists) -> "Scope":
+        return cls(
+            body_parts=tuple((_editor_phrase(w), w) for w in model.body_parts),
+            animals=tuple((_editor_phrase(w), w) for w in model.animals),
+            return_words=frozenset(stem(w) for w in model.return_words),
+            thing_words=frozenset(stem(w) for w in model.thing_words),
+            owner_words=frozenset(stem(w) for w in model.owner_words),
+            acute=tuple(_editor_phrase(p) for p in model.acute),
+            acute_now=tuple(_editor_phrase(p) for p in model.acute_now),
+        )
+
+
 class LexiconFile(StrictModel):
     general_topic: str = ""
+    acute_topic: str = ""
+    question_openers: tuple[str, ...] = ()
+    standalone_groups: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     common_words: tuple[str, ...] = ()
     anchors: tuple[str, ...] = Field(min_length=1)
@@ -452,9 +503,10 @@ class LexiconFile(StrictModel):
     group: tuple[LexiconGroup, ...] = ()
     phrase: tuple[LexiconPhrase, ...] = ()
     framing: FramingLists = FramingLists()
+    scope: ScopeLists = ScopeLists()
     smalltalk: SmalltalkLists
 
-    _words_ok = field_validator("stopwords", "common_words", "anchors", "other_topics")(_check_words)
+    _words_ok = field_validator("stopwords", "question_openers", "common_words", "anchors", "other_topics")(_check_words)
 
 
 SMALLTALK_LEVELS = ("thanks", "goodbye", "help", "greeting")  # priority when several match
@@ -486,6 +538,9 @@ class Lexicon:
     """lexicon.toml, compiled into stem-level lookups."""
 
     general_topic: str  # topic for a message that only names the subject ("back spasm"), or ""
+    acute_topic: str  # topic answered first when a back has just gone ("my back just went, help"), or ""
+    openers: frozenset[str]  # words that start a new question after "and" / "also"
+    standalone: frozenset[str]  # group names whose words are a whole question alone ("golf?", "ibuprofen")
     stopwords: frozenset[str]
     common: frozenset[str]  # stems of everyday words that are not about backs
     anchors: tuple[Phrase, ...]
@@ -495,6 +550,7 @@ class Lexicon:
     rewrites: tuple[tuple[Phrase, Phrase], ...]  # phrase -> replacement stems
     smalltalk: dict[str, tuple[Phrase, ...]]
     framing: Framing
+    scope: Scope
     filler: frozenset[str]
     words: frozenset[str]  # every plain word in the file, for the typo fixer
 
@@ -523,6 +579,9 @@ class Lexicon:
             plain.update(w for w, _ in words(text))
         return cls(
             general_topic=model.general_topic,
+            acute_topic=model.acute_topic,
+            openers=frozenset(stem(w) for w in model.question_openers),
+            standalone=frozenset("_".join(_editor_phrase(g)) for g in model.standalone_groups),
             stopwords=frozenset(stem(w) for w in model.stopwords),
             common=frozenset(stem(w) for c in model.common_words for w, _ in words(c)),
             anchors=tuple(_editor_phrase(a) for a in model.anchors),
@@ -532,19 +591,22 @@ class Lexicon:
             rewrites=rewrites,
             smalltalk=smalltalk,
             framing=Framing.from_model(model.framing),
+            scope=Scope.from_model(model.scope),
             filler=frozenset(stem(w) for f in model.smalltalk.filler for w, _ in words(f)),
             words=frozenset(plain),
         )
 
 
 def _all_strings(model: LexiconFile) -> list[str]:
-    out = list(model.stopwords) + list(model.common_words) + list(model.anchors) + list(model.other_topics)
+    out = list(model.stopwords) + list(model.question_openers) + list(model.common_words) + list(model.anchors) + list(model.other_topics)
     for group in model.group:
         out += [group.name, *group.words]
     for phrase in model.phrase:
         out += [phrase.text.replace("*", " ").replace("#", " "), phrase.means]
     fr = model.framing
     out += [p.replace("*", " ") for p in (*fr.story, *fr.advice, *fr.past_tense_not_story)]
+    sc = model.scope
+    out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now]
     st = model.smalltalk
     out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.filler]
     return out

@@ -1,0 +1,60 @@
+"""Several questions in one message: where one question ends and the next begins.
+
+Punctuation and "but" already split a message into clauses (Token.clause). A second question
+also starts at "and", "also", "plus" or "or" when the next word opens a question ("can I take
+ibuprofen and should I stay in bed"). A clause with no word of its own ("what do I do?") is the
+question of the clause before it, so it joins that one. The number of parts is capped, so a very
+long message costs no more than a few short ones.
+"""
+
+from __future__ import annotations
+
+from bot.core.text import Token
+
+JOINERS = frozenset({"and", "also", "plus", "or", "n"})
+ALWAYS = frozenset({"also", "plus"})  # "also" starts something new whatever follows
+MAX_PARTS = 4
+
+
+def question_parts(tokens: list[Token], openers: frozenset[str], informative) -> list[list[Token]]:
+    """The message cut into at most MAX_PARTS questions. `informative(token)` says whether a word
+    carries meaning of its own (not a stop word or filler)."""
+    parts: list[list[Token]] = []
+    current: list[Token] = []
+    last_clause = tokens[0].clause if tokens else 0
+    for k, token in enumerate(tokens):
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        starts = token.clause != last_clause or (
+            token.word in JOINERS and current and (token.word in ALWAYS or (nxt is not None and nxt.stem in openers))
+        )
+        if starts and current:
+            parts.append(current)
+            current = []
+        last_clause = token.clause
+        current.append(token)
+    if current:
+        parts.append(current)
+    merged: list[list[Token]] = []
+    for part in parts:
+        if merged and not any(informative(t) for t in part):
+            merged[-1] = merged[-1] + part
+        else:
+            merged.append(part)
+    if len(merged) > 1 and not any(informative(t) for t in merged[0]):
+        merged[1] = merged[0] + merged[1]
+        merged.pop(0)
+    return merged[:MAX_PARTS]
+
+
+def asked(parts: list[list[Token]], openers: frozenset[str], questions: frozenset[int]) -> list[bool]:
+    """Which parts ask something: ending in "?", starting with a question word or "and/also",
+    or followed by "also ..." ("I think I pulled a muscle. Also, ice or heat?"). A statement
+    before the question ("I was gardening all weekend. Should I use ice?") is its context."""
+    out = []
+    for k, part in enumerate(parts):
+        first = part[0].stem
+        nxt = parts[k + 1][0].word if k + 1 < len(parts) else ""
+        out.append(
+            first in openers or part[0].word in JOINERS or nxt in ALWAYS or any(t.clause in questions for t in part)
+        )
+    return out

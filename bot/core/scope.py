@@ -1,0 +1,86 @@
+"""Is a message about a human back? And has that back just gone?
+
+"back" is also a direction ("call me back"), part of a thing ("the back seat") and an animal's
+("my dog's back legs"); a "neck cramp" is a spasm but not ours to answer. Reading which sense is
+meant from the words around "back" covers a whole class of messages that a list of off-topic
+phrases never would. The word lists live in content/lexicon.toml [scope].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.text import PhraseIndex, Scope
+
+ACUTE_AFTER_BACK = frozenset({"go", "give"})  # "my back (has just) gone / went / gave out"
+FIRST_PERSON = frozenset({"my", "me", "mi", "i"})
+PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "my", "your", "his", "their", "our", "that", "this"})
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the message is about, as far as the back is concerned."""
+
+    back: bool  # a human back (or spine, lumbar ...) is named in the body sense
+    part: str = ""  # another body part named, in the editor's word ("knee"), if any
+    animal: str = ""  # an animal named, if any
+    acute: bool = False  # a back that has just gone, now
+
+
+class ScopeReader:
+    def __init__(self, scope: Scope, back_words: list[tuple[str, ...]], body_next: frozenset[str] = frozenset()):
+        self.scope = scope
+        self.body_next = body_next  # words that make the "back" before them a body ("pain", "spasm")
+        self._parts = PhraseIndex(scope.body_parts)
+        self._animals = PhraseIndex(scope.animals)
+        self._back = PhraseIndex((w, True) for w in back_words)
+        self._acute = PhraseIndex((p, True) for p in scope.acute)
+        self._now = PhraseIndex((p, True) for p in scope.acute_now)
+
+    def back_is_body(self, stems: list[str], k: int) -> bool:
+        """Is stems[k] ("back") the body, judging by its neighbours?"""
+        sc = self.scope
+        nxt = stems[k + 1] if k + 1 < len(stems) else ""
+        if nxt in self.body_next:
+            return True  # "back pain", "back spasms", "get back ache"
+        prev = stems[k - 1] if k >= 1 else ""
+        if prev in PRONOUNS and k >= 2 and stems[k - 2] in sc.return_words:
+            return False  # "call me back", "send it back"
+        if prev in sc.owner_words:
+            return True
+        # "come back", "send the shoes back": a return word up to three words before, with no
+        # owner ("my", "lower") in between.
+        if any(w in sc.return_words for w in stems[max(0, k - 3) : k]):
+            return False
+        return nxt not in sc.thing_words
+
+    def body_senses(self, stems: list[str]) -> list[int]:
+        """Positions of back words meant as the body."""
+        out = []
+        for start, phrase, _ in self._back.find_all(stems):
+            if len(phrase) == 1 and phrase[0] == "back" and not self.back_is_body(stems, start):
+                continue
+            out.append(start)
+        return out
+
+    def read(self, stems: list[str], raw: list[str] | None = None) -> Subject:
+        """`stems` after the lexicon's rewrites; `raw` before them (the acute phrases are
+        written in people's words: "threw my back out")."""
+        raw = stems if raw is None else raw
+        backs = self.body_senses(stems)
+        parts = self._parts.find_all(stems)
+        animals = self._animals.find_all(stems)
+        part = str(parts[0][2]) if parts else ""
+        animal = ""
+        if animals:
+            # "I hurt my back walking the dog", "back went picking up the dog bowl": the person's
+            # own back (theirs, or nobody else's before it). "My dog's back", "my cat hurt her back",
+            # "my dog slipped a disc": the animal's.
+            own = any(k == 0 or stems[k - 1] in FIRST_PERSON for k in backs)
+            first_back = min(backs) if backs else len(stems)
+            animal = "" if own or animals[0][0] > first_back else str(animals[0][2])
+        event = bool(self._acute.find_all(raw)) or any(
+            w in ACUTE_AFTER_BACK for k in backs for w in stems[k + 1 : k + 4]
+        )
+        acute = bool(backs or not parts) and event and bool(self._now.find_all(raw))
+        return Subject(back=bool(backs), part=part, animal=animal, acute=acute)

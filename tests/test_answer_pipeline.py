@@ -1,0 +1,140 @@
+"""The steps around the ranker (issue 8): what the message is about, a back that has just gone,
+two questions in one message, one-word questions and medicines. Real content; sentences written
+for these tests, not taken from the blind sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.answers import AnswerEngine
+from bot.core.clauses import MAX_PARTS, question_parts
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine.from_dir()
+
+
+# --- whose back, and which "back" ---------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, part",
+    [("my ankle keeps cramping at night", "ankle"), ("shoulder spasm after painting the ceiling", "shoulder"),
+     ("got a crick in my neck from the pillow", "neck"), ("cramp in my foot while swimming", "foot")],
+)
+def test_another_body_part_is_declined_by_name(engine: AnswerEngine, text: str, part: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "no_match" and reply.declined
+    assert reply.text == engine.messages.not_back_part.format(part=part)
+
+
+def test_a_back_word_keeps_a_message_with_another_part_in_scope(engine: AnswerEngine) -> None:
+    reply = engine.answer("my lower back spasms and it shoots into my hip, should i use heat")
+    assert reply.kind in ("answer", "check") and not reply.declined
+
+
+@pytest.mark.parametrize(
+    "text", ["my rabbit hurt her back jumping off the sofa", "our horse has a sore back after the show", "the cat's back legs are wobbly"]
+)
+def test_an_animals_back_is_for_a_vet(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "no_match" and reply.declined and "vet" in reply.text
+
+
+@pytest.mark.parametrize("text", ["i hurt my back chasing the puppy round the garden", "back went while i was feeding the horse"])
+def test_the_persons_own_back_with_an_animal_nearby_is_answered(engine: AnswerEngine, text: str) -> None:
+    assert not engine.answer(text).declined
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["text me back when you can", "the back wheel of my bike is buckled", "can i send the shoes back", "we got back from holiday"],
+)
+def test_back_as_a_direction_or_a_thing_is_not_our_subject(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind == "no_match"
+
+
+# --- a back that has just gone ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    ["my back has just gone, what do i do", "back locked up 10 minutes ago cant stand up straight",
+     "seized up getting out of the car right now", "put my back out hoovering, what now"],
+)
+def test_an_acute_back_gets_the_right_now_answer_first(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == "right-now"
+
+
+@pytest.mark.parametrize("text", ["what exercise stops spasms coming back", "do back spasms come back once they stop"])
+def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).topics[:1] != ("right-now",)
+
+
+# --- two questions in one message ---------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, topics",
+    [
+        ("is a hot water bottle ok? and should i lie down all day", {"ice-or-heat", "keep-moving"}),
+        ("can i take paracetamol and should i wear a back brace", {"pain-relief", "back-brace"}),
+        ("my back just went. also is it ok to use a heat pack", {"right-now", "ice-or-heat"}),
+    ],
+)
+def test_two_questions_get_both_topics_in_one_reply(engine: AnswerEngine, text: str, topics: set[str]) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and set(reply.topics) == topics
+    for topic in topics:
+        assert engine.content.topics[topic].body in reply.text
+    assert engine.messages.two_topics in reply.text
+
+
+def test_a_two_topic_answer_is_rebuilt_the_same_after_a_safety_question(engine: AnswerEngine) -> None:
+    reply = engine.answer("is a hot water bottle ok? and should i lie down all day")
+    assert engine.reply_for("answer", reply.topics).text == reply.text
+
+
+def test_one_question_in_several_sentences_is_one_answer(engine: AnswerEngine) -> None:
+    reply = engine.answer("I was gardening all weekend. Now my lower back is tight. Should I use ice or heat?")
+    assert reply.topics == ("ice-or-heat",)
+
+
+def test_a_huge_message_is_cut_into_a_bounded_number_of_parts(engine: AnswerEngine) -> None:
+    tokens = engine.normaliser.tokens("should i use ice? " * 500)
+    assert len(question_parts(tokens, engine.lexicon.openers, engine._informative)) == MAX_PARTS
+
+
+# --- short messages, typos and medicines --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, topic", [("paracetamol?", "pain-relief"), ("hot water bottle", "ice-or-heat"), ("back brace", "back-brace"), ("tennis?", "sports-repetition")]
+)
+def test_a_keyword_alone_gets_its_topic(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+@pytest.mark.parametrize("text", ["seat", "what time is it", "knock knock", "parcel"])
+def test_an_everyday_word_alone_gets_no_article(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind in ("no_match", "smalltalk")
+
+
+@pytest.mark.parametrize("text, topic", [("ise or heet for a spasm", "ice-or-heat"), ("shud i see a docter about my back", "book-appointment")])
+def test_everyday_misspellings_are_read(engine: AnswerEngine, text: str, topic: str) -> None:
+    assert engine.answer(text).topics[:1] == (topic,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my brother left some tramadol here, can i have one for my back", "are my nan's old codeine tablets ok for back spasms"],
+)
+def test_someone_elses_medicine_gets_the_pharmacist_answer(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer"
+    assert "someone else" in reply.text and "pharmacist" in reply.text
+
+
+def test_a_medicine_named_in_another_question_adds_the_note(engine: AnswerEngine) -> None:
+    reply = engine.answer("i took ibuprofen, should i still use a heat pack on my back")
+    assert reply.topics[0] == "ice-or-heat"
+    assert engine.messages.medicine_note in reply.text
