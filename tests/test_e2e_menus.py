@@ -11,10 +11,18 @@ async def test_start_category_topic_back_main_menu(bot, fake, no_violations):
     assert "back spasm" in menu.text.lower()
     assert "not medical advice" in menu.text.lower()
     assert {"Causes", "Remedies"} <= set(menu.button_texts)
+    right_now = bot.services.content.topics["right-now"].title
+    assert menu.button_texts[0] == right_now  # what to do now comes before every section
+
+    await ann.tap(menu, right_now)
+    first_hours = await ann.reply()
+    assert first_hours.text.startswith(right_now) and first_hours.message_id == menu.message_id
+    await ann.tap(first_hours, bot.services.content.messages.buttons.main_menu)
+    await ann.reply()
 
     await ann.tap(menu, "Causes")
     causes = await ann.reply()
-    assert causes.message_id == menu.message_id and causes.edits == 1  # edited in place
+    assert causes.message_id == menu.message_id and causes.edits == 3  # edited in place
     first_topic = causes.button_texts[0]
 
     await ann.tap(causes, first_topic)
@@ -134,6 +142,24 @@ async def test_smalltalk_gets_a_short_friendly_reply(bot, fake, no_violations):
     await ann.send("thanks!!")
     reply = await ann.reply()
     assert reply.text == plain_text(bot.services.content.messages.thanks).strip()
+
+
+async def test_two_questions_get_one_reply_with_both_answers(bot, fake, no_violations):
+    ann = fake.user(131)
+    await ann.send("can i take paracetamol? and should i wear a back brace")
+    reply = await ann.reply()
+    topics = bot.services.content.topics
+    for topic_id in ("pain-relief", "back-brace"):
+        assert plain_text(topics[topic_id].body).splitlines()[0] in reply.text
+    assert len(reply.text) <= 4096
+
+
+async def test_another_body_part_is_declined_by_name(bot, fake, no_violations):
+    ann = fake.user(132)
+    await ann.send("my elbow <b>cramps</b> when i type")
+    reply = await ann.reply()
+    assert "elbow problem" in reply.text and "pharmacist or GP" in reply.text
+    assert "<b>" not in reply.text  # the user's markup is never echoed
 
 
 async def test_out_of_scope_is_honest_and_shows_the_menu(bot, fake, no_violations):

@@ -12,6 +12,9 @@ def button(text: str, *data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=cb.encode(*data))
 
 
+# The first-hours answer sits above the menu: someone whose back has just gone should not have to
+# guess which section it is in. Topic ids never change (content/README.md).
+RIGHT_NOW_TOPIC = "right-now"
 SHORT_LABEL = 16  # two labels this long still fit side by side on a narrow phone
 
 
@@ -30,7 +33,11 @@ def pack(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]
 def main_menu(content: Content) -> InlineKeyboardMarkup:
     labels = content.messages.buttons
     categories = [button(c.title, cb.CATEGORY, c.id) for c in content.categories]
-    rows = pack(categories)
+    rows = []
+    right_now = content.topics.get(RIGHT_NOW_TOPIC)
+    if right_now is not None:
+        rows.append([button(right_now.title, cb.TOPIC, right_now.id)])
+    rows += pack(categories)
     rows.append([button(labels.triage, cb.TRIAGE)])
     rows += pack([button(labels.reminders, cb.REMINDERS), button(labels.ask, cb.ASK), button(labels.about, cb.ABOUT)])
     return InlineKeyboardMarkup(rows)
