@@ -547,8 +547,8 @@ class AnswerEngine:
                 continue
             if topic not in found:
                 found.append(topic)
-        if not strict and reply.kind != "answer":
-            return reply  # no part is clearly ours: the loose matches alone prove nothing
+        if not strict and reply.kind != "answer" and len(found) < 2:
+            return reply  # one loose match alone proves nothing; two asked parts each plainly ours do
         if reply.kind == "answer":
             first = reply.topics[0]
         elif found:
