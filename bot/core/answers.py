@@ -477,7 +477,11 @@ class AnswerEngine:
         for unit in query.units:
             if unit.stem.startswith(PHRASE_MARK):
                 # Its words are units already; that they came as the topic's own phrase is one more match.
-                matched += unit.stem in terms
+                # A phrase of three words or more ("what causes back spasms") picks a topic even when
+                # each of its words is common.
+                if unit.stem in terms:
+                    matched += 1
+                    telling = telling or unit.stem.count(PHRASE_MARK) >= 3
                 continue
             total += unit.info
             if unit.stem in terms or any(g in terms for g in query.covered_by.get(unit.stem, ())):
