@@ -72,7 +72,7 @@ MIN_SCORE_ANCHORED = 1.5
 MIN_COVERAGE_FREE = 0.55
 MIN_SCORE_FREE = 3.0
 MIN_MATCHED_FREE = 2.0
-MIN_COVERAGE_PLAIN = 0.7  # ... and with no body word either (SUBJECT_GROUPS)
+MIN_COVERAGE_PLAIN = 0.6  # ... and with no body word either (SUBJECT_GROUPS)
 CLEAR_COVERAGE = 0.85
 CLEAR_MATCHED = 3.0
 # Words that say the message is about the body (a muscle, pain, a strain), though not the back by
