@@ -10,7 +10,7 @@ import warnings
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -338,6 +338,19 @@ async def test_disconnect_after_delivery_loses_only_the_answer(fake, bot):
     with pytest.raises(NetworkError):
         await bot.send_message(ANN, "reminder")
     assert [m.text for m in fake.user(ANN).messages] == ["reminder"]
+
+
+async def test_delay_times_out_the_client_then_drops_or_delivers(fake, bot):
+    fake.inject_delay("sendMessage", 0.5)
+    with pytest.raises(TimedOut):
+        await bot.send_message(ANN, "lost in a hung gateway", read_timeout=0.1)
+    fake.inject_delay("sendMessage", 0.5, deliver=True)
+    with pytest.raises(TimedOut):
+        await bot.send_message(ANN, "handled late", read_timeout=0.1)
+    await fake.wait_until(lambda: fake.sent_count(ANN) == 1, what="the late delivery")
+    assert [m.text for m in fake.user(ANN).messages] == ["handled late"]
+    assert [c.description for c in fake.calls_to("sendMessage")] == ["no answer for 0.5 s (injected)", None]
+    assert fake.violations == []
 
 
 async def test_flood_control_answers_429_beyond_the_burst():

@@ -67,6 +67,7 @@ class Fault:
     retry_after: int | None = None
     disconnect: bool = False  # drop the connection without an answer
     deliver: bool = False  # with disconnect: handle the request first, then drop the answer
+    delay: float = 0.0  # seconds to hold the request before anything else (a timeout, if long enough)
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         if self.method not in ("*", method):

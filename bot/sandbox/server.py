@@ -69,6 +69,9 @@ Faults and limits::
     fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
     fake.inject_error("sendMessage", 502, "Bad Gateway", chat_id=111, times=2)
     fake.inject_disconnect("sendMessage", deliver=True)   # message stored, answer lost: NetworkError
+    fake.inject_delay("sendMessage", 2.0)       # no answer for 2 s, then the connection drops
+                                                #   unhandled (deliver=True: handled, answered late);
+                                                #   beyond the bot's read timeout: TimedOut
     fake.clear_faults()                         # method "*" matches any method
     FakeTelegram(flood_limit_per_second=30)   # 429 beyond ~30 sends/s overall or ~1/s per chat
                                               # (flood_burst=3 tolerated); off by default
@@ -303,6 +306,14 @@ class FakeTelegram:
         is lost: the case that makes naive retries send duplicates."""
         self._faults.add(Fault(method.lower(), 0, "disconnect", chat_id, times, None, True, deliver))
 
+    def inject_delay(
+        self, method: str, seconds: float, chat_id: int | None = None, times: int = 1, deliver: bool = False
+    ) -> None:
+        """Hold the request `seconds` before answering: a timeout when that is longer than the
+        bot's read timeout. Then drop the connection without handling the request (a gateway
+        that hung), or with deliver=True handle it and answer late (it took effect anyway)."""
+        self._faults.add(Fault(method.lower(), 0, "delay", chat_id, times, None, not deliver, False, seconds))
+
     def clear_faults(self) -> None:
         self._faults.clear()
 
@@ -437,6 +448,10 @@ class FakeTelegram:
         if handler is None:
             return self._answer(method, raw, chat_id, ApiError(404, "Not Found"))
         fault = self._faults.take(method.lower(), chat_id) if self._faults else None
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)  # the client may well have given up by now
+            if not fault.disconnect:
+                fault = None  # deliver=True: handled as usual, only late
         if fault is not None and not fault.deliver:
             return await self._fault_answer(request, method, raw, chat_id, fault)
         try:
@@ -453,7 +468,8 @@ class FakeTelegram:
         self, request: web.Request, method: str, raw: dict, chat_id: int | None, fault: Fault
     ) -> web.StreamResponse:
         if fault.disconnect:
-            self._record(method, raw, chat_id, ApiError(0, "connection dropped (injected)", violation=False))
+            what = f"no answer for {fault.delay:g} s (injected)" if fault.delay else "connection dropped (injected)"
+            self._record(method, raw, chat_id, ApiError(0, what, violation=False))
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=500)  # never reaches the client
