@@ -224,11 +224,17 @@ def test_greeting_with_a_question_is_a_question(engine: AnswerEngine, text: str)
 # --- odd input ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "?!?!", "\n\t", "🤕 🙏", None])
-def test_empty_or_emoji_only_is_no_match(engine: AnswerEngine, text: str | None) -> None:
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", None])
+def test_empty_is_no_match(engine: AnswerEngine, text: str | None) -> None:
     reply = engine.answer(text)  # type: ignore[arg-type]
     assert reply.kind == "no_match"
     assert reply.text == engine.messages.no_match
+
+
+@pytest.mark.parametrize("text, level", [("😀😀😀", "ack"), ("🤕 🙏", "ack"), ("?!?!", "help"), ("...?", "help")])
+def test_emoji_or_punctuation_alone_gets_a_nod_or_help(engine: AnswerEngine, text: str, level: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.level) == ("smalltalk", level)
 
 
 def test_html_looking_input_is_never_echoed(engine: AnswerEngine) -> None:

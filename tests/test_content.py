@@ -333,8 +333,9 @@ def content_copy(tmp_path: Path) -> Path:
 
 
 def toml_value(value) -> str:
-    # JSON strings and lists of strings are valid TOML values.
-    return json.dumps(value)
+    # JSON strings and lists of strings are valid TOML values, as long as characters outside the
+    # BMP (emoji) are written as themselves: JSON's surrogate-pair escapes are not valid TOML.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def append_topic(content_dir: Path, file: str = "symptoms.toml", drop: tuple[str, ...] = (), **fields) -> None:

@@ -144,6 +144,35 @@ async def test_smalltalk_gets_a_short_friendly_reply(bot, fake, no_violations):
     assert reply.text == plain_text(bot.services.content.messages.thanks).strip()
 
 
+async def test_acknowledgements_get_one_line_without_the_menu(bot, fake, no_violations):
+    ann = fake.user(122)
+    content = bot.services.content
+    for text in ("ok", "👍", "got it"):
+        await ann.send(text)
+        reply = await ann.reply()
+        assert reply.text == plain_text(content.messages.ack).strip()
+        assert reply.button_texts == [content.messages.buttons.main_menu]
+
+
+async def test_menu_and_help_typed_without_a_slash_do_what_they_say(bot, fake, no_violations):
+    ann = fake.user(123)
+    await ann.send("/menu")
+    menu = await ann.reply()
+    await ann.send("menu")
+    typed = await ann.reply()
+    assert typed.text == menu.text and typed.button_texts == menu.button_texts
+    await ann.send("help")
+    assert "How I can help" in (await ann.reply()).text
+
+
+async def test_another_language_gets_one_english_line_and_the_menu(bot, fake, no_violations):
+    ann = fake.user(124)
+    await ann.send("tengo dolor de espalda, que puedo hacer?")
+    reply = await ann.reply()
+    assert reply.text == plain_text(bot.services.content.messages.other_language).strip()
+    assert "Causes" in reply.button_texts
+
+
 async def test_two_questions_get_one_reply_with_both_answers(bot, fake, no_violations):
     ann = fake.user(131)
     await ann.send("can i take paracetamol? and should i wear a back brace")

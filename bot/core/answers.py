@@ -508,9 +508,11 @@ class AnswerEngine:
         finding = self.redflags.assess(tokens)
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
-        level = self._smalltalk(tokens)
+        level = self._smalltalk(tokens) or self._wordless(text or "", tokens)
         if level and finding.check is None:
-            return Reply("smalltalk", (), 0.0, getattr(self.messages, level), level=level)
+            return Reply("smalltalk", (), 0.0, self._smalltalk_text(level), level=level)
+        if finding.check is None and self._other_language(text or "", tokens):
+            return self._declined(self.messages.other_language)
         ranked_tokens = tokens[:RANK_TOKEN_LIMIT]
         query = self.analyse(ranked_tokens)
         reply = self._second_question(self._decide(query, self.rank(query)), query, ranked_tokens, text)
@@ -600,6 +602,26 @@ class AnswerEngine:
         if kind == "clarify" and len(topics) >= 2:
             return Reply("clarify", topics[:2], 1.0, self.messages.clarify)
         return Reply("no_match", (), 0.0, self.messages.no_match)
+
+    def _smalltalk_text(self, level: str) -> str:
+        return self.messages.main_menu if level == "menu" else getattr(self.messages, level)
+
+    @staticmethod
+    def _wordless(text: str, tokens: list[Token]) -> str | None:
+        """"👍", "?", "...": no words at all. A question mark asks how this works; anything else
+        is a nod. Letters of a script we don't read are another language, not a nod."""
+        if tokens or not text.strip() or any(c.isalpha() for c in text):
+            return None
+        return "help" if "?" in text else "ack"
+
+    def _other_language(self, text: str, tokens: list[Token]) -> bool:
+        """Two or more everyday words of another language and fewer English ones, or letters in a
+        script with no English words at all ("спина болит" folds to Latin; "背痛" does not)."""
+        if not tokens:
+            return any(c.isalpha() for c in text)
+        foreign = sum(t.word in self.lexicon.foreign for t in tokens)
+        english = sum(t.stem in self.lexicon.stopwords for t in tokens if t.word not in self.lexicon.foreign)
+        return foreign >= 2 and foreign > english
 
     def _smalltalk(self, tokens: list[Token]) -> str | None:
         """The small-talk level if the message is only a greeting/thanks/help/goodbye (plus filler)."""

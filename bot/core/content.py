@@ -151,6 +151,8 @@ class Messages(StrictModel):
     urgent_because: str = Field(default="You mentioned: {sign}.", pattern=r"\{sign\}")
     safety_answered: str = Field(default="You answered: {answer}", pattern=r"\{answer\}")
     greeting: str
+    ack: str = "👍 Ask me anything about back spasms whenever you like."
+    other_language: str = "Sorry, I only speak English. Please write your question in English, or pick a topic below."
     thanks: str
     goodbye: str
 

@@ -433,9 +433,11 @@ class SmalltalkLists(StrictModel):
     thanks: tuple[str, ...] = Field(min_length=1)
     help: tuple[str, ...] = Field(min_length=1)
     goodbye: tuple[str, ...] = Field(min_length=1)
+    menu: tuple[str, ...] = ()  # typed "menu", "start": show the main menu
+    ack: tuple[str, ...] = ()  # "ok", "got it", "cool": a one-line nod, no menu
     filler: tuple[str, ...] = ()
 
-    _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "filler")(_check_words)
+    _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "menu", "ack", "filler")(_check_words)
 
 
 class FramingLists(StrictModel):
@@ -504,12 +506,13 @@ class LexiconFile(StrictModel):
     phrase: tuple[LexiconPhrase, ...] = ()
     framing: FramingLists = FramingLists()
     scope: ScopeLists = ScopeLists()
+    other_languages: tuple[str, ...] = ()
     smalltalk: SmalltalkLists
 
     _words_ok = field_validator("stopwords", "question_openers", "common_words", "anchors", "other_topics")(_check_words)
 
 
-SMALLTALK_LEVELS = ("thanks", "goodbye", "help", "greeting")  # priority when several match
+SMALLTALK_LEVELS = ("menu", "thanks", "goodbye", "help", "greeting", "ack")  # priority when several match
 
 
 @dataclass(frozen=True)
@@ -551,6 +554,7 @@ class Lexicon:
     smalltalk: dict[str, tuple[Phrase, ...]]
     framing: Framing
     scope: Scope
+    foreign: frozenset[str]  # everyday words of other languages ("und", "por", "est"), folded
     filler: frozenset[str]
     words: frozenset[str]  # every plain word in the file, for the typo fixer
 
@@ -592,6 +596,7 @@ class Lexicon:
             smalltalk=smalltalk,
             framing=Framing.from_model(model.framing),
             scope=Scope.from_model(model.scope),
+            foreign=frozenset(w for text in model.other_languages for w, _ in words(text)),
             filler=frozenset(stem(w) for f in model.smalltalk.filler for w, _ in words(f)),
             words=frozenset(plain),
         )
@@ -608,7 +613,7 @@ def _all_strings(model: LexiconFile) -> list[str]:
     sc = model.scope
     out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now]
     st = model.smalltalk
-    out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.filler]
+    out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.menu, *st.ack, *st.filler]
     return out
 
 

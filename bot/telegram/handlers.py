@@ -62,6 +62,9 @@ def reply_screen(content: Content, answer: Reply):
         return answer.text, kb.only_home(content)
     if answer.kind == "check":
         return answer.text, safety.buttons(content, answer)
+    if answer.kind == "smalltalk" and answer.level not in ("menu", "help"):
+        # "ok", "thanks", "hi": one line and the way home, not the whole menu again.
+        return answer.text, kb.only_home(content)
     return answer.text, kb.main_menu(content)
 
 
