@@ -10,7 +10,7 @@ from pathlib import Path
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.config import Settings
 from bot.core.answers import AnswerEngine
@@ -22,6 +22,7 @@ from bot.storage.db import close_db, open_db
 from bot.telegram import errors, handlers, reminder_handlers, triage_handlers
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.conflict import ConflictGuard
+from bot.telegram.retry import RateLimiter
 from bot.telegram.services import KEY, Services, utc_now
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def build_application(
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        # AIORateLimiter for all calls, except that the 429s of replies, edits and callback answers
+        # go back to bot.telegram.retry, which retries them within its budget without pausing the bot.
+        builder = builder.rate_limiter(RateLimiter(max_retries=2))
     app = builder.build()
     app.bot_data[KEY] = svc
 

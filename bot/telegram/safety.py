@@ -22,7 +22,7 @@ from bot.core.content import Content
 from bot.core.telegram_html import escape
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
-from bot.telegram.sending import answer_query, show
+from bot.telegram.sending import answer_query, send, show
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ async def on_safety_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
         text, markup = reply_screen(svc.content, answer)
-        await message.chat.send_message(text, reply_markup=markup)
+        await send(query.get_bot(), message.chat.id, text, markup)
 
 
 PATTERN = rf"^{PREFIX}{cb.SEP}"

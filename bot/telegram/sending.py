@@ -1,16 +1,21 @@
 """Sending and editing with Telegram's harmless refusals handled on purpose.
 
-Parse mode (HTML) and no link previews are Application-wide Defaults, set in bot.app.
+Every send, edit and callback answer goes through bot.telegram.retry.deliver(): retried on 429,
+5xx, timeouts and dropped connections within a budget (see that module for which calls a retry
+may duplicate and why). Parse mode (HTML) and no link previews are Application-wide Defaults,
+set in bot.app.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.core.telegram_html import HtmlError, parse_html
+from bot.telegram import retry
+from bot.telegram.retry import Undelivered
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +34,28 @@ def _same_content(message: Message | None, text: str, markup: InlineKeyboardMark
     return message.text == visible and message.reply_markup == markup
 
 
+def _chat_of(query: CallbackQuery) -> int | None:
+    if query.message is not None:
+        return query.message.chat.id
+    return query.from_user.id if query.from_user else None
+
+
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
-    """Every callback query is answered; one that is too old is the only refusal we accept."""
+    """Every callback query is answered; one that is too old is the only refusal we accept.
+
+    If Telegram stays unreachable for the whole (short) budget, the spinner is given up on (one
+    log line) and the handler goes on: what it shows next has its own, longer budget."""
     try:
-        await query.answer(text)
+        await retry.deliver(
+            lambda: query.answer(text), method="answerCallbackQuery", chat_id=_chat_of(query),
+            budget=retry.POLICY.answer_budget,
+        )
     except BadRequest as exc:
         if QUERY_TOO_OLD not in str(exc).lower() and "query id is invalid" not in str(exc).lower():
             raise
         log.debug("callback query expired before we answered it")
+    except Undelivered as exc:
+        log.warning("%s", exc.summary)
 
 
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -45,16 +64,36 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     if _same_content(message, text, markup):
         return  # a second tap on the same button: nothing to change
     try:
-        await query.edit_message_text(text, reply_markup=markup)
+        await retry.deliver(
+            lambda: query.edit_message_text(text, reply_markup=markup), method="editMessageText",
+            chat_id=_chat_of(query),
+        )
     except BadRequest as exc:
         reason = str(exc).lower()
         if NOT_MODIFIED in reason:
             return
         if any(gone in reason for gone in MESSAGE_GONE) and query.message is not None:
-            await query.get_bot().send_message(query.message.chat.id, text, reply_markup=markup)
+            await send(query.get_bot(), query.message.chat.id, text, markup)
             return
         raise
 
 
 async def reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-    return await message.reply_text(text, reply_markup=markup)
+    return await retry.deliver(
+        lambda: message.reply_text(text, reply_markup=markup), method="sendMessage", chat_id=message.chat_id
+    )
+
+
+async def send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """A new message in the chat, not a reply to any message."""
+    return await retry.deliver(
+        lambda: bot.send_message(chat_id, text, reply_markup=markup), method="sendMessage", chat_id=chat_id
+    )
+
+
+async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit a message found by id (not the one a tap came from)."""
+    await retry.deliver(
+        lambda: bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup),
+        method="editMessageText", chat_id=chat_id,
+    )

@@ -46,7 +46,7 @@ from bot.core.triage import (
 from bot.storage import repositories as repo
 from bot.telegram import triage_callbacks as tcb
 from bot.telegram.handlers import main_menu_screen, stale_button
-from bot.telegram.sending import MESSAGE_GONE, NOT_MODIFIED, answer_query, reply, show
+from bot.telegram.sending import MESSAGE_GONE, NOT_MODIFIED, answer_query, edit, reply, send, show
 from bot.telegram.services import Services, services
 from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen, tips_screen
 
@@ -161,7 +161,7 @@ async def _send_tips(update: Update, svc: Services, tap: tcb.Tap) -> None:
     chat = update.effective_chat
     if chat is not None:
         text, markup = tips_screen(triage, svc.content, outcome)
-        await query.get_bot().send_message(chat.id, text, reply_markup=markup)
+        await send(query.get_bot(), chat.id, text, markup)
 
 
 # ---- typed messages ----
@@ -169,7 +169,7 @@ async def _send_tips(update: Update, svc: Services, tap: tcb.Tap) -> None:
 async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup) -> int:
     """Edit the check's message in place; if it is gone or too old, send the screen anew. Returns its id."""
     try:
-        await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+        await edit(bot, chat_id, message_id, text, markup)
         return message_id
     except BadRequest as exc:
         reason = str(exc).lower()
@@ -177,7 +177,7 @@ async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, mark
             return message_id
         if not any(gone in reason for gone in MESSAGE_GONE):
             raise
-    sent = await bot.send_message(chat_id, text, reply_markup=markup)
+    sent = await send(bot, chat_id, text, markup)
     return sent.message_id
 
 

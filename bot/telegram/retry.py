@@ -1,0 +1,178 @@
+"""Retrying what a person must see: replies, edits and callback answers.
+
+Telegram answers 429 (flood control, with retry_after), 5xx, slowly (timeouts) or not at all
+(dropped connections) now and then. A handled update is never delivered again, so a reply lost to
+one of these is lost for good: `deliver()` tries again with exponential backoff and jitter (or
+after retry_after for a 429) within a total budget - 30 s for sends and edits, 10 s for callback
+answers, since Telegram stops accepting the answer to a tap about 15 s after it. Refusals
+(400 Bad Request, 403 Forbidden, a wrong token) are never retried: asking again cannot change them.
+An attempt still in flight when the budget ends (a hung connection, or a wait in the rate
+limiter's queue) is cut off there, so the budget is the longest a handler waits for one call.
+Only when the budget is spent is the call given up: `Undelivered` is raised and logged once, as
+one WARNING line naming the update and chat (never the text, never the token), by the error
+handler - or by bot.telegram.sending for a callback answer, where the handler goes on.
+
+Waiting is an asyncio sleep in the caller's own task, holding no lock, so other chats' sends and
+the reminder dispatcher go on meanwhile. (Updates themselves are handled one at a time - see
+bot.app - so the next update waits for this one's handler; that is the concurrency item of
+issue 11, not this module.)
+
+Duplicates. A retry after a lost answer cannot know whether the first attempt took effect:
+- sendMessage: a 5xx, timeout or dropped connection may come after Telegram already delivered the
+  message, and the retry sends it again. The person then sees the same reply twice. That is rare
+  (it needs a failure in the moment between delivery and answer) and harmless, while the
+  alternative, not retrying, leaves them with no answer at all; a repeated reply is the better
+  failure. (The reminder dispatcher, which sends on its own schedule, does not use this module
+  and keeps its own at-most-once policy.)
+- editMessageText / editMessageReplyMarkup: idempotent. A repeat sets the same content, and
+  Telegram's "message is not modified" refusal is taken as success by bot.telegram.sending.
+- answerCallbackQuery: idempotent. A repeat is refused as "query is too old", also taken as
+  success.
+
+With PTB's AIORateLimiter in place (bot.app), a 429 would otherwise be slept off inside the
+limiter while it pauses every request of the bot, and retried there a second time; `RateLimiter`
+hands 429s of calls made through `deliver()` straight back instead and leaves all other calls
+(the dispatcher's) to AIORateLimiter unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import AIORateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How long and how often; tests replace `POLICY` with a fake clock and sleep."""
+
+    budget: float = 30.0  # sends and edits
+    answer_budget: float = 10.0  # callback answers: Telegram's window is about 15 s after the tap
+    first_delay: float = 0.5  # backoff: 0.5, 1, 2, 4, 8, 8 ... s, each jittered to 50-100 %
+    max_delay: float = 8.0
+    min_attempt: float = 1.0  # no new attempt with less than this left of the budget
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    uniform: Callable[[float, float], float] = random.uniform
+
+
+POLICY = Policy()
+
+
+class Undelivered(NetworkError):
+    """The budget was spent without a successful call. Whoever catches it logs `summary` once:
+    the error handler (adding the update id) or bot.telegram.sending for a callback answer."""
+
+    def __init__(self, method: str, chat_id: int | None, attempts: int, elapsed: float, reason: str):
+        super().__init__(f"{method} undelivered")
+        self.summary = f"gave up on {method} to chat {chat_id} after {attempts} attempts in {elapsed:.1f} s: {reason}"
+
+
+# Set only while a call made by deliver() is in flight, in that call's own task.
+_HANDLED_HERE: ContextVar[bool] = ContextVar("retried_by_deliver", default=False)
+
+
+async def deliver(
+    call: Callable[[], Awaitable[T]], *, method: str, chat_id: int | None, budget: float | None = None
+) -> T:
+    """Await `call()` until it succeeds, retrying transient failures within the budget."""
+    policy = POLICY
+    budget = policy.budget if budget is None else budget
+    start = policy.clock()
+    attempts = 0
+    while True:
+        attempts += 1
+        remaining = budget - (policy.clock() - start)
+        token = _HANDLED_HERE.set(True)
+        try:
+            async with asyncio.timeout(remaining) as limit:
+                return await call()
+        except (BadRequest, Undelivered):
+            raise  # NetworkError subclasses, but a refusal (asking again changes nothing) or given up
+        except RetryAfter as exc:
+            error: Exception = exc
+            wait = _retry_after(exc) + policy.uniform(0, policy.first_delay)
+        except NetworkError as exc:  # 5xx, timeouts, dropped connections (TimedOut is one too)
+            error = exc
+            delay = min(policy.max_delay, policy.first_delay * 2 ** (attempts - 1))
+            wait = policy.uniform(delay / 2, delay)
+        except TimeoutError as exc:
+            if not limit.expired():
+                raise
+            error, wait = TimedOut("the retry budget ran out during the call"), budget
+            error.__cause__ = exc
+        finally:
+            _HANDLED_HERE.reset(token)
+        elapsed = policy.clock() - start
+        if elapsed + wait + policy.min_attempt > budget:
+            raise Undelivered(method, chat_id, attempts, elapsed, _reason(error)) from error
+        await policy.sleep(wait)
+
+
+def _retry_after(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, in words that can carry neither the user's text nor the token."""
+    if isinstance(error, RetryAfter):
+        return f"429, retry after {_retry_after(error):g} s"
+    if isinstance(error, TimedOut):
+        return "timed out"
+    if error.__cause__ is not None:  # raised by the HTTP backend: the connection failed
+        return f"connection failed ({type(error.__cause__).__name__})"
+    return str(error)[:80]  # Telegram's own description of a 5xx, e.g. "Bad Gateway"
+
+
+class _HandBack(Exception):
+    def __init__(self, error: RetryAfter):
+        super().__init__()
+        self.error = error
+
+
+class RateLimiter(AIORateLimiter):
+    """AIORateLimiter that lets `deliver()` handle the 429s of its own calls.
+
+    For those calls the limiter still paces the request, but a RetryAfter passes through it
+    instead of being slept off inside it (which halts every other request of the bot and is
+    a second retry loop on top of deliver's). Every other call - the reminder dispatcher's sends,
+    start-up calls - goes through AIORateLimiter exactly as before, max_retries included.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        if not _HANDLED_HERE.get():
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+        async def once(*call_args: Any, **call_kwargs: Any) -> Any:
+            try:
+                return await callback(*call_args, **call_kwargs)
+            except RetryAfter as exc:
+                raise _HandBack(exc) from None
+
+        try:
+            return await super().process_request(once, args, kwargs, endpoint, data, rate_limit_args)
+        except _HandBack as back:
+            raise back.error from None
