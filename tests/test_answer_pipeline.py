@@ -138,3 +138,18 @@ def test_a_medicine_named_in_another_question_adds_the_note(engine: AnswerEngine
     reply = engine.answer("i took ibuprofen, should i still use a heat pack on my back")
     assert reply.topics[0] == "ice-or-heat"
     assert engine.messages.medicine_note in reply.text
+
+
+def test_a_medicine_named_as_the_question_takes_the_medicines_topic(engine: AnswerEngine) -> None:
+    reply = engine.answer("is it ok to use my husbands naproxen on my back")
+    assert reply.topics[0] == "pain-relief"
+
+
+def test_a_story_about_another_body_part_is_declined(engine: AnswerEngine) -> None:
+    reply = engine.answer("tore my calf muscle playing squash last week")
+    assert reply.declined and "calf" in reply.text
+
+
+def test_no_safety_question_about_an_animals_fall(engine: AnswerEngine) -> None:
+    reply = engine.answer("our cat fell off the fence and her back looks sore")
+    assert reply.kind == "no_match" and reply.declined

@@ -56,6 +56,7 @@ PHRASE_MARK = "~"  # index terms for a topic's multi-word keywords and synonyms:
 PHRASE_FIELDS = ("keywords", "synonyms")
 
 MEDICINE_GROUP = "@" + stem("medicine")  # group names are stemmed like every word
+MEDICINE_RATIO = 0.5  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.4  # one part of a two-question message: share of its words a topic must explain
 PART_LEAD = 0.85  # ... and the runner-up's score at most this share of the best
@@ -519,7 +520,8 @@ class AnswerEngine:
         check = finding.check
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
         # over in the match" or "the toilet seat is loose" is not a warning sign.
-        if check and (finding.in_doubt or not check.needs_body or query.anchored or query.bodily):
+        elsewhere = query.subject.animal or (query.subject.part and not query.subject.back)
+        if check and (finding.in_doubt or ((not check.needs_body or query.anchored or query.bodily) and not elsewhere)):
             return Reply("check", reply.topics, reply.score, check.question, level=check.level,
                          flag=check.flag, check=check.id, then=reply)
         return reply
@@ -647,7 +649,12 @@ class AnswerEngine:
         no_match = Reply("no_match", (), 0.0, self.messages.no_match)
         subject = query.subject
         best = ranked[0] if ranked else None
-        clear = best is not None and best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
+        # "should I bend my knees when I lift" is ours though it names a knee; "pulled my hamstring
+        # sprinting" (a story about that part) is not.
+        clear = (
+            best is not None and best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
+            and query.framing != "story"
+        )
         if subject.animal:
             return self._declined(self.messages.not_back_animal.format(animal=escape(subject.animal)))
         if subject.part and not subject.back and not clear:
@@ -686,6 +693,11 @@ class AnswerEngine:
         runner_up = ranked[1] if len(ranked) > 1 else None
         if runner_up and runner_up.score >= self.tuning.clarify_ratio * best.score:
             return Reply("clarify", (best.topic_id, runner_up.topic_id), confidence, self.messages.clarify)
+        if query.medicine and best.topic_id != self._medicine_topic:
+            # "can I use my wife's diazepam for my back": the medicine is the question.
+            medicine = next((r for r in ranked if r.topic_id == self._medicine_topic), None)
+            if medicine is not None and medicine.score >= MEDICINE_RATIO * best.score:
+                best, runner_up = medicine, best
         first_related = runner_up.topic_id if runner_up and runner_up.score >= RELATED_RATIO * best.score else None
         return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
 
