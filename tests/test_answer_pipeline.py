@@ -153,3 +153,12 @@ def test_a_story_about_another_body_part_is_declined(engine: AnswerEngine) -> No
 def test_no_safety_question_about_an_animals_fall(engine: AnswerEngine) -> None:
     reply = engine.answer("our cat fell off the fence and her back looks sore")
     assert reply.kind == "no_match" and reply.declined
+
+
+def test_a_second_question_after_and_at_what_point_is_found(engine: AnswerEngine) -> None:
+    reply = engine.answer("should i use a heat pad and at what point do i need a gp")
+    assert reply.topics == ("ice-or-heat", "book-appointment")
+
+
+def test_back_meaning_return_reaches_the_returning_topic(engine: AnswerEngine) -> None:
+    assert engine.answer("spasm has settled, when can i get back to the gym").topics[0] == "recover-carefully"

@@ -56,6 +56,8 @@ PHRASE_MARK = "~"  # index terms for a topic's multi-word keywords and synonyms:
 PHRASE_FIELDS = ("keywords", "synonyms")
 
 MEDICINE_GROUP = "@" + stem("medicine")  # group names are stemmed like every word
+RETURN_STEM = "return"
+RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})  # "back to work", "back in the gym", "back at it"
 MEDICINE_RATIO = 0.5  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.4  # one part of a two-question message: share of its words a topic must explain
@@ -350,7 +352,9 @@ class AnswerEngine:
         # the message nor counts as evidence for a topic.
         body = set(self._scope.body_senses(stems))
         other_back = any(s == "back" and k not in body for k, s in enumerate(stems))
-        stems = [s if s != "back" or k in body else "" for k, s in enumerate(stems)]
+        # "Back" meaning return ("back to the gym", "get back to work") means return, which one
+        # topic is about; as part of a thing ("back seat") it means nothing.
+        stems = [s if s != "back" or k in body else self._other_back(stems, k) for k, s in enumerate(stems)]
         units: dict[str, Unit] = {}
         for s in stems:
             if not s or s in lex.stopwords or s in units:
@@ -557,7 +561,7 @@ class AnswerEngine:
                 found.append(topic)
         if not strict and reply.kind != "answer" and len(found) < 2:
             return reply  # one loose match alone proves nothing; two asked parts each plainly ours do
-        if reply.kind == "answer":
+        if reply.kind == "answer" and (len(found) < 2 or reply.topics[0] in found[:2]):
             first = reply.topics[0]
         elif found:
             first = found[0]
@@ -567,6 +571,10 @@ class AnswerEngine:
         if second is None:
             return reply if reply.kind == "answer" else self._topic_reply(first, reply.score, query.medicine)
         return self._two_topics(first, second, query.medicine)
+
+    def _other_back(self, stems: list[str], k: int) -> str:
+        nxt = stems[k + 1] if k + 1 < len(stems) else ""
+        return RETURN_STEM if nxt in RETURN_NEXT else ""
 
     def _plainly_about(self, query: Query, ranked: list[Ranked]) -> bool:
         """A looser test for one part of a message whose other part is clearly ours ("is golf to

@@ -12,6 +12,8 @@ from __future__ import annotations
 from bot.core.text import Token
 
 JOINERS = frozenset({"and", "also", "plus", "or", "n"})
+# Small words that may sit between "and" and the question word: "and at what point", "and then how".
+BRIDGES = frozenset({"at", "in", "for", "then", "if", "so", "after", "before", "by", "on", "from", "to"})
 ALWAYS = frozenset({"also", "plus"})  # "also" starts something new whatever follows
 MAX_PARTS = 4
 
@@ -24,9 +26,11 @@ def question_parts(tokens: list[Token], openers: frozenset[str], informative) ->
     last_clause = tokens[0].clause if tokens else 0
     for k, token in enumerate(tokens):
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        starts = token.clause != last_clause or (
-            token.word in JOINERS and current and (token.word in ALWAYS or (nxt is not None and nxt.stem in openers))
+        after = tokens[k + 2] if k + 2 < len(tokens) else None
+        opens = nxt is not None and (
+            nxt.stem in openers or (nxt.word in BRIDGES and after is not None and after.stem in openers)
         )
+        starts = token.clause != last_clause or (token.word in JOINERS and current and (token.word in ALWAYS or opens))
         if starts and current:
             parts.append(current)
             current = []
