@@ -283,9 +283,9 @@ async def _water(update, context, svc: Services, chat_id: int, args: list[str]) 
 
 
 async def _count(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
-    if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= schedule.MAX_PER_DAY:
+    count = cb.number(args[0], 1, schedule.MAX_PER_DAY) if len(args) == 1 else None
+    if count is None:
         return False
-    count = int(args[0])
     await answer_query(update.callback_query)
     current = await repo.get_subscription(svc.db, chat_id, "hydration")
     lead = None

@@ -46,10 +46,10 @@ def compact(value: time) -> str:
 
 
 def parse_compact(text: str) -> time | None:
-    if len(text) != 4 or not text.isdigit():
-        return None
-    hour, minute = int(text[:2]), int(text[2:])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
+    """"HHMM" in ASCII digits, a real time of day; None for anything else."""
+    hour = cb.number(text[:2], 0, 23) if len(text) == 4 else None
+    minute = cb.number(text[2:], 0, 59) if hour is not None else None
+    return None if minute is None else time(hour, minute)
 
 
 def zone_line(content: ReminderContent, zone: str | None) -> str:
@@ -86,15 +86,24 @@ def key_parts(key: DeliveryKey) -> tuple[str, str, str]:
     return str(key.subscription_id), key.local_date.strftime("%Y%m%d"), str(key.slot)
 
 
+# Slot numbers: the daily slots, and their snoozed copies (see bot.core.schedule).
+MAX_SLOT = schedule.SNOOZE_STEP * schedule.MAX_SNOOZES + schedule.MAX_PER_DAY - 1
+
+
 def parse_delivery(args: list[str]) -> DeliveryKey | None:
-    """[sub, YYYYMMDD, slot] -> DeliveryKey, or None if it does not parse."""
-    if len(args) != 3 or not all(a.isdigit() for a in args) or len(args[1]) != 8:
+    """[sub, YYYYMMDD, slot] -> DeliveryKey, or None if it does not parse or is out of range."""
+    if len(args) != 3 or len(args[1]) != 8:
+        return None
+    sub, slot = cb.number(args[0], 1), cb.number(args[2], 0, MAX_SLOT)
+    year, month, day = (cb.number(part, 1) for part in (args[1][:4], args[1][4:6], args[1][6:]))
+    if sub is None or slot is None or schedule.base_slot(slot) >= schedule.MAX_PER_DAY:
+        return None
+    if year is None or month is None or day is None:
         return None
     try:
-        day = date(int(args[1][:4]), int(args[1][4:6]), int(args[1][6:]))
-    except ValueError:
+        return DeliveryKey(sub, date(year, month, day), slot)
+    except ValueError:  # no such day (month 13, 31 June...)
         return None
-    return DeliveryKey(int(args[0]), day, int(args[2]))
 
 
 def reminder_text(content: ReminderContent, kind: str, key: DeliveryKey, per_day: int) -> str:
