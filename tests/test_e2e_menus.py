@@ -43,7 +43,10 @@ async def test_start_category_topic_back_main_menu(bot, fake, no_violations):
 
 async def test_startup_registers_commands_description_and_updates(bot, fake):
     names = [c["command"] for c in fake.commands]
-    assert names == ["start", "menu", "help", "causes", "remedies", "triage", "reminders", "privacy", "about", "cancel"]
+    assert names == [
+        "start", "menu", "help", "causes", "remedies", "symptoms", "doctor", "prevention",
+        "triage", "reminders", "privacy", "forget", "about", "cancel",
+    ]
     assert fake.description and fake.short_description
     await fake.wait_until(lambda: fake.allowed_updates is not None, what="the first getUpdates")
     assert set(fake.allowed_updates) == set(ALLOWED_UPDATES)
@@ -54,11 +57,53 @@ async def test_free_text_gets_the_topic_with_related_buttons(bot, fake, no_viola
     ann = fake.user(112)
     await ann.send("my back seized up after golf")
     answer = await ann.reply()
-    labels = bot.services.content.messages.buttons
-    assert labels.main_menu in answer.button_texts and labels.back in answer.button_texts
-    topic_ids = {data.split(":", 1)[1] for row in answer.buttons for _t, data in row if data.startswith("t:")}
+    content = bot.services.content
+    labels = content.messages.buttons
+    topic = content.topics[answer_topic(answer)]
+    # Nothing came before a typed answer: the way out names the section instead of "Back".
+    assert labels.main_menu in answer.button_texts and labels.back not in answer.button_texts
+    assert content.category(topic.category).title in answer.button_texts
+    topic_ids = {data.split(":")[1] for row in answer.buttons for _t, data in row if data.startswith("t:")}
     assert 1 <= len(topic_ids) <= 2  # up to two Related buttons
     assert "not medical advice" in answer.text.lower()
+
+
+def answer_topic(message) -> str:
+    """The topic a typed answer is about: its Related buttons carry it as their origin."""
+    origins = {data.split(":")[2] for row in message.buttons for _t, data in row if data.count(":") == 2}
+    assert len(origins) == 1, message.buttons
+    return origins.pop()
+
+
+async def test_back_after_a_related_hop_returns_to_the_topic_before(bot, fake, no_violations):
+    ann = fake.user(125)
+    content = bot.services.content
+    await ann.send("/remedies")
+    remedies = await ann.reply()
+    first = content.topics_in("remedies")[0]
+    await ann.tap(remedies, first.title)
+    topic = await ann.reply()
+    related = content.topics[first.related[0]]
+    await ann.tap(topic, related.title)
+    hopped = await ann.reply()
+    assert hopped.text.startswith(related.title)
+    await ann.tap(hopped, content.messages.buttons.back)
+    back = await ann.reply()
+    assert back.text.startswith(first.title)  # the topic it came from, not the related topic's section
+    await ann.tap(back, content.messages.buttons.back)
+    assert (await ann.reply()).button_texts == remedies.button_texts
+
+
+async def test_every_section_has_its_own_command(bot, fake, no_violations):
+    ann = fake.user(126)
+    content = bot.services.content
+    for category in content.categories:
+        await ann.send(f"/{category.id}")
+        reply = await ann.reply()
+        assert reply.text.startswith(category.title)
+    await ann.send("/help")
+    help_text = (await ann.reply()).text
+    assert all(f"/{c.id}" in help_text for c in content.categories) and "/forget" in help_text
 
 
 async def test_emergency_text_goes_to_emergency_services_first(bot, fake, no_violations):

@@ -44,17 +44,19 @@ def category_screen(content: Content, category_id: str):
     return f"<b>{escape(category.title)}</b>\n{category.intro}", kb.category_menu(content, category_id)
 
 
-def topic_screen(content: Content, topic_id: str):
+def topic_screen(content: Content, topic_id: str, came_from: str | None = None):
     topic = content.topics.get(topic_id)
-    if topic is None:
+    if topic is None or (came_from is not None and came_from not in content.topics):
         return None
-    return f"{topic.body}\n\n<i>{content.messages.disclaimer}</i>", kb.topic_actions(content, topic_id)
+    markup = kb.topic_actions(content, topic_id, back_to=came_from)
+    return f"{topic.body}\n\n<i>{content.messages.disclaimer}</i>", markup
 
 
 def reply_screen(content: Content, answer: Reply):
     """What to send for a free-text answer from the engine."""
     if answer.kind == "answer" and answer.topics:
-        return answer.text, kb.topic_actions(content, answer.topics[0], answer.related)
+        # A typed answer has no screen before it: the section button names where it goes.
+        return answer.text, kb.topic_actions(content, answer.topics[0], answer.related, typed=True)
     if answer.kind == "clarify":
         return answer.text, kb.topic_choices(content, answer.topics)
     if answer.kind == "urgent":
@@ -143,8 +145,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         screen = main_menu_screen(content)
     elif action == cb.CATEGORY and len(args) == 1:
         screen = category_screen(content, args[0])
-    elif action == cb.TOPIC and len(args) == 1:
-        screen = topic_screen(content, args[0])
+    elif action == cb.TOPIC and len(args) in (1, 2):
+        # t:<topic>[:<topic it was opened from>]: Back returns to where the person came from.
+        screen = topic_screen(content, args[0], came_from=args[1] if len(args) == 2 else None)
     elif action == cb.ASK and not args:
         screen = content.messages.ask_prompt, kb.only_home(content)
     elif action == cb.ABOUT and not args:
@@ -172,6 +175,9 @@ def _first_line(text: str) -> str:
     return plain_text(text).strip().splitlines()[0][:200]
 
 
+# One command per main-menu section; each is also a category id in content/categories.toml.
+SECTION_COMMANDS = ("causes", "remedies", "symptoms", "doctor", "prevention")
+
 MENU_BUTTONS = rf"^({cb.MAIN_MENU}|{cb.CATEGORY}|{cb.TOPIC}|{cb.ASK}|{cb.ABOUT})({cb.SEP}|$)"
 
 
@@ -181,8 +187,8 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("about", about))
-    app.add_handler(CommandHandler("causes", category_command("causes")))
-    app.add_handler(CommandHandler("remedies", category_command("remedies")))
+    for section in SECTION_COMMANDS:
+        app.add_handler(CommandHandler(section, category_command(section)))
     app.add_handler(CommandHandler("cancel", cancel))
     app.add_handler(CallbackQueryHandler(on_button, pattern=MENU_BUTTONS))
     app.add_handler(CallbackQueryHandler(safety.on_safety_button, pattern=safety.PATTERN))

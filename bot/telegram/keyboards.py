@@ -57,17 +57,28 @@ def category_menu(content: Content, category_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def topic_actions(content: Content, topic_id: str, related: tuple[str, ...] | None = None) -> InlineKeyboardMarkup:
-    """Related topics, then Back (to the topic's category) and Main menu."""
+def topic_actions(
+    content: Content,
+    topic_id: str,
+    related: tuple[str, ...] | None = None,
+    back_to: str | None = None,
+    typed: bool = False,
+) -> InlineKeyboardMarkup:
+    """Related topics, then a way back and Main menu.
+
+    Related buttons remember this topic, so Back on the next screen returns here. Back goes to
+    `back_to` (the topic this one was opened from) or else the topic's section; under a typed
+    answer there is nothing to go back to, so the button names the section instead."""
     topic = content.topics[topic_id]
     related_ids = topic.related if related is None else related
-    rows = [[button(content.topics[r].title, cb.TOPIC, r)] for r in related_ids if r in content.topics]
-    rows.append(
-        [
-            button(content.messages.buttons.back, cb.CATEGORY, topic.category),
-            button(content.messages.buttons.main_menu, cb.MAIN_MENU),
-        ]
-    )
+    rows = [[button(content.topics[r].title, cb.TOPIC, r, topic_id)] for r in related_ids if r in content.topics]
+    if back_to is not None:
+        way_back = button(content.messages.buttons.back, cb.TOPIC, back_to)
+    else:
+        category = content.category(topic.category)
+        label = category.title if typed and category is not None else content.messages.buttons.back
+        way_back = button(label, cb.CATEGORY, topic.category)
+    rows.append([way_back, button(content.messages.buttons.main_menu, cb.MAIN_MENU)])
     return InlineKeyboardMarkup(rows)
 
 
