@@ -21,7 +21,7 @@ from bot.core.reminder_content import (
 from bot.core.schedule import is_valid_zone, offset_minutes
 from bot.core.telegram_html import check_message_text, parse_html
 
-FILES = ("stretches.toml", "hydration.toml", "cities.toml", "reminders.toml")
+FILES = ("stretches.toml", "hydration.toml", "cities.toml", "daytimes.toml", "reminders.toml")
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,7 @@ def test_copied_content_loads(editable):
         ("cities.toml", '"Mumbai" = "Asia/Kolkata"', '"Mumbai" = "+05:30"',
          "cities.toml: cities: Value error, 'Mumbai': use an IANA name"),
         ("cities.toml", '"Tokyo" = "Asia/Tokyo"', '"Tokyo" = "Asia/Tokyo"\n"TOKYO" = "Asia/Seoul"',
-         "cities.toml: cities: Value error, 'TOKYO' clashes with 'Asia/Tokyo'"),
+         "cities.toml: cities: Value error, 'TOKYO' clashes with 'Tokyo'"),
         ("reminders.toml", 'done = "✅ Done. Streak: {streak}."', 'done = "✅ Done."',
          "reminders.toml: reminder.done: Value error, keep the placeholder {streak}"),
         ("reminders.toml", 'done = "✅ Done. Streak: {streak}."', 'done = "✅ Done. Streak: {streaks}."',

@@ -8,8 +8,8 @@ Picking the stretch or tip for a given day is pure and deterministic.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from string import Formatter
 from typing import ClassVar
@@ -19,7 +19,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from bot.core.content import ContentError, DEFAULT_CONTENT_DIR, ID_PATTERN, StrictModel, load_model
 from bot.core.schedule import ScheduleError, base_slot, offset_minutes, tz_for
 from bot.core.telegram_html import check_message_text, escape
-from bot.core.timeparse import normalize_name
+from bot.core.timeparse import Place, build_places, normalize_name, place_key
 
 MIN_STRETCHES = 10
 MIN_TIPS = 8
@@ -113,27 +113,84 @@ class HydrationFile(StrictModel):
         return items
 
 
+def _check_iana(name: str, zone: str) -> None:
+    try:
+        tz_for(zone)
+    except ScheduleError:
+        raise ValueError(f"{name!r}: {zone!r} is not an IANA time zone") from None
+    if offset_minutes(zone) is not None:
+        raise ValueError(f"{name!r}: use an IANA name like Europe/Berlin, not an offset")
+
+
+def _check_names(names: dict[str, object], what: str) -> None:
+    seen: dict[str, tuple[str, object]] = {}
+    for name, value in names.items():
+        key = place_key(name)
+        if not key:
+            raise ValueError(f"{what} {name!r} has no letters")
+        if key in seen and seen[key][1] != value:
+            raise ValueError(f"{name!r} clashes with {seen[key][0]!r} once case and accents are ignored")
+        seen[key] = (name, value)
+
+
+class Abbreviation(StrictModel):
+    zone: str  # a real place's IANA zone, so summer time is followed
+    name: str = Field(min_length=1, max_length=30, pattern=r"^[^<>&]+$")  # said back: "US Eastern"
+
+
 class CitiesFile(StrictModel):
     cities: dict[str, str] = Field(min_length=MIN_CITIES)
+    countries: dict[str, str | list[str]] = Field(default_factory=dict)
+    abbreviations: dict[str, Abbreviation] = Field(default_factory=dict)
 
     @field_validator("cities")
     @classmethod
     def _zones(cls, cities: dict[str, str]) -> dict[str, str]:
-        seen: dict[str, str] = {}
+        _check_names(cities, "city")
         for city, zone in cities.items():
-            key = normalize_name(city)
-            if not key:
-                raise ValueError(f"city {city!r} has no letters")
-            if key in seen and seen[key] != zone:
-                raise ValueError(f"{city!r} clashes with {seen[key]!r} once case and accents are ignored")
-            seen[key] = zone
-            try:
-                tz_for(zone)
-            except ScheduleError:
-                raise ValueError(f"{city!r}: {zone!r} is not an IANA time zone") from None
-            if offset_minutes(zone) is not None:
-                raise ValueError(f"{city!r}: use an IANA name like Europe/Berlin, not an offset")
+            _check_iana(city, zone)
         return cities
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, countries: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        _check_names(countries, "country")
+        for country, zones in countries.items():
+            listed = [zones] if isinstance(zones, str) else zones
+            if not listed or len(listed) > 8 or len(set(listed)) != len(listed):
+                raise ValueError(f"{country!r}: give one zone, or a list of 2 to 8 different zones")
+            for zone in listed:
+                _check_iana(country, zone)
+        return countries
+
+    @field_validator("abbreviations")
+    @classmethod
+    def _abbreviations(cls, abbreviations: dict[str, Abbreviation]) -> dict[str, Abbreviation]:
+        _check_names({k: (v.zone, v.name) for k, v in abbreviations.items()}, "abbreviation")
+        for name, entry in abbreviations.items():
+            _check_iana(name, entry.zone)
+        return abbreviations
+
+    def places(self) -> dict[str, Place]:
+        return build_places(
+            self.cities, self.countries, {k: (v.zone, v.name) for k, v in self.abbreviations.items()}
+        )
+
+
+class DayPartsFile(StrictModel):
+    day_parts: dict[str, str] = Field(min_length=1)
+
+    @field_validator("day_parts")
+    @classmethod
+    def _times(cls, parts: dict[str, str]) -> dict[str, str]:
+        _check_names(parts, "day part")
+        for name, value in parts.items():
+            if not re.match(_HHMM, value):
+                raise ValueError(f"{name!r}: {value!r} is not a time like 19:00")
+        return parts
+
+    def times(self) -> dict[str, time]:
+        return {place_key(k): time(int(v[:2]), int(v[3:])) for k, v in self.day_parts.items()}
 
 
 def _check_unique(ids: list[str], what: str) -> None:
@@ -242,6 +299,50 @@ class PromptTexts(_Texts):
     zone: str
     zone_first: str
     cancel_hint: str
+    stretching_on: str
+    hydration_on: str
+
+
+class ConfirmTexts(_Texts):
+    """What the bot understood, said back with Yes / Change before anything is saved."""
+
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {
+        "stretching": _names("zone", "time"),
+        "hydration_start": _names("zone", "time", "count", "end"),
+        "hydration_end": _names("zone", "time", "count", "start"),
+        "zone_only": _names("zone"),
+        "zone_place": _names("place", "zone", "offset"),
+        "zone_fixed": _names("offset"),
+        "zone_clock": _names("offset", "clock"),
+        "zone_bare_clock": _names("offset", "clock"),
+        "zone_location": _names("zone", "offset"),
+        "said": _names("said", "time"),
+        "approximate": _names("said", "time"),
+        "time_noted": _names("time"),
+        "choices": _names("place"),
+        "problem_time": _names("text"),
+        "problem_clock": _names("text"),
+        "problem_offset": _names("text"),
+    }
+    stretching: str
+    hydration_start: str
+    hydration_end: str
+    zone_only: str
+    zone_place: str
+    zone_fixed: str
+    zone_clock: str
+    zone_bare_clock: str
+    zone_location: str
+    no_zone: str
+    said: str
+    approximate: str
+    switch_on: str
+    time_noted: str
+    choices: str
+    problem_time: str
+    problem_clock: str
+    problem_offset: str
+    problem_location: str
 
 
 class ResultTexts(_Texts):
@@ -308,6 +409,10 @@ class ButtonTexts(_Texts):
     back: str
     forget_yes: str
     forget_no: str
+    yes: str
+    change: str
+    change_time: str
+    change_zone: str
 
 
 class Presets(StrictModel):
@@ -353,6 +458,7 @@ class ReminderTexts(StrictModel):
     prompts: PromptTexts
     results: ResultTexts
     errors: ErrorTexts
+    confirm: ConfirmTexts
     reminder: ReminderActionTexts
     buttons: ButtonTexts
     presets: Presets
@@ -369,6 +475,8 @@ class ReminderContent:
     tips: tuple[Tip, ...]
     cities: dict[str, str]  # normalized city name -> IANA zone, for timeparse.parse_zone
     texts: ReminderTexts  # screens, prompts, errors, /privacy, /forget, /stats
+    places: dict[str, Place] = field(default_factory=dict)  # cities, countries, abbreviations: timeparse.read_zone
+    day_parts: dict[str, time] = field(default_factory=dict)  # "evening" -> 19:00: timeparse.read_time
 
 
 def load_cities(directory: Path | str | None = None) -> dict[str, str]:
@@ -381,19 +489,21 @@ def load_cities(directory: Path | str | None = None) -> dict[str, str]:
 
 
 def load_reminder_content(directory: Path | str | None = None) -> ReminderContent:
-    """Load stretches.toml, hydration.toml, cities.toml and reminders.toml; ContentError lists every problem."""
+    """Load stretches.toml, hydration.toml, cities.toml, daytimes.toml and reminders.toml;
+    ContentError lists every problem."""
     root = Path(directory) if directory else DEFAULT_CONTENT_DIR
     problems: list[str] = []
     stretches = load_model(root / "stretches.toml", StretchFile, problems)
     hydration = load_model(root / "hydration.toml", HydrationFile, problems)
     cities = load_model(root / "cities.toml", CitiesFile, problems)
     texts = load_model(root / "reminders.toml", ReminderTexts, problems)
+    day_parts = load_model(root / "daytimes.toml", DayPartsFile, problems)
     if stretches is not None:
         for item in stretches.stretch:
             error = check_message_text(format_stretch(item, stretches.caution, stretches.heading))
             if error:
                 problems.append(f"stretches.toml: stretch[{item.id}]: the message would fail: {error}")
-    if problems or stretches is None or hydration is None or cities is None or texts is None:
+    if problems or stretches is None or hydration is None or cities is None or texts is None or day_parts is None:
         raise ContentError(problems)
     return ReminderContent(
         stretch_heading=stretches.heading,
@@ -403,6 +513,8 @@ def load_reminder_content(directory: Path | str | None = None) -> ReminderConten
         tips=hydration.tip,
         cities={normalize_name(city): zone for city, zone in cities.cities.items()},
         texts=texts,
+        places=cities.places(),
+        day_parts=day_parts.times(),
     )
 
 
