@@ -24,6 +24,7 @@ from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.conflict import ConflictGuard
 from bot.telegram.retry import RateLimiter
 from bot.telegram.services import KEY, Services, utc_now
+from bot.telegram.update_processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_post_init(settings, dispatch_interval))
         .post_shutdown(_post_shutdown)
-        .concurrent_updates(False)  # one update at a time keeps a chat's menu edits in order
+        # Chats at once, each chat's updates in order (its menu edits, taps and prompts).
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)

@@ -13,9 +13,9 @@ one WARNING line naming the update and chat (never the text, never the token), b
 handler - or by bot.telegram.sending for a callback answer, where the handler goes on.
 
 Waiting is an asyncio sleep in the caller's own task, holding no lock, so other chats' sends and
-the reminder dispatcher go on meanwhile. (Updates themselves are handled one at a time - see
-bot.app - so the next update waits for this one's handler; that is the concurrency item of
-issue 11, not this module.)
+the reminder dispatcher go on meanwhile. Other chats' updates are handled meanwhile too
+(bot.telegram.update_processor); only the next update of the same chat waits, so a chat's replies
+stay in order.
 
 Duplicates. A retry after a lost answer cannot know whether the first attempt took effect:
 - sendMessage: a 5xx, timeout or dropped connection may come after Telegram already delivered the
