@@ -25,7 +25,7 @@ class ChatMessage:
     # The markup as the bot sent it (any keyboard type), as compact JSON: a parsed keyboard costs
     # about 1 KB, and benchmarks keep 100 000 messages.
     markup_json: str | None = None
-    kind: str = "text"  # text, sticker, photo, voice
+    kind: str = "text"  # text, sticker, photo, voice, location
     source: str | None = None  # the text exactly as sent (with HTML tags), for bot messages
     parse_mode: str | None = None
     edits: int = 0

@@ -108,6 +108,10 @@ class SimUser:
         voice = {**_file("voice"), "duration": duration, "mime_type": "audio/ogg", "file_size": duration * 4000}
         return self._post(kind="voice", extra={"voice": voice})
 
+    async def send_location(self, latitude: float, longitude: float) -> ChatMessage:
+        """Share a location (the 📎 menu's Location, or a request_location button)."""
+        return self._post(kind="location", extra={"location": {"latitude": latitude, "longitude": longitude}})
+
     def _post(self, reply_to: ChatMessage | int | None = None, **fields: Any) -> ChatMessage:
         self._require_open()
         chat, fake = self._chat, self._fake
