@@ -34,6 +34,13 @@ REMINDERS = [
     "rm:d:1:20261301:0", "rm:d:1:00000000:0", "rm:d:1:20260601:²", "rm:d:" + HUGE + ":20260601:0",
     "rm:d:" + OVER + ":20260601:0", "rm:sn:" + MAX + ":20260601:0", "rm:x:1:20260601:" + HUGE,
     "rm:d:-1:20260601:0", "rm:d:1:20260601:0:0",
+    # Said-back answers (issue 10, item 3): Yes / Change / a zone of several.
+    "rm:ys:", "rm:ys:s:a:0900", "rm:ys:s:a:0900:2", "rm:ys:s:a:2500:0", "rm:ys:h:a:0900:0", "rm:ys:s:a:0900:0:E/Berlin",
+    "rm:ys:s:a:0900:1:E/Narnia", "rm:ys:s:a:0900:1:+2500", "rm:ys:s:a:0900:1:+0000", "rm:ys:s:a:0900:1:../../etc",
+    "rm:ys:s:a:０９００:1", "rm:ys:s:a:0900:1:E/Berlin:x", "rm:yz:", "rm:yz:Europe/Atlantis", "rm:yz:+0530:x",
+    "rm:yz:+1500", "rm:yz:Q/Berlin", "rm:yz:E/", "rm:ct:", "rm:ct:s:a", "rm:ct:s:a:2", "rm:ct:h:a:0",
+    "rm:cz:s", "rm:cz:s:a:2500", "rm:cz:s:e:0900", "rm:pz:", "rm:pz:U/Narnia", "rm:pz:U/Sydney:x",
+    "rm:set:s:a:0900:2", "rm:set:s:a:0900:1:1",
 ]
 TRIAGE = [
     "tg:", "tg:x:y", "tg:::", "tg:zz:yy:y", "tg:²:²:y", "tg:{v}:²:y", "tg:{v}:" + "y" * 40 + ":y",

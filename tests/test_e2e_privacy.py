@@ -19,11 +19,14 @@ async def tick(bot):
 
 
 async def opt_in(bot, user, kind_button, zone="Berlin"):
+    """Switch a kind on: tap it, tap 09:00, name the zone, say Yes to what is said back."""
     await user.send("/reminders")
     screen = await user.reply()
     await user.tap(screen, kind_button)
+    await user.tap(await user.reply(), "09:00")
     await user.reply()
     await user.send(zone)
+    await user.tap(await user.reply(), texts(bot).buttons.yes)
     return await user.reply()
 
 
@@ -73,6 +76,7 @@ async def test_forget_deletes_every_row_and_byte_of_the_user(bot, fake, no_viola
     t = texts(bot)
     await opt_in(bot, ann, t.buttons.stretching_on, zone=ANN_ZONE)
     await ann.tap(ann.last, t.buttons.hydration_on)
+    await ann.tap(await ann.reply(), "09:00")  # the zone is known: on at once
     await ann.reply()
     await opt_in(bot, bob, t.buttons.stretching_on)
     db = bot.services.db

@@ -38,12 +38,17 @@ async def open_reminders(bot, user):
     return await user.reply()
 
 
-async def opt_in_stretching(bot, user, zone_text="Berlin"):
-    """Tap Turn on stretching, answer the zone question; returns the confirmation message."""
+async def opt_in_stretching(bot, user, zone_text="Berlin", at="09:00"):
+    """Tap Turn on stretching, tap a time, answer the zone question, confirm what is said back;
+    returns the screen that says it is on."""
+    t = texts(bot)
     screen = await open_reminders(bot, user)
-    await user.tap(screen, texts(bot).buttons.stretching_on)
+    await user.tap(screen, t.buttons.stretching_on)
+    await user.tap(await user.reply(), at)  # the time question: a preset
     await user.reply()  # the zone question
     await user.send(zone_text)
+    said_back = await user.reply()
+    await user.tap(said_back, t.buttons.yes)
     return await user.reply()
 
 
@@ -62,14 +67,21 @@ async def test_menu_button_opens_the_screen_and_nothing_is_on_by_default(bot, fa
     assert await repo.list_subscriptions(bot.services.db, 401) == []
 
 
-async def test_opt_in_asks_the_zone_first_then_a_reminder_arrives_done_streak(bot, fake, no_violations):
+async def test_opt_in_asks_the_time_then_the_zone_then_a_reminder_arrives_done_streak(bot, fake, no_violations):
     ann = fake.user(402)
     t = texts(bot)
     screen = await open_reminders(bot, ann)
     await ann.tap(screen, t.buttons.stretching_on)
+    when = await ann.reply()
+    assert "when should the daily stretch" in when.text.lower() and "09:00" in when.button_texts
+    await ann.tap(when, "09:00")
     question = await ann.reply()
-    assert "time zone" in question.text.lower() and "14:05" in question.text
+    assert "time zone" in question.text.lower() and "14:05" in question.text and "09:00" in question.text
     await ann.send("Berlin")
+    said_back = await ann.reply()
+    assert "Berlin time (Europe/Berlin, UTC+2 now)" in said_back.text and "09:00" in said_back.text
+    assert await repo.get_user(bot.services.db, 402) is None  # nothing saved before Yes
+    await ann.tap(said_back, t.buttons.yes)
     confirmed = await ann.reply()
     assert "Europe/Berlin" in confirmed.text
     assert "tomorrow at 09:00" in confirmed.text  # it is 10:00 in Berlin now
@@ -104,17 +116,28 @@ async def test_time_and_zone_typed_and_the_reminder_follows_them(bot, fake, no_v
     prompt = await ann.reply()
     assert "09:00" in prompt.button_texts  # presets
     await ann.send("half past nine please")
+    said_back = await ann.reply()
+    assert "your daily stretch at 09:30 — right?" in said_back.text
+    await ann.tap(said_back, t.buttons.change)
+    await ann.reply()
+    await ann.send("25:70")
     error = await ann.reply()
     assert "9am" in error.text and "21:30" in error.text  # a clear example
     await ann.send("9:45pm")
+    said_back = await ann.reply()
+    assert "21:45" in said_back.text
+    await ann.tap(said_back, t.buttons.yes)
     saved = await ann.reply()
-    assert "21:45" in saved.text
+    assert "every day at 21:45" in saved.text
 
     await ann.tap(saved, t.buttons.zone)
     await ann.reply()
     await ann.send("Narnia")
     assert "Europe/Berlin" in (await ann.reply()).text  # the example of what works
     await ann.send("Asia/Kolkata")
+    said_back = await ann.reply()
+    assert "Kolkata time (Asia/Kolkata, UTC+5:30 now)" in said_back.text
+    await ann.tap(said_back, t.buttons.yes)
     zoned = await ann.reply()
     assert "Asia/Kolkata" in zoned.text
 
@@ -147,14 +170,19 @@ async def test_preset_time_button_and_water_settings(bot, fake, no_violations):
     await ann.send("8")  # 08:00 is before the first one at 09:00
     refused = await ann.reply()
     assert "after the first one" in refused.text
-    await ann.tap(refused, t.buttons.last.format(time="19:00"))
-    await ann.reply()
+    assert "21:00" in refused.button_texts  # the question again, still open
     await ann.send("21:00")
+    said_back = await ann.reply()
+    assert "5 water reminders a day, the first at 09:00 and the last at 21:00" in said_back.text
+    await ann.tap(said_back, t.buttons.yes)
     assert "from 09:00 to 21:00" in (await ann.reply()).text
     await ann.tap(ann.last, t.buttons.back)
     overview = await ann.reply()
     assert t.buttons.hydration_on in overview.button_texts  # settings alone switch nothing on
     await ann.tap(overview, t.buttons.hydration_on)
+    first = await ann.reply()
+    assert "first water reminder" in first.text
+    await ann.tap(first, "09:00")  # the zone is known: a tapped time switches it on
     on = await ann.reply()
     assert "5 a day from 09:00 to 21:00" in on.text
 
@@ -212,6 +240,7 @@ async def test_restart_sends_nothing_twice_and_pending_prompt_survives(bot, fake
     await bot.restart()
     assert (await tick(bot)).due == 0  # the same moment after a restart: nothing again
     await ann.send("8am")  # the question asked before the restart is still answered
+    await ann.tap(await ann.reply(), t.buttons.yes)
     assert "every day at 08:00" in (await ann.reply()).text
     assert fake.sent_count(406) == len(ann.messages)
     stretch_messages = [m for m in ann.messages if bot.services.reminders.stretch_heading in (m.text or "")]
@@ -309,6 +338,7 @@ async def test_too_many_water_reminders_for_the_hours_are_refused_with_the_reaso
     await ann.tap(water, t.buttons.last.format(time="19:00"))
     await ann.reply()
     await ann.send("noon")
+    await ann.tap(await ann.reply(), t.buttons.yes)
     narrow = await ann.reply()
     assert "from 09:00 to 12:00" in narrow.text
     await ann.press(narrow, "rm:n:12")  # twelve a day in three hours

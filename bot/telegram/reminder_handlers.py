@@ -3,9 +3,17 @@ and Done / Snooze / Stop on the reminders the dispatcher sends.
 
 Typed input: when a screen asks for a time or a zone it stores what it waits for in SQLite
 (bot.storage.pending), so the answer still works after a restart. A group -1 handler reads the
-next typed text as that answer and stops it there; it lets the text through untouched when
-nothing is pending, and always when the answer engine calls it urgent, so an emergency reply
-is never swallowed by a reminder prompt. Any command or another feature's button drops the prompt.
+next typed text (or a shared location) as that answer, says back what it understood with Yes /
+Change buttons, and stops it there. Nothing is saved until Yes. Text that is no answer
+(bot.core.timeparse.read_time / read_zone return None) goes on untouched to the normal handlers
+and the question stays open; so does anything urgent, which also drops the prompt, so an
+emergency reply is never swallowed by a reminder prompt. Any command or another feature's
+button drops the prompt.
+
+Switching a kind on asks for its time first (preset buttons, or typed), then the zone if none is
+stored; both are said back together: "Sydney time (UTC+10 now): your daily stretch at 07:45 —
+right?". The Yes button carries everything it saves (kind, field, time, zone), like every
+button here, so it works after a restart or after the question expired.
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ from telegram.ext import (
 from bot.core import schedule
 from bot.core.content import plain_text
 from bot.core.telegram_html import escape
-from bot.core.timeparse import TimeParseError, ZoneParseError, parse_time, parse_zone, zone_from_local_time
+from bot.core.location import zone_at
+from bot.core.timeparse import ZoneChoices, ZoneProblem, ZoneReading, read_time, read_zone
 from bot.storage import pending as pending_store
 from bot.storage import repositories as repo
 from bot.telegram import callbacks as cb
@@ -111,6 +120,13 @@ async def drop_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text while a time or zone question is open: said back if it is an answer.
+
+    Stops the update (ApplicationHandlerStop) only when the text was taken as an answer, or as a
+    failed try at one (a word or two the answer engine knows nothing about, like "Narnia"). Any
+    other text goes on to the normal handlers untouched and the question stays open: "my back
+    seized up, what do i do" is answered as a question, never as "I don't know that time zone".
+    Red flags first: urgent text drops the prompt and goes on to the emergency reply."""
     svc = services(context)
     message: Message = update.effective_message
     if svc.db is None or update.effective_chat is None or not message.text:
@@ -124,52 +140,186 @@ async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await pending_store.clear_pending(svc.db, chat_id)
         return
     if waiting.awaiting == ZONE:
-        await _typed_zone(svc, message, chat_id, waiting.then_do)
+        taken = await _typed_zone(svc, message, chat_id, waiting.then_do)
     else:
-        await _typed_time(svc, message, chat_id, waiting.awaiting)
-    raise ApplicationHandlerStop
+        taken = await _typed_time(svc, message, chat_id, waiting.awaiting, waiting.then_do)
+    if not taken and _a_failed_try(svc, message.text):
+        lead = svc.reminders.texts.errors.bad_zone if waiting.awaiting == ZONE else svc.reminders.texts.errors.bad_time
+        await reply(message, *_prompt_again(svc, waiting, lead))
+        taken = True
+    if taken:
+        raise ApplicationHandlerStop
+    log.info("text at an open prompt is not an answer: handled as a message")
 
 
-async def _typed_zone(svc: Services, message: Message, chat_id: int, then_do: str | None) -> None:
-    texts = svc.reminders.texts
-    now = svc.clock()
-    try:
-        choice = parse_zone(message.text, svc.reminders.cities)
-    except ZoneParseError:
-        try:
-            choice = zone_from_local_time(message.text, now)
-        except (TimeParseError, ValueError):
-            log.info("typed zone not understood")
-            await reply(message, *ui.zone_prompt(svc.reminders, lead=texts.errors.bad_zone))
-            return
-    await repo.set_zone(svc.db, chat_id, choice.zone, now)
-    await pending_store.clear_pending(svc.db, chat_id)
-    saved = texts.results.zone_saved_fixed if choice.fixed_offset else texts.results.zone_saved
-    leads = [saved.format(zone=escape(schedule.zone_label(choice.zone)))]
-    if then_do and then_do.startswith("on:") and then_do[3:] in schedule.KINDS:
-        leads.append(await _turn_on(svc, chat_id, then_do[3:]))
-    log.info("time zone set: fixed_offset=%s", choice.fixed_offset)
-    await reply(message, *await overview_screen(svc, chat_id, "\n".join(leads)))
+def _a_failed_try(svc: Services, text: str) -> bool:
+    """A word or two that the answer engine cannot place ("Narnia", "9:70"): a try at the answer."""
+    if "?" in text or len(text.split()) > 3:
+        return False
+    return svc.engine.answer(text).kind == "no_match"
 
 
-async def _typed_time(svc: Services, message: Message, chat_id: int, awaiting: str) -> None:
+def _prompt_again(svc: Services, waiting: pending_store.Pending, lead: str):
+    if waiting.awaiting == ZONE:
+        return ui.zone_prompt(svc.reminders, lead=lead)
+    found = _time_target(waiting.awaiting)
+    if found is None:
+        return ui.zone_prompt(svc.reminders, lead=lead)
+    kind, field = found
+    return ui.time_prompt(svc.reminders, kind, field, lead=lead, switch_on=waiting.then_do == ON_FLAG)
+
+
+ON_FLAG = "on"  # then_do of a time question asked while switching a kind on
+
+
+def _time_target(awaiting: str) -> tuple[str, str] | None:
     parts = awaiting.split(":")
     if len(parts) != 3 or parts[0] != "time" or parts[1] not in schedule.KINDS or parts[2] not in ui.FIELD_CODES:
-        await pending_store.clear_pending(svc.db, chat_id)
-        return
-    kind, field = parts[1], parts[2]
+        return None
+    if (parts[1] == "stretching") != (parts[2] == "at"):
+        return None
+    return parts[1], parts[2]
+
+
+def _switch_on_plan(then_do: str | None) -> tuple[str, str, time | None] | None:
+    """then_do of a zone question: "on:<kind>[:<field>:<HHMM>]" -> (kind, field, time or None)."""
+    parts = (then_do or "").split(":")
+    if len(parts) < 2 or parts[0] != "on" or parts[1] not in schedule.KINDS:
+        return None
+    kind = parts[1]
+    field = "at" if kind == "stretching" else "start"
+    if len(parts) == 4 and parts[2] in ui.FIELD_CODES and (kind == "stretching") == (parts[2] == "at"):
+        value = ui.parse_compact(parts[3])
+        if value is not None:
+            return kind, parts[2], value
+    return kind, field, None
+
+
+async def _settings(svc: Services, chat_id: int, kind: str) -> tuple[int, time, time, time]:
+    """(count, first, last, daily time) as they are now, or the defaults."""
+    sub = await repo.get_subscription(svc.db, chat_id, kind)
+    if sub is None:
+        return schedule.DEFAULT_COUNT, schedule.DEFAULT_START, schedule.DEFAULT_END, schedule.DEFAULT_TIME
+    return sub.per_day, sub.start, sub.end, sub.at
+
+
+async def _schedule_problem(svc: Services, chat_id: int, kind: str, field: str, value: time) -> str | None:
+    """Why this time would make no schedule (water: the first after the last...), or None."""
+    if kind != "hydration":
+        return None
+    count, start, end, _ = await _settings(svc, chat_id, kind)
+    start, end = (value, end) if field == "start" else (start, value)
     try:
-        value = parse_time(message.text)
-    except TimeParseError:
-        await reply(message, *ui.time_prompt(svc.reminders, kind, field, lead=svc.reminders.texts.errors.bad_time))
-        return
-    await pending_store.clear_pending(svc.db, chat_id)
-    error = await _save_time(svc, chat_id, kind, field, value)
-    saved = svc.reminders.texts.results.saved
-    if kind == "hydration":
-        await reply(message, *await water_screen(svc, chat_id, error or saved))
+        schedule.SubSpec("hydration", "UTC", count=count, start=start, end=end)
+    except schedule.ScheduleError:
+        return _schedule_error(svc, count, start, end)
+    return None
+
+
+async def _confirm_time_screen(
+    svc: Services, chat_id: int, kind: str, field: str, value: time, switch_on: bool,
+    zone: ZoneReading | None = None, notes: list[str] | None = None,
+):
+    """The said-back time (and zone): with the zone typed in this set-up, or the stored one."""
+    now = svc.clock()
+    count, start, end, _ = await _settings(svc, chat_id, kind)
+    if zone is not None:
+        zone_text = ui.describe_zone(svc.reminders, zone, now)
     else:
-        await reply(message, *await overview_screen(svc, chat_id, error or saved))
+        user = await repo.get_user(svc.db, chat_id)
+        stored = user.zone if user else None
+        zone_text = ui.describe_zone(svc.reminders, ui.stored_zone(stored), now) if stored else svc.reminders.texts.confirm.no_zone
+    return ui.confirm_time(
+        svc.reminders, kind, field, value, zone_text, (count, start, end), switch_on,
+        zone=zone.zone if zone else None, notes=notes, zone_changeable=zone is not None,
+    )
+
+
+async def _typed_zone(svc: Services, message: Message, chat_id: int, then_do: str | None) -> bool:
+    reading = read_zone(message.text, svc.reminders.places, svc.clock(), svc.reminders.day_parts)
+    if reading is None:
+        return False
+    if isinstance(reading, ZoneProblem):
+        texts = svc.reminders.texts.confirm
+        line = {"time": texts.problem_time, "clock": texts.problem_clock, "offset": texts.problem_offset}[reading.reason]
+        log.info("typed zone refused: %s", reading.reason)
+        await reply(message, *ui.zone_prompt(svc.reminders, lead=line.format(text=escape(reading.text))))
+        return True
+    if isinstance(reading, ZoneChoices):
+        log.info("typed zone has several zones: %d", len(reading.zones))
+        await reply(message, *ui.zone_choices(svc.reminders, reading, svc.clock()))
+        return True
+    log.info("typed zone read: how=%s", reading.how)
+    await reply(message, *await _zone_said_back(svc, chat_id, reading, then_do))
+    return True
+
+
+async def _zone_said_back(svc: Services, chat_id: int, reading: ZoneReading, then_do: str | None):
+    """A zone read from text, a location or a button, said back; with the time, while switching on."""
+    plan = _switch_on_plan(then_do)
+    if plan is None:
+        return ui.confirm_zone(svc.reminders, ui.describe_zone(svc.reminders, reading, svc.clock()), reading.zone)
+    kind, field, value = plan
+    if value is None:  # a question from before the time was asked first: the current time
+        count, start, end, at = await _settings(svc, chat_id, kind)
+        value = at if kind == "stretching" else start
+    return await _confirm_time_screen(svc, chat_id, kind, field, value, True, zone=reading)
+
+
+async def _typed_time(svc: Services, message: Message, chat_id: int, awaiting: str, then_do: str | None) -> bool:
+    found = _time_target(awaiting)
+    if found is None:
+        await pending_store.clear_pending(svc.db, chat_id)
+        return False
+    kind, field = found
+    reading = read_time(message.text, svc.reminders.day_parts)
+    if reading is None:
+        return False
+    switch_on = then_do == ON_FLAG
+    problem = await _schedule_problem(svc, chat_id, kind, field, reading.value)
+    if problem:
+        await reply(message, *ui.time_prompt(svc.reminders, kind, field, lead=problem, switch_on=switch_on))
+        return True
+    notes = ui.reading_notes(svc.reminders, reading, message.text)
+    log.info("typed time read: said=%s approximate=%s", bool(reading.said), reading.approximate)
+    if switch_on and not await _has_zone(svc, chat_id):
+        # Switching on without a zone: the zone next, then both are said back together.
+        await _ask_zone_next(svc, chat_id, kind, field, reading.value)
+        lead = "\n".join([svc.reminders.texts.confirm.time_noted.format(time=ui.hhmm(reading.value)), *notes])
+        await reply(message, *ui.zone_prompt(svc.reminders, first=True, lead=lead))
+        return True
+    await reply(message, *await _confirm_time_screen(svc, chat_id, kind, field, reading.value, switch_on, notes=notes))
+    return True
+
+
+async def _has_zone(svc: Services, chat_id: int) -> bool:
+    user = await repo.get_user(svc.db, chat_id)
+    return bool(user and user.zone)
+
+
+async def _ask_zone_next(svc: Services, chat_id: int, kind: str, field: str, value: time) -> None:
+    then_do = f"on:{kind}:{field}:{ui.compact(value)}"
+    await pending_store.save_pending(svc.db, chat_id, ZONE, then_do, svc.clock())
+
+
+async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared location while the zone question is open: its zone (offline), said back."""
+    svc = services(context)
+    message: Message = update.effective_message
+    if svc.db is None or update.effective_chat is None or message.location is None:
+        return
+    chat_id = update.effective_chat.id
+    waiting = await pending_store.get_pending(svc.db, chat_id, svc.clock())
+    if waiting is None or waiting.awaiting != ZONE:
+        return  # not asked for: the usual "I can't read that" reply
+    then_do = waiting.then_do if waiting else None
+    zone = zone_at(message.location.latitude, message.location.longitude)
+    if zone is None:
+        await reply(message, *ui.zone_prompt(svc.reminders, lead=svc.reminders.texts.confirm.problem_location))
+    else:
+        log.info("zone read from a location")
+        await reply(message, *await _zone_said_back(svc, chat_id, ZoneReading(zone, "location"), then_do))
+    raise ApplicationHandlerStop
 
 
 async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -215,14 +365,12 @@ async def _on(update, context, svc: Services, chat_id: int, args: list[str]) -> 
         return False
     query = update.callback_query
     await answer_query(query)
-    user = await repo.get_user(svc.db, chat_id)
-    if user is None or user.zone is None:
-        # Explicit opt-in, but no zone yet: ask for it first, then switch on.
-        await pending_store.save_pending(svc.db, chat_id, ZONE, f"on:{kind}", svc.clock())
-        await show(query, *ui.zone_prompt(svc.reminders, first=True))
-        return True
-    lead = await _turn_on(svc, chat_id, kind)
-    await show(query, *await overview_screen(svc, chat_id, lead))
+    # Switching on asks for the time (and then the zone, if unknown); nothing is on until confirmed.
+    field = "at" if kind == "stretching" else "start"
+    await pending_store.save_pending(svc.db, chat_id, f"time:{kind}:{field}", ON_FLAG, svc.clock())
+    prompts = svc.reminders.texts.prompts
+    lead = prompts.stretching_on if kind == "stretching" else prompts.hydration_on
+    await show(query, *ui.time_prompt(svc.reminders, kind, field, lead=lead, switch_on=True))
     return True
 
 
@@ -259,17 +407,128 @@ async def _ask_time(update, context, svc: Services, chat_id: int, args: list[str
 
 
 async def _set_time(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
-    found = _kind_field(args) if len(args) == 3 else None
+    switch_on = len(args) == 4 and args[3] == "1"
+    found = _kind_field(args) if len(args) == 3 or switch_on else None
     value = ui.parse_compact(args[2]) if found else None
     if found is None or value is None:
         return False
     kind, field = found
-    await answer_query(update.callback_query)
+    query = update.callback_query
+    await answer_query(query)
+    if switch_on:
+        return await _switch_on_at(query, svc, chat_id, kind, field, value)
     await pending_store.clear_pending(svc.db, chat_id)
     error = await _save_time(svc, chat_id, kind, field, value)
     lead = error or svc.reminders.texts.results.saved
     screen = await (water_screen(svc, chat_id, lead) if kind == "hydration" else overview_screen(svc, chat_id, lead))
     await show(update.callback_query, *screen)
+    return True
+
+
+async def _switch_on_at(query, svc: Services, chat_id: int, kind: str, field: str, value: time, zone: str | None = None) -> bool:
+    """A time chosen (a preset tapped, or a said-back time confirmed) while switching on."""
+    if zone is not None:
+        await repo.set_zone(svc.db, chat_id, zone, svc.clock())
+        log.info("time zone set: fixed_offset=%s", schedule.offset_minutes(zone) is not None)
+    if not await _has_zone(svc, chat_id):
+        await _ask_zone_next(svc, chat_id, kind, field, value)
+        lead = svc.reminders.texts.confirm.time_noted.format(time=ui.hhmm(value))
+        await show(query, *ui.zone_prompt(svc.reminders, first=True, lead=lead))
+        return True
+    error = await _save_time(svc, chat_id, kind, field, value)
+    if error:
+        await pending_store.save_pending(svc.db, chat_id, f"time:{kind}:{field}", ON_FLAG, svc.clock())
+        await show(query, *ui.time_prompt(svc.reminders, kind, field, lead=error, switch_on=True))
+        return True
+    await pending_store.clear_pending(svc.db, chat_id)
+    leads = []
+    if zone is not None:
+        leads.append(_zone_saved_line(svc, zone))
+    leads.append(await _turn_on(svc, chat_id, kind))
+    await show(query, *await overview_screen(svc, chat_id, "\n".join(leads)))
+    return True
+
+
+def _zone_saved_line(svc: Services, zone: str) -> str:
+    results = svc.reminders.texts.results
+    saved = results.zone_saved_fixed if schedule.offset_minutes(zone) is not None else results.zone_saved
+    return saved.format(zone=escape(schedule.zone_label(zone)))
+
+
+async def _yes_time(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
+    """Yes to a said-back time: ys:<k>:<f>:<HHMM>:<0|1>[:<zone>]."""
+    if len(args) not in (4, 5) or args[3] not in ("0", "1"):
+        return False
+    found = _kind_field(args[:2])
+    value = ui.parse_compact(args[2]) if found else None
+    zone = ui.parse_zone_code(args[4]) if len(args) == 5 else None
+    if found is None or value is None or (len(args) == 5 and (zone is None or args[3] != "1")):
+        return False
+    kind, field = found
+    query = update.callback_query
+    await answer_query(query)
+    if args[3] == "1":
+        return await _switch_on_at(query, svc, chat_id, kind, field, value, zone)
+    await pending_store.clear_pending(svc.db, chat_id)
+    error = await _save_time(svc, chat_id, kind, field, value)
+    lead = error or svc.reminders.texts.results.saved
+    screen = await (water_screen(svc, chat_id, lead) if kind == "hydration" else overview_screen(svc, chat_id, lead))
+    await show(query, *screen)
+    return True
+
+
+async def _yes_zone(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
+    """Yes to a said-back zone: yz:<zone>."""
+    zone = ui.parse_zone_code(args[0]) if len(args) == 1 else None
+    if zone is None:
+        return False
+    await answer_query(update.callback_query)
+    await repo.set_zone(svc.db, chat_id, zone, svc.clock())
+    await pending_store.clear_pending(svc.db, chat_id)
+    log.info("time zone set: fixed_offset=%s", schedule.offset_minutes(zone) is not None)
+    await show(update.callback_query, *await overview_screen(svc, chat_id, _zone_saved_line(svc, zone)))
+    return True
+
+
+async def _change_time(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
+    """Change under a said-back time: ct:<k>:<f>:<0|1>, the time question again."""
+    found = _kind_field(args[:2]) if len(args) == 3 and args[2] in ("0", "1") else None
+    if found is None:
+        return False
+    kind, field = found
+    switch_on = args[2] == "1"
+    await answer_query(update.callback_query)
+    await pending_store.save_pending(svc.db, chat_id, f"time:{kind}:{field}", ON_FLAG if switch_on else None, svc.clock())
+    await show(update.callback_query, *ui.time_prompt(svc.reminders, kind, field, switch_on=switch_on))
+    return True
+
+
+async def _change_zone(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
+    """Change under a said-back zone: cz, or cz:<k>:<f>:<HHMM> while switching on."""
+    if args:
+        found = _kind_field(args[:2]) if len(args) == 3 else None
+        value = ui.parse_compact(args[2]) if found else None
+        if found is None or value is None:
+            return False
+        then_do = f"on:{found[0]}:{found[1]}:{ui.compact(value)}"
+    else:
+        then_do = None
+    await answer_query(update.callback_query)
+    await pending_store.save_pending(svc.db, chat_id, ZONE, then_do, svc.clock())
+    await show(update.callback_query, *ui.zone_prompt(svc.reminders))
+    return True
+
+
+async def _pick_zone(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
+    """One zone of a country with several, tapped: said back (with the time, while switching on)."""
+    zone = ui.parse_zone_code(args[0]) if len(args) == 1 else None
+    if zone is None:
+        return False
+    await answer_query(update.callback_query)
+    waiting = await pending_store.get_pending(svc.db, chat_id, svc.clock())
+    then_do = waiting.then_do if waiting and waiting.awaiting == ZONE else None
+    reading = ZoneReading(zone, "zone", ui.zone_city(zone))
+    await show(update.callback_query, *await _zone_said_back(svc, chat_id, reading, then_do))
     return True
 
 
@@ -403,6 +662,11 @@ _BUTTONS = {
     ui.SNOOZE: _snooze,
     ui.STOP: _stop,
     ui.FORGET: _forget,
+    ui.YES_TIME: _yes_time,
+    ui.YES_ZONE: _yes_zone,
+    ui.CHANGE_TIME: _change_time,
+    ui.CHANGE_ZONE: _change_zone,
+    ui.PICK_ZONE: _pick_zone,
 }
 
 
@@ -412,6 +676,7 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, drop_prompt), group=TYPED_GROUP)
     app.add_handler(CallbackQueryHandler(drop_prompt, pattern=OTHER_BUTTON), group=TYPED_GROUP)
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_typed), group=TYPED_GROUP)
+    app.add_handler(MessageHandler(filters.LOCATION, on_location), group=TYPED_GROUP)
     app.add_handler(CommandHandler("reminders", reminders_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN))
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
