@@ -133,7 +133,7 @@ async def test_appointment_outcome_after_every_question_and_its_tips(bot, fake, 
     assert outcome.text.startswith(HEADLINE["appointment"])
     assert plain_text(CONTEXT.tip).splitlines()[0] not in outcome.text  # tips are behind the button
     assert outcome.button_texts == [LABELS.tips_button, LABELS.reminders_button, labels_of(bot)[1]]
-    assert dict(b for row in outcome.buttons for b in row)[LABELS.reminders_button] == "rm"
+    assert dict(b for row in outcome.buttons for b in row)[LABELS.reminders_button] == "rm:!"  # advice-marked
     tips = await tips_after(ann, outcome)
     assert plain_text(CONTEXT.tip).splitlines()[0] in tips.text  # the sport tip, from the context answer
     assert tips.button_texts == [labels_of(bot)[1]]

@@ -181,11 +181,12 @@ def test_outcome_buttons_per_level():
         text, markup = outcome_screen(TRIAGE, CONTENT, outcome, answers)
         assert text.startswith(f"<b>{outcome.headline}</b>")
         assert text.endswith(f"<i>{CONTENT.messages.disclaimer}</i>")
+        # An outcome is advice: every button carries the mark that keeps it from being edited.
         if level in ("emergency", "same_day"):  # what to do, and the way home: no tips, no reminders
-            assert labels_of(markup) == [home] and data_of(markup) == ["m"]
+            assert labels_of(markup) == [home] and data_of(markup) == ["m:!"]
         else:
             assert labels_of(markup) == ["Self-care tips", "Daily stretching reminders", home]
-            assert data_of(markup) == [f"tg:{TRIAGE.version}:{answers}:t", "rm", "m"]
+            assert data_of(markup) == [f"tg:{TRIAGE.version}:{answers}:t:!", "rm:!", "m:!"]
 
 
 def test_every_outcome_text_is_within_telegram_limits():
@@ -202,7 +203,7 @@ def test_tips_screen():
     text, markup = tips_screen(TRIAGE, CONTENT, tailored)
     assert text == render_tips(TRIAGE, tailored, f"<i>{CONTENT.messages.disclaimer}</i>")
     assert QUESTIONS[CONTEXT_AT].tip in text
-    assert data_of(markup) == ["m"]
+    assert data_of(markup) == ["m:!"]  # tips are advice too
     general, _ = tips_screen(TRIAGE, CONTENT, None)
     assert TRIAGE.tips.general in general and QUESTIONS[CONTEXT_AT].tip not in general
 

@@ -53,15 +53,19 @@ def topic_screen(content: Content, topic_id: str, came_from: str | None = None):
 
 
 def reply_screen(content: Content, answer: Reply):
-    """What to send for a free-text answer from the engine."""
+    """What to send for a free-text answer from the engine.
+
+    An answer and an urgent reply are advice: their buttons send the next screen as a new
+    message and leave them as they are (keyboards.advice). "Did you mean", the safety question,
+    small talk and "I don't know" are only a way on, and may be turned into what is tapped."""
     if answer.kind == "answer" and answer.topics:
         # A typed answer has no screen before it: the section button names where it goes.
-        return answer.text, kb.topic_actions(content, answer.topics[0], answer.related, typed=True)
+        return answer.text, kb.advice(kb.topic_actions(content, answer.topics[0], answer.related, typed=True))
     if answer.kind == "clarify":
         return answer.text, kb.topic_choices(content, answer.topics)
     if answer.kind == "urgent":
         # Only the way home: an emergency reply ends with what to do, never with tips.
-        return answer.text, kb.only_home(content)
+        return answer.text, kb.advice(kb.only_home(content))
     if answer.kind == "check":
         return answer.text, safety.buttons(content, answer)
     if answer.kind == "smalltalk" and answer.level not in ("menu", "help"):

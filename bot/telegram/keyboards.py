@@ -82,6 +82,26 @@ def topic_actions(
     return InlineKeyboardMarkup(rows)
 
 
+def marked(markup: InlineKeyboardMarkup | None, *, advice: bool = False, owner: int | None = None):
+    """The same keyboard with marks on every callback button (see bot.telegram.callbacks)."""
+    if markup is None or (not advice and owner is None):
+        return markup
+    rows = [
+        [
+            InlineKeyboardButton(b.text, callback_data=cb.mark(b.callback_data, advice=advice, owner=owner))
+            if isinstance(b.callback_data, str) else b
+            for b in row
+        ]
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def advice(markup: InlineKeyboardMarkup) -> InlineKeyboardMarkup:
+    """The keyboard of a message that carries advice: its buttons never edit it (sending.show)."""
+    return marked(markup, advice=True)
+
+
 def topic_choices(content: Content, topic_ids: tuple[str, ...]) -> InlineKeyboardMarkup:
     """'Did you mean…' candidates, then Main menu."""
     rows = [[button(content.topics[t].title, cb.TOPIC, t)] for t in topic_ids if t in content.topics]

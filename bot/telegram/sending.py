@@ -4,6 +4,10 @@ Every send, edit and callback answer goes through bot.telegram.retry.deliver(): 
 5xx, timeouts and dropped connections within a budget (see that module for which calls a retry
 may duplicate and why). Parse mode (HTML) and no link previews are Application-wide Defaults,
 set in bot.app.
+
+Advice is never erased: a tap under a message whose buttons carry the advice mark sends the next
+screen as a new message instead of editing that message (see show()), so every handler follows
+the rule without knowing it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.core.telegram_html import HtmlError, parse_html
+from bot.telegram import callbacks as cb
 from bot.telegram import retry
 from bot.telegram.retry import Undelivered
 
@@ -58,9 +63,31 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
         log.warning("%s", exc.summary)
 
 
+def carries_advice(query: CallbackQuery) -> bool:
+    """True if the tapped message carries advice: the tapped button says so, or any button of
+    the message's keyboard does (so even data a client made up cannot get advice edited away)."""
+    if cb.is_advice(query.data):
+        return True
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    buttons = [b for row in markup.inline_keyboard for b in row] if markup is not None else []
+    return any(cb.is_advice(b.callback_data) for b in buttons if isinstance(b.callback_data, str))
+
+
 async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Turn the tapped message into `text` in place; send a new one if it can no longer be edited."""
+    """Show the screen a tap asked for.
+
+    Navigation (a menu, a section, a topic opened from one, a triage question) is edited in place,
+    so the chat does not fill up with menus. A message that carries advice is never edited: the
+    screen builders mark its buttons (keyboards.advice: emergency and same-day replies, typed
+    answers, triage outcomes and tips), every button of it carries the mark, so whichever one is
+    tapped - in this module or another feature's - the screen arrives as a new message at the bottom
+    of the chat, and the advice keeps its text and its keyboard (it may be tapped again). A message
+    that can no longer be edited gets the screen as a new message too."""
     message = query.message if isinstance(query.message, Message) else None
+    chat_id = _chat_of(query)
+    if carries_advice(query) and chat_id is not None:
+        await send(query.get_bot(), chat_id, text, markup)
+        return
     if _same_content(message, text, markup):
         return  # a second tap on the same button: nothing to change
     try:

@@ -51,7 +51,8 @@ def restart_screen(triage: Triage, content: Content) -> Screen:
 
 def outcome_screen(triage: Triage, content: Content, outcome: Outcome, answers: str) -> Screen:
     """The outcome with the disclaimer. Emergency and same day get only the way home; self-care and
-    appointment get the tips button (its data is the finished state, so it knows which tips)."""
+    appointment get the tips button (its data is the finished state, so it knows which tips).
+    It is advice: none of its buttons edits it (keyboards.advice)."""
     text = render_outcome(outcome, _disclaimer(content))
     rows = []
     if outcome.offer_tips:
@@ -60,9 +61,10 @@ def outcome_screen(triage: Triage, content: Content, outcome: Outcome, answers: 
     if outcome.offer_reminders:
         rows.append([kb.button(triage.labels.reminders_button, cb.REMINDERS)])
     rows.append(kb.home_row(content))
-    return text, InlineKeyboardMarkup(rows)
+    return text, kb.advice(InlineKeyboardMarkup(rows))
 
 
 def tips_screen(triage: Triage, content: Content, outcome: Outcome | None) -> Screen:
-    """The self-care tips, sent as a new message under the outcome (None: the general tips only)."""
-    return render_tips(triage, outcome, _disclaimer(content)), kb.only_home(content)
+    """The self-care tips, sent as a new message under the outcome (None: the general tips only);
+    advice too, so Main menu under them leaves them in place."""
+    return render_tips(triage, outcome, _disclaimer(content)), kb.advice(kb.only_home(content))
