@@ -63,6 +63,18 @@ async def tap_through(ann, message, labels):
     return message
 
 
+async def typed_answer(ann, text, question):
+    """Type an answer to `question`: the next step arrives as a new message at the bottom of the
+    chat, and the question keeps its text but loses its buttons (only the newest is live)."""
+    await ann.send(text)
+    step = await ann.reply()
+    assert step.message_id > question.message_id and step.edits == 0
+    assert ann.last.message_id == step.message_id  # at the bottom of the chat
+    dropped = await ann.reply()
+    assert (dropped.message_id, dropped.text, dropped.buttons) == (question.message_id, question.text, [])
+    return step
+
+
 def sheet(**yes) -> list[str]:
     """Labels to tap: No everywhere up to the first marked question, which gets its label."""
     last = max(Q[k] for k in yes)
@@ -275,13 +287,11 @@ async def test_typed_answers_count_as_taps(bot, fake, no_violations):
     ann = fake.user(111, "Ann")
     message = await start(ann, bot)
     for n, typed in enumerate(["nope", "No.", "n", "nah"], start=2):
-        await ann.send(typed)
-        edited = await ann.reply()
-        assert edited.message_id == message.message_id and mark(n) in edited.text
+        message = await typed_answer(ann, typed, message)
+        assert mark(n) in message.text
+        await until(lambda: [r[1] for r in open_rows(bot)] == [message.message_id], "the pointer to follow")
     assert open_rows(bot)[0][3] == "nnnn"
-    await ann.send("Not sure")
-    outcome = await ann.reply()
-    assert outcome.message_id == message.message_id
+    outcome = await typed_answer(ann, "Not sure", message)
     assert outcome.text.startswith(HEADLINE["same_day"])
     assert open_rows(bot) == []
     assert db_rows(bot)["triage_outcomes"] == [("same_day", 1)]
@@ -290,13 +300,31 @@ async def test_typed_answers_count_as_taps(bot, fake, no_violations):
 async def test_typed_yes_and_yep(bot, fake, no_violations):
     ann = fake.user(111, "Ann")
     message = await tap_through(ann, await start(ann, bot), [NO] * Q["see_gp"])
-    await ann.send("yep")
-    assert mark(Q["see_gp"] + 2) in (await ann.reply()).text
-    await ann.send("Yes")
-    outcome = await ann.reply()
-    assert outcome.message_id == message.message_id and outcome.text.startswith(HEADLINE["appointment"])
+    message = await typed_answer(ann, "yep", message)
+    assert mark(Q["see_gp"] + 2) in message.text
+    outcome = await typed_answer(ann, "Yes", message)
+    assert outcome.text.startswith(HEADLINE["appointment"])
     tips = await tips_after(ann, outcome)
     assert plain_text(CONTEXT.tip).splitlines()[0] in tips.text
+
+
+async def test_a_typed_answer_puts_the_next_question_at_the_bottom(bot, fake, no_violations):
+    """Regression (issue 10): a typed "no" edited the question four bubbles up, so the next
+    question (or the outcome) appeared off-screen while nothing new appeared under the "no"."""
+    ann = fake.user(111, "Ann")
+    first = await start(ann, bot)
+    # Something typed in between pushes the question up the chat, as in the transcript.
+    await ann.send("my back hurts when I bend over")
+    hint = await ann.reply()
+    await ann.send("no")
+    second = await ann.reply()
+    assert second.message_id > hint.message_id and mark(2) in second.text and second.edits == 0
+    assert [m.message_id for m in ann.messages][-1] == second.message_id
+    above = await ann.reply()  # the first question: same text, no buttons left to tap
+    assert above.message_id == first.message_id and above.text == first.text and above.buttons == []
+    # Taps on the new question go on in place, from where the typed answer left the check.
+    third = await tap_through(ann, second, [NO])
+    assert mark(3) in third.text and third.message_id == second.message_id
 
 
 async def test_other_text_gets_a_note_of_what_to_tap(bot, fake, no_violations):
@@ -324,21 +352,19 @@ async def test_red_flag_typed_during_the_check_gets_the_emergency_reply(bot, fak
     assert urgent.button_texts == [labels_of(bot)[1]]
     assert ann.messages[0].text == message.text  # not taken as an answer
     # The check is still open and still takes typed answers.
-    await ann.send("no")
-    assert mark(5) in (await ann.reply()).text
+    assert mark(5) in (await typed_answer(ann, "no", message)).text
 
 
-async def test_typed_answer_when_the_message_cannot_be_edited_sends_a_new_one(bot, fake, no_violations):
+async def test_typed_answer_when_the_old_question_cannot_be_edited_goes_on(bot, fake, no_violations):
     ann = fake.user(111, "Ann")
     message = await start(ann, bot)
-    fake.inject_error("editMessageText", 400, "Bad Request: message to edit not found", chat_id=111)
+    fake.inject_error("editMessageReplyMarkup", 400, "Bad Request: message to edit not found", chat_id=111)
     await ann.send("no")
     fresh = await ann.reply()
     assert fresh.message_id != message.message_id and mark(2) in fresh.text
     await until(lambda: [r[1] for r in open_rows(bot)] == [fresh.message_id], "the pointer to move")
-    await ann.send("no")
-    edited = await ann.reply()
-    assert edited.message_id == fresh.message_id and mark(3) in edited.text
+    third = await typed_answer(ann, "no", fresh)
+    assert mark(3) in third.text
 
 
 async def test_typed_answers_stop_after_an_hour_of_quiet(bot, fake, no_violations):
@@ -374,8 +400,7 @@ async def test_restart_mid_way_continues_from_the_button(bot, fake, no_violation
     await bot.restart()
     message = await tap_through(ann, message, [NO])
     assert mark(5) in message.text
-    await ann.send("no")  # the typed-answer pointer survived too (SQLite)
-    message = await ann.reply()
+    message = await typed_answer(ann, "no", message)  # the typed-answer pointer survived too (SQLite)
     assert mark(6) in message.text
     outcome = await tap_through(ann, message, [NO] * (TOTAL - 5))
     assert outcome.text.startswith(HEADLINE["self_care"])

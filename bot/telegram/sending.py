@@ -118,9 +118,15 @@ async def send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup |
     )
 
 
-async def edit(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """Edit a message found by id (not the one a tap came from)."""
-    await retry.deliver(
-        lambda: bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup),
-        method="editMessageText", chat_id=chat_id,
-    )
+async def drop_keyboard(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a message, leaving its text as it is; a message already without them,
+    or gone, is no error (the keyboard was only there to be tapped)."""
+    try:
+        await retry.deliver(
+            lambda: bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None),
+            method="editMessageReplyMarkup", chat_id=chat_id,
+        )
+    except BadRequest as exc:
+        reason = str(exc).lower()
+        if NOT_MODIFIED not in reason and not any(gone in reason for gone in MESSAGE_GONE):
+            raise

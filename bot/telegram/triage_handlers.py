@@ -1,4 +1,7 @@
-"""The symptom check ("triage") in Telegram: one message, edited in place per question.
+"""The symptom check ("triage") in Telegram: taps edit the check's message in place per question;
+a typed answer moves the check to a new message at the bottom of the chat (the old one keeps its
+text and loses its buttons), so what the person typed is always answered below it. The outcome is
+advice: its buttons never edit it (keyboards.advice, sending.show).
 
 State lives in two places, both outside memory:
 - each button carries its check's whole state (see triage_callbacks), so taps survive restarts
@@ -18,8 +21,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -46,7 +48,7 @@ from bot.core.triage import (
 from bot.storage import repositories as repo
 from bot.telegram import triage_callbacks as tcb
 from bot.telegram.handlers import main_menu_screen, stale_button
-from bot.telegram.sending import MESSAGE_GONE, NOT_MODIFIED, answer_query, edit, reply, send, show
+from bot.telegram.sending import answer_query, drop_keyboard, reply, send, show
 from bot.telegram.services import Services, services
 from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen, tips_screen
 
@@ -166,21 +168,6 @@ async def _send_tips(update: Update, svc: Services, tap: tcb.Tap) -> None:
 
 # ---- typed messages ----
 
-async def _edit_or_send(bot: Bot, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup) -> int:
-    """Edit the check's message in place; if it is gone or too old, send the screen anew. Returns its id."""
-    try:
-        await edit(bot, chat_id, message_id, text, markup)
-        return message_id
-    except BadRequest as exc:
-        reason = str(exc).lower()
-        if NOT_MODIFIED in reason:
-            return message_id
-        if not any(gone in reason for gone in MESSAGE_GONE):
-            raise
-    sent = await send(bot, chat_id, text, markup)
-    return sent.message_id
-
-
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Claims typed openings and anything typed while a question is open; red flags go first."""
     message = update.effective_message
@@ -214,16 +201,16 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     answers = answer(triage, pointer.answers, choice)
     step = next_step(triage, answers)
+    # The next step goes under what was typed, not into the message above it: editing that one
+    # would put the answer (perhaps the outcome) off-screen while nothing new appears below.
     if isinstance(step, Outcome):
         await _finish(svc, chat_id, pointer.message_id, step)
-        screen = outcome_screen(triage, svc.content, step, answers)
-        await _edit_or_send(context.bot, chat_id, pointer.message_id, *screen)
+        await reply(message, *outcome_screen(triage, svc.content, step, answers))
     else:
-        await _remember(svc, chat_id, pointer.message_id, answers)
-        screen = question_screen(triage, svc.content, answers)
-        shown = await _edit_or_send(context.bot, chat_id, pointer.message_id, *screen)
-        if shown != pointer.message_id:  # the old message was gone: follow the new one
-            await _remember(svc, chat_id, shown, answers)
+        sent = await reply(message, *question_screen(triage, svc.content, answers))
+        await _remember(svc, chat_id, sent.message_id, answers)
+    # The question above keeps its text; its buttons go, so only the newest question is live.
+    await drop_keyboard(context.bot, chat_id, pointer.message_id)
     raise ApplicationHandlerStop
 
 
