@@ -4,6 +4,7 @@ None means "not an answer at all": the bot then answers the text as a normal mes
 """
 
 from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -188,8 +189,8 @@ def test_read_zone_abbreviations_are_real_places_with_summer_time(content, text,
 def test_est_follows_summer_time(content):
     """EST typed in June is New York (UTC-4 then), not a fixed UTC-5 all year."""
     zone = read_zone("EST", content.places, SUMMER).zone
-    assert SUMMER.astimezone(__import__("zoneinfo").ZoneInfo(zone)).utcoffset().total_seconds() == -4 * 3600
-    assert WINTER.astimezone(__import__("zoneinfo").ZoneInfo(zone)).utcoffset().total_seconds() == -5 * 3600
+    assert SUMMER.astimezone(ZoneInfo(zone)).utcoffset().total_seconds() == -4 * 3600
+    assert WINTER.astimezone(ZoneInfo(zone)).utcoffset().total_seconds() == -5 * 3600
 
 
 @pytest.mark.parametrize(
