@@ -17,7 +17,7 @@ from bot.core.answers import AnswerEngine
 from bot.core.content import load_content
 from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
-from bot.reminders import dispatcher
+from bot.reminders import dispatcher, pacing
 from bot.storage.db import close_db, open_db
 from bot.telegram import errors, handlers, reminder_handlers, triage_handlers
 from bot.telegram.aiohttp_request import AiohttpRequest
@@ -44,7 +44,8 @@ def build_application(
     rate_limiter: bool = True,
     dispatch_interval: float | None = 30.0,
 ) -> Application:
-    """Build the bot. `dispatch_interval=None` leaves reminder ticks to the caller (tests)."""
+    """Build the bot. `dispatch_interval=None` leaves reminder ticks to the caller (tests);
+    `rate_limiter=False` drops the limiter whatever TELEGRAM_RATE_LIMIT says (benchmarks)."""
     content = load_content(content_dir or settings.content_dir)
     svc = Services(
         content=content,
@@ -70,12 +71,15 @@ def build_application(
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
-    if rate_limiter:
+    limit = settings.telegram_rate_limit if rate_limiter else 0
+    if limit:
         # AIORateLimiter for all calls, except that the 429s of replies, edits and callback answers
         # go back to bot.telegram.retry, which retries them within its budget without pausing the bot.
-        builder = builder.rate_limiter(RateLimiter(max_retries=2))
+        # Replies go ahead of reminders when the limit binds; the dispatcher keeps to 2/3 of it.
+        builder = builder.rate_limiter(RateLimiter(overall_max_rate=limit, max_retries=2))
     app = builder.build()
     app.bot_data[KEY] = svc
+    pacing.configure(svc, limit)
 
     handlers.register(app)
     triage_handlers.register(app)

@@ -24,7 +24,12 @@ HINTS = {
     "LOG_LEVEL": "use one of " + ", ".join(LOG_LEVELS),
     "ADMIN_IDS": "give Telegram user ids separated by commas, e.g. ADMIN_IDS=12345,67890",
     "CONTENT_DIR": "leave it unset for the content that ships with the bot, or name a folder like content/",
+    "TELEGRAM_RATE_LIMIT": (
+        "give messages per second: 30 is what Telegram allows a bot, up to 1000 with paid broadcasts, "
+        "0 switches the limiter off"
+    ),
 }
+MAX_RATE_LIMIT = 1000
 
 
 class ContentSettings(BaseSettings):
@@ -53,6 +58,19 @@ class Settings(ContentSettings):
     database_path: Path = Path("data/bot.sqlite3")
     log_level: str = "INFO"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    telegram_rate_limit: int = 30  # messages per second overall; 0: no limiter
+
+    @field_validator("telegram_rate_limit", mode="before")
+    @classmethod
+    def _rate_limit(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip() or "30"
+            if not re.fullmatch(r"\d+", value):
+                raise ValueError(f"must be a whole number from 0 to {MAX_RATE_LIMIT} (got '{value}')")
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= MAX_RATE_LIMIT:
+            raise ValueError(f"must be a whole number from 0 to {MAX_RATE_LIMIT} (got {value})")
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
-    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_PATH", "LOG_LEVEL", "ADMIN_IDS"):
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_PATH", "LOG_LEVEL", "ADMIN_IDS",
+                 "TELEGRAM_RATE_LIMIT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
 
@@ -25,6 +26,7 @@ def test_defaults(monkeypatch):
     assert s.log_level == "INFO"
     assert s.admin_ids == frozenset()
     assert s.telegram_api_base_url is None
+    assert s.telegram_rate_limit == 30
     assert TOKEN not in repr(s) and TOKEN not in str(s.model_dump())
 
 
@@ -33,6 +35,13 @@ def test_env_file_is_read(tmp_path):
     s = load_settings()
     assert s.admin_ids == {1, 22, 333}
     assert s.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize("value, expected", [("0", 0), ("1", 1), (" 45 ", 45), ("1000", 1000), ("", 30)])
+def test_rate_limit_from_0_to_1000(monkeypatch, value, expected):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_RATE_LIMIT", value)
+    assert load_settings().telegram_rate_limit == expected
 
 
 @pytest.mark.parametrize(
@@ -45,6 +54,9 @@ def test_env_file_is_read(tmp_path):
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "ADMIN_IDS": "alice,bob"}, "ADMIN_IDS"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "ftp://x"}, "TELEGRAM_API_BASE_URL"),
         ({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": "."}, "DATABASE_PATH"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_RATE_LIMIT": "1001"}, "TELEGRAM_RATE_LIMIT must be a whole number"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_RATE_LIMIT": "-1"}, "TELEGRAM_RATE_LIMIT must be a whole number"),
+        ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_RATE_LIMIT": "30/s"}, "TELEGRAM_RATE_LIMIT must be a whole number"),
     ],
 )
 def test_bad_settings_name_the_variable(monkeypatch, env, variable):

@@ -393,3 +393,29 @@ def test_whose_sign_it_is(engine: AnswerEngine, text: str, kind: str) -> None:
         assert reply.kind in ("answer", "no_match", "clarify")
     else:
         assert reply.kind == kind
+
+
+# Harmless wordings that looked like a warning sign (found while writing topic examples).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is poor posture a cause of back spasms",
+        "im on blood thinners, what can i take for my back",
+        "is it bad to wear a back brace all the time",
+        "took a knock to my back at work and now it spasms",
+    ],
+)
+def test_everyday_wordings_raise_no_flag_and_no_question(text: str) -> None:
+    from bot.core.answers import AnswerEngine
+
+    reply = AnswerEngine.from_dir().answer(text)
+    assert reply.kind not in ("urgent", "check"), (reply.kind, reply.flag)
+
+
+@pytest.mark.parametrize(
+    "text", ["i feel really poorly and my back is killing", "the pain is there all the time even wearing my brace"]
+)
+def test_the_real_signs_next_to_them_still_flag(text: str) -> None:
+    from bot.core.answers import AnswerEngine
+
+    assert AnswerEngine.from_dir().answer(text).kind == "urgent"

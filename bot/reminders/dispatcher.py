@@ -38,6 +38,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.core import schedule as sched
 from bot.core.schedule import Due
+from bot.reminders import pacing
 from bot.storage import pending as pending_store
 from bot.storage import repositories as repo
 from bot.storage.repositories import DeliveryKey, Subscription
@@ -219,7 +220,7 @@ async def _run_chunk(bot: Bot, deps: Any, items: list[Item], now: datetime, repo
         refused = [item for item in items if item.key not in attempts]
         report.duplicates += len(refused)
         await _move_on(db, refused, now)
-    results = await _send_all(bot, deps.reminders, claimed)
+    results = await _send_all(bot, deps.reminders, claimed, pacing.of(deps))
     sent = [(item, result) for item, result in zip(claimed, results) if result.outcome is Outcome.SENT]
     gone: set[int] = set()
     async with transaction(db):
@@ -266,8 +267,9 @@ async def _record(db: Any, item: Item, result: Result, now: datetime, report: Ti
 # --- sending ----------------------------------------------------------------------------------
 
 
-async def _send_all(bot: Bot, content: Any, items: list[Item]) -> list[Result]:
-    """Send concurrently; after the first 429 nothing new is started."""
+async def _send_all(bot: Bot, content: Any, items: list[Item], pace: pacing.Pace | None = None) -> list[Result]:
+    """Send concurrently, started no faster than `pace` (bot.reminders.pacing: a share of
+    TELEGRAM_RATE_LIMIT); after the first 429 nothing new is started."""
     stop = asyncio.Event()
     gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -275,6 +277,10 @@ async def _send_all(bot: Bot, content: Any, items: list[Item]) -> list[Result]:
         async with gate:
             if stop.is_set():
                 return Result(Outcome.HOLD)
+            if pace is not None:
+                await pace.wait()
+                if stop.is_set():
+                    return Result(Outcome.HOLD)
             result = await send_reminder(bot, content, item)
             if result.outcome is Outcome.HOLD:
                 stop.set()

@@ -33,6 +33,12 @@ With PTB's AIORateLimiter in place (bot.app), a 429 would otherwise be slept off
 limiter while it pauses every request of the bot, and retried there a second time; `RateLimiter`
 hands 429s of calls made through `deliver()` straight back instead and leaves all other calls
 (the dispatcher's) to AIORateLimiter unchanged.
+
+Replies first. The overall limit (TELEGRAM_RATE_LIMIT) is a `PriorityBucket`: when it binds, a
+call made through `deliver()` - a reply, edit or callback answer to a person - is let in before
+every other waiting call (the reminder dispatcher's sends). The dispatcher also paces itself at
+two thirds of the limit (bot.reminders.pacing), so replies find room without waiting at all
+unless they alone need more than the remaining third.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import asyncio
 import random
 import time
 import warnings
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -152,7 +159,14 @@ class RateLimiter(AIORateLimiter):
     instead of being slept off inside it (which halts every other request of the bot and is
     a second retry loop on top of deliver's). Every other call - the reminder dispatcher's sends,
     start-up calls - goes through AIORateLimiter exactly as before, max_retries included.
+    The overall bucket is a `PriorityBucket`, so replies waiting for it go before other calls.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        base = self._base_limiter  # AIORateLimiter's overall bucket, swapped for one with priorities
+        if base is not None:
+            self._base_limiter = PriorityBucket(base.max_rate / base.time_period)
 
     async def process_request(
         self,
@@ -176,3 +190,73 @@ class RateLimiter(AIORateLimiter):
             return await super().process_request(once, args, kwargs, endpoint, data, rate_limit_args)
         except _HandBack as back:
             raise back.error from None
+
+
+class PriorityBucket:
+    """The overall limit as a leaky bucket, like aiolimiter.AsyncLimiter(rate, 1) that
+    AIORateLimiter uses - up to `rate` calls at once, then `rate` per second - except that calls
+    made through deliver() (replies to people) that wait are let in before any other waiting call
+    (the reminder dispatcher's). Each queue is first come, first served."""
+
+    def __init__(self, rate: float):
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self._level = 0.0
+        self._checked: float | None = None
+        self._replies: deque[asyncio.Future[None]] = deque()
+        self._others: deque[asyncio.Future[None]] = deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """(replies, others) waiting now, cancelled ones included until skipped."""
+        return len(self._replies), len(self._others)
+
+    async def __aenter__(self) -> None:
+        loop = asyncio.get_running_loop()
+        reply = _HANDLED_HERE.get()
+        ahead = self._replies if reply else self._replies or self._others
+        if not ahead and self._take(loop):
+            return
+        admitted: asyncio.Future[None] = loop.create_future()
+        (self._replies if reply else self._others).append(admitted)
+        self._schedule(loop)
+        try:
+            await admitted
+        except asyncio.CancelledError:
+            if admitted.done() and not admitted.cancelled():
+                self._level = max(0.0, self._level - 1)  # let in, but gone: give its place back
+            else:
+                admitted.cancel()
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+    def _take(self, loop: asyncio.AbstractEventLoop) -> bool:
+        now = loop.time()
+        if self._checked is not None:
+            self._level = max(0.0, self._level - (now - self._checked) * self.rate)
+        self._checked = now
+        if self._level + 1 <= self.rate:
+            self._level += 1
+            return True
+        return False
+
+    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._timer is None:
+            delay = max(0.0, (self._level + 1 - self.rate) / self.rate)
+            self._timer = loop.call_later(delay, self._let_in, loop)
+
+    def _let_in(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        for queue in (self._replies, self._others):  # replies first
+            while queue:
+                if queue[0].done():  # cancelled while waiting
+                    queue.popleft()
+                elif self._take(loop):
+                    queue.popleft().set_result(None)
+                else:
+                    self._schedule(loop)
+                    return
