@@ -19,7 +19,7 @@ from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
 from bot.reminders import dispatcher, pacing
 from bot.storage.db import close_db, open_db
-from bot.telegram import errors, handlers, reminder_handlers, triage_handlers
+from bot.telegram import errors, groups, handlers, privacy_handlers, reminder_handlers, triage_handlers
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.conflict import ConflictGuard
 from bot.telegram.retry import RateLimiter
@@ -81,6 +81,19 @@ def build_application(
     app.bot_data[KEY] = svc
     pacing.configure(svc, limit)
 
+    # Group chats first. Lower handler groups run first, and a handler that raises
+    # ApplicationHandlerStop ends the update there. The gate (bot.telegram.groups) must come before
+    # every other group: the groups below react to *any* command or button of a chat (triage -3
+    # leaves an open check, reminders -1 drop an open prompt) or read typed text as an answer
+    # (triage -2, reminders -1), so a message not meant for the bot, a stranger's tap or a
+    # /triage in a group would otherwise change state before anything could refuse it.
+    app.add_handlers(groups.gate_handlers(), group=groups.GATE_GROUP)
+    # /start <payload> from a deep link: in group 0 before the plain /start (first match wins).
+    app.add_handler(groups.start_payload({
+        "triage": triage_handlers.triage_command,
+        "reminders": reminder_handlers.reminders_command,
+        "forget": privacy_handlers.forget_command,
+    }))
     handlers.register(app)
     triage_handlers.register(app)
     reminder_handlers.register(app)

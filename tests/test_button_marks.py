@@ -12,6 +12,7 @@ from bot.core.triage import decide, load_triage
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import safety
+from bot.telegram.groups import deep_link, mentions, without_mention
 from bot.telegram.handlers import category_screen, main_menu_screen, reply_screen, topic_screen
 from bot.telegram.triage_screens import outcome_screen, question_screen, tips_screen
 
@@ -90,6 +91,36 @@ def test_encode_keeps_room_for_the_marks_and_refuses_mark_characters():
     for parts in (("!",), ("t", "!x"), ("t", "@1")):
         with pytest.raises(ValueError):
             cb.encode(*parts)
+
+
+def test_url_buttons_are_left_unmarked():
+    markup = kb.InlineKeyboardMarkup([[kb.InlineKeyboardButton("Open", url=deep_link("some_bot", "triage"))]])
+    marked = kb.marked(markup, advice=True, owner=5)
+    assert marked.inline_keyboard[0][0].url == "https://t.me/some_bot?start=triage"
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("@backspasm_test_bot what causes back spasms", True),
+    ("what causes back spasms @BackSpasm_Test_Bot?", True),
+    ("hey @backspasm_test_bot, help", True),
+    ("@backspasm_test_bot_fan hi", False),
+    ("mail x@backspasm_test_bot", False),
+    ("lol same", False),
+    ("", False),
+])
+def test_mentions(text, found):
+    assert mentions(text, "backspasm_test_bot") is found
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("@backspasm_test_bot what causes back spasms", "what causes back spasms"),
+    ("@backspasm_test_bot, ice or heat?", "ice or heat?"),
+    ("ice or heat @backspasm_test_bot", "ice or heat"),
+    ("ice   @BACKSPASM_TEST_BOT   or heat", "ice or heat"),
+    ("no mention here", "no mention here"),
+])
+def test_without_mention(text, left):
+    assert without_mention(text, "backspasm_test_bot") == left
 
 
 def test_owner_marks_cover_every_id_telegram_can_give():

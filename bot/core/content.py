@@ -103,6 +103,7 @@ class Buttons(StrictModel):
     main_menu: Label
     yes: Label = "Yes"
     no: Label = "No"
+    open_private: Label = "💬 Open a private chat"
 
 
 class BotProfile(StrictModel):
@@ -155,6 +156,15 @@ class Messages(StrictModel):
     other_language: str = "Sorry, I only speak English. Please write your question in English, or pick a topic below."
     thanks: str
     goodbye: str
+    # Group chats (bot.telegram.groups): what is done only in a private chat, and a tap on
+    # someone else's buttons (a callback pop-up: plain text, at most 200 characters).
+    private_triage: str = ("The symptom check asks personal questions, so I only run it in a private chat. "
+                           "Tap below to start it there.")
+    private_reminders: str = ("Reminders are set up in a private chat with me, so they reach only you. "
+                              "Tap below to open it.")
+    private_forget: str = "What I keep about you is deleted in a private chat with me. Tap below to open it."
+    not_your_button: str = Field(default="These buttons are for the person who asked. Send /menu to get your own.",
+                                 max_length=200, pattern=r"^[^<>&]*$")
 
     @field_validator("*")
     @classmethod

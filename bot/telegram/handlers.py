@@ -24,6 +24,7 @@ from bot.core.telegram_html import escape
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import safety
+from bot.telegram.groups import without_mention
 from bot.telegram.sending import answer_query, reply, show
 from bot.telegram.services import services
 
@@ -125,7 +126,8 @@ async def coming_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     message: Message = update.effective_message
-    answer = svc.engine.answer(message.text or "")
+    # "@this_bot what causes…" in a group: the engine reads the question, not the bot's name.
+    answer = svc.engine.answer(without_mention(message.text or "", context.bot.username))
     # The kind and topic ids only: users' words stay out of the logs.
     log.info("answered free text: kind=%s topics=%s", answer.kind, ",".join(answer.topics))
     await reply(message, *reply_screen(svc.content, answer))

@@ -88,7 +88,7 @@ async def on_safety_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
         text, markup = reply_screen(svc.content, answer)
-        await send(query.get_bot(), message.chat.id, text, markup)
+        await send(query.get_bot(), message.chat.id, text, markup, for_user=query.from_user)
 
 
 PATTERN = rf"^{PREFIX}{cb.SEP}"

@@ -5,20 +5,23 @@ Every send, edit and callback answer goes through bot.telegram.retry.deliver(): 
 may duplicate and why). Parse mode (HTML) and no link previews are Application-wide Defaults,
 set in bot.app.
 
-Advice is never erased: a tap under a message whose buttons carry the advice mark sends the next
-screen as a new message instead of editing that message (see show()), so every handler follows
-the rule without knowing it.
+Two rules live here, so that every handler follows them without knowing (see show()):
+- advice is never erased: a tap under a message whose buttons carry the advice mark sends the
+  next screen as a new message instead of editing that message;
+- in a group, every keyboard is marked with the person it is shown to (the one who wrote the
+  message replied to, or who tapped), so the group gate can refuse anyone else's tap.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, User
 from telegram.error import BadRequest
 
 from bot.core.telegram_html import HtmlError, parse_html
 from bot.telegram import callbacks as cb
+from bot.telegram import keyboards as kb
 from bot.telegram import retry
 from bot.telegram.retry import Undelivered
 
@@ -37,6 +40,14 @@ def _same_content(message: Message | None, text: str, markup: InlineKeyboardMark
     except HtmlError:
         return False
     return message.text == visible and message.reply_markup == markup
+
+
+def _owner(chat_id: int | None, user: User | None) -> int | None:
+    """Whom a keyboard in this chat is for: the user, unless the chat is their private chat
+    (its id is theirs), where nobody else can tap anyway and the mark would only cost bytes."""
+    if chat_id is None or user is None or chat_id == user.id:
+        return None
+    return user.id
 
 
 def _chat_of(query: CallbackQuery) -> int | None:
@@ -85,8 +96,9 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
     that can no longer be edited gets the screen as a new message too."""
     message = query.message if isinstance(query.message, Message) else None
     chat_id = _chat_of(query)
+    markup = kb.marked(markup, owner=_owner(chat_id, query.from_user))
     if carries_advice(query) and chat_id is not None:
-        await send(query.get_bot(), chat_id, text, markup)
+        await _send(query.get_bot(), chat_id, text, markup)
         return
     if _same_content(message, text, markup):
         return  # a second tap on the same button: nothing to change
@@ -100,19 +112,27 @@ async def show(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | N
         if NOT_MODIFIED in reason:
             return
         if any(gone in reason for gone in MESSAGE_GONE) and query.message is not None:
-            await send(query.get_bot(), query.message.chat.id, text, markup)
+            await _send(query.get_bot(), query.message.chat.id, text, markup)
             return
         raise
 
 
 async def reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """The answer to a message, at the bottom of the chat (in a group, for its sender only)."""
+    markup = kb.marked(markup, owner=_owner(message.chat_id, message.from_user))
     return await retry.deliver(
         lambda: message.reply_text(text, reply_markup=markup), method="sendMessage", chat_id=message.chat_id
     )
 
 
-async def send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-    """A new message in the chat, not a reply to any message."""
+async def send(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *, for_user: User | None = None
+) -> Message:
+    """A new message in the chat, not a reply to any message; `for_user`: whom its buttons are for."""
+    return await _send(bot, chat_id, text, kb.marked(markup, owner=_owner(chat_id, for_user)))
+
+
+async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Message:
     return await retry.deliver(
         lambda: bot.send_message(chat_id, text, reply_markup=markup), method="sendMessage", chat_id=chat_id
     )

@@ -163,7 +163,7 @@ async def _send_tips(update: Update, svc: Services, tap: tcb.Tap) -> None:
     chat = update.effective_chat
     if chat is not None:
         text, markup = tips_screen(triage, svc.content, outcome)
-        await send(query.get_bot(), chat.id, text, markup)
+        await send(query.get_bot(), chat.id, text, markup, for_user=query.from_user)
 
 
 # ---- typed messages ----
