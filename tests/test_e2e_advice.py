@@ -93,6 +93,17 @@ async def test_every_button_under_a_typed_answer_sends_a_new_message(bot, fake, 
     assert intact(ann, answer)
 
 
+async def test_a_refusal_that_says_who_can_help_is_kept(bot, fake, no_violations):
+    ann = fake.user(308, "Ann")
+    declined = await typed(ann, "bad neck cramp since yesterday")
+    assert "pharmacist or GP" in declined.text
+    category = bot.services.content.categories[0]
+    await ann.tap(declined, category.title)
+    section = await ann.reply()
+    assert section.message_id > declined.message_id and section.text.startswith(category.title)
+    assert intact(ann, declined)
+
+
 async def test_an_outdated_button_under_advice_does_not_erase_it(bot, fake, no_violations):
     ann = fake.user(304, "Ann")
     urgent = await typed(ann, EMERGENCY)

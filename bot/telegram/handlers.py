@@ -56,9 +56,10 @@ def topic_screen(content: Content, topic_id: str, came_from: str | None = None):
 def reply_screen(content: Content, answer: Reply):
     """What to send for a free-text answer from the engine.
 
-    An answer and an urgent reply are advice: their buttons send the next screen as a new
-    message and leave them as they are (keyboards.advice). "Did you mean", the safety question,
-    small talk and "I don't know" are only a way on, and may be turned into what is tapped."""
+    An answer, an urgent reply and a polite refusal that says who can help instead ("a pharmacist
+    or GP can", "a vet") are advice: their buttons send the next screen as a new message and leave
+    them as they are (keyboards.advice). "Did you mean", the safety question, small talk and "I
+    don't know" are only a way on, and may be turned into what is tapped."""
     if answer.kind == "answer" and answer.topics:
         # A typed answer has no screen before it: the section button names where it goes.
         return answer.text, kb.advice(kb.topic_actions(content, answer.topics[0], answer.related, typed=True))
@@ -69,6 +70,8 @@ def reply_screen(content: Content, answer: Reply):
         return answer.text, kb.advice(kb.only_home(content))
     if answer.kind == "check":
         return answer.text, safety.buttons(content, answer)
+    if answer.kind == "no_match" and answer.declined:
+        return answer.text, kb.advice(kb.main_menu(content))
     if answer.kind == "smalltalk" and answer.level not in ("menu", "help"):
         # "ok", "thanks", "hi": one line and the way home, not the whole menu again.
         return answer.text, kb.only_home(content)
