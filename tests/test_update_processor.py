@@ -10,6 +10,7 @@ import logging
 import random
 import time
 from datetime import datetime, timezone
+from datetime import time as clock_time
 
 import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
@@ -233,3 +234,29 @@ async def test_stopping_with_updates_in_flight_finishes_them(bot, fake, no_viola
     assert done_before_stop < len(handled)  # some really were in flight (typically 0 of 60 done)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert time.monotonic() - started < 30
+
+
+async def test_twenty_people_setting_up_reminders_at_once_all_get_theirs(bot, fake, no_violations):
+    """State kept per chat (the typed-zone prompt, the said-back confirmation) and the one shared
+    SQLite connection under concurrent chats: twenty people go through the whole opt-in at once,
+    each with their own zone, and each gets exactly their own reminder at their own 09:00."""
+    from bot.reminders.dispatcher import tick
+    from bot.storage import repositories as repo
+    from tests.test_e2e_reminders import opt_in_stretching
+
+    zones = {"Berlin": "Europe/Berlin", "London": "Europe/London", "Paris": "Europe/Paris", "Tokyo": "Asia/Tokyo"}
+    people = {8000 + i: list(zones)[i % 4] for i in range(20)}
+    screens = await asyncio.gather(
+        *(opt_in_stretching(bot, fake.user(chat_id, f"S{chat_id}"), zone_text=city) for chat_id, city in people.items())
+    )
+    assert all(zones[city] in screen.text for screen, city in zip(screens, people.values()))
+    for chat_id, city in people.items():
+        (sub,) = [s for s in await repo.list_subscriptions(bot.services.db, chat_id) if s.active]
+        assert sub.zone == zones[city] and sub.at == clock_time(9, 0)
+    sent = 0
+    for hour in range(24):  # a day passes: each person's 09:00 comes in their own zone
+        bot.clock.now = datetime(2026, 6, 2, hour, 0, 20, tzinfo=timezone.utc)
+        sent += (await tick(bot.app.bot, bot.services, bot.clock.now)).sent
+    assert sent == 20
+    for chat_id in people:
+        assert sum(bot.services.reminders.stretch_heading in m.text for m in fake.user(chat_id).messages) == 1
