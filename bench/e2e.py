@@ -1,12 +1,13 @@
 """End to end through the fake Bot API: our bot against a bare python-telegram-bot echo bot.
 
-    python bench/e2e.py              # the full run (about 4-5 minutes on 2 cores)
-    python bench/e2e.py --quick      # shorter windows, about 2 minutes
+    python bench/e2e.py              # the full run (about 3.5 minutes on 2 cores)
+    python bench/e2e.py --quick      # 3 s windows, about 1.5 minutes
     python bench/e2e.py --users 1,50 --latency 0,50 --window 10
 
 Each bot runs as its own process, started the way an operator starts it: ours is the
 `backspasm-bot` command (bot/app.py's build_application, run_polling, a fresh temporary SQLite
-file per run, settings from the environment); the bare bot is an Application with one
+file per run, settings from the environment, TELEGRAM_RATE_LIMIT=0 since the fake server sets
+no flood limit here); the bare bot is an Application with one
 MessageHandler that replies with the text and one CallbackQueryHandler that answers. This process
 runs the fake Bot API server (bot.sandbox, a fresh one per run) and the simulated users, so the
 bot under test has a core of its own on a 2-core machine.
@@ -308,6 +309,8 @@ class RunResult:
     extra: int
     server_cpu: float
     bot_cpu: float
+    violation_kinds: list[str]
+    p50_by_kind: dict[str, float]  # answered updates only
 
     @property
     def rate(self) -> float:
@@ -358,6 +361,7 @@ async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Ste
             began = time.perf_counter()
             window_start, window_end = began + warmup, began + warmup + window
             latencies: list[float] = []
+            by_kind: dict[str, list[float]] = {"send": [], "press": []}
             inflight: dict[int, float] = {}  # chat -> when its sampled update was queued
             drained = asyncio.Event()
             finished = 0
@@ -378,6 +382,7 @@ async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Ste
                         ended = await user.done
                         if sampled:
                             latencies.append(ended - put_at)
+                            by_kind[step.kind].append(ended - put_at)
                             del inflight[user.chat_id]
                             if not inflight and ended >= window_end:
                                 drained.set()
@@ -402,7 +407,7 @@ async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Ste
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            measured = window_end - window_start
+            measured = window_end - began  # the CPU counters were read at `began`
             cpu = (cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system) / measured
             bot_cpu = (bot_cpu_after - bot_cpu_before) / measured
             rss = bot.rss()
@@ -410,7 +415,9 @@ async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Ste
             bot.stop(graceful=False)
             shutil.rmtree(rundir, ignore_errors=True)
         return RunResult(kind, users, latency_ms, latencies, censored, finished, window, startup, rss,
-                         len(fake.violations), watch.extra, cpu, bot_cpu)
+                         len(fake.violations), watch.extra, cpu, bot_cpu,
+                         sorted({v.description for v in fake.violations}),
+                         {k: statistics.median(v) for k, v in by_kind.items() if v})
 
 
 # --- idle start-up and memory -------------------------------------------------------------------
@@ -543,9 +550,11 @@ async def main_async(args: argparse.Namespace) -> int:
                     r = await run_once(kind, users, latency, script, args.warmup, args.window, workdir)
                     results[kind, users, latency] = r
                     print(f"  {kind:4} {users:>3} users {latency:>2} ms: {r.rate:7.1f} upd/s, p50 "
-                          f"{fmt_latency(r.percentile(50))}, p99 {fmt_latency(r.percentile(99))}, "
+                          f"{fmt_latency(r.percentile(50))}, p99 {fmt_latency(r.percentile(99))} "
+                          f"(answered: p50 messages {fmt_latency((r.p50_by_kind.get('send', float('nan')), False))}, "
+                          f"taps {fmt_latency((r.p50_by_kind.get('press', float('nan')), False))}), "
                           f"start-up {r.startup:.2f} s, RSS {r.rss:.0f} MB, CPU: bot {r.bot_cpu:.0%}, fake server + users {r.server_cpu:.0%}"
-                          + (f", {r.violations} violation(s)" if r.violations else "")
+                          + (f", {r.violations} refused by the fake ({'; '.join(r.violation_kinds)[:120]})" if r.violations else "")
                           + (f", {r.extra} unexpected action(s)" if r.extra else ""), flush=True)
 
         idle_rows = []
