@@ -487,6 +487,8 @@ async def idle(kind: str, workdir: Path, db_path: Path | None = None, settle: fl
 
 def fmt_latency(value: tuple[float, bool]) -> str:
     seconds, bound = value
+    if seconds != seconds:  # nan: nothing answered
+        return "-"
     if seconds < 0.01:
         text = f"{seconds * 1000:.1f} ms"
     elif seconds < 10:
