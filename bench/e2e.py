@@ -3,6 +3,7 @@
     python bench/e2e.py              # the full run (about 3.5 minutes on 2 cores)
     python bench/e2e.py --quick      # 3 s windows, about 1.5 minutes
     python bench/e2e.py --users 1,50 --latency 0,50 --window 10
+    python bench/e2e.py --repeat 2   # two rounds pooled, for a machine shared with other work
 
 Each bot runs as its own process, started the way an operator starts it: ours is the
 `backspasm-bot` command (bot/app.py's build_application, run_polling, a fresh temporary SQLite
@@ -330,6 +331,22 @@ class RunResult:
         return value, high > value * 1.25
 
 
+def pooled(found: list[RunResult]) -> RunResult:
+    """Several runs of one row as one: all their latencies, their windows end to end."""
+    first = found[0]
+    if len(found) == 1:
+        return first
+    return RunResult(
+        first.kind, first.users, first.latency_ms,
+        [x for r in found for x in r.latencies], [x for r in found for x in r.censored],
+        sum(r.done for r in found), sum(r.window for r in found),
+        statistics.median(r.startup for r in found), max(r.rss for r in found),
+        sum(r.violations for r in found), sum(r.extra for r in found),
+        statistics.mean(r.server_cpu for r in found), statistics.mean(r.bot_cpu for r in found),
+        sorted({k for r in found for k in r.violation_kinds}), {},
+    )
+
+
 async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Step]],
                    warmup: float, window: float, workdir: Path) -> RunResult:
     from bot.sandbox.server import FakeTelegram
@@ -545,24 +562,26 @@ async def main_async(args: argparse.Namespace) -> int:
         shape = ", ".join(f"{s.kind} {s.value[:14]!r}→{'/'.join(map(str, s.expect))}" for s in script[1])
         print(f"script (sent/edited/answered by our bot): {shape}", flush=True)
 
-        results: dict[tuple[str, int, int], RunResult] = {}
-        for latency in latencies:
-            for users in user_counts:
-                for kind in ("bare", "ours"):  # alternating, so drift hits both alike
-                    r = await run_once(kind, users, latency, script, args.warmup, args.window, workdir)
-                    results[kind, users, latency] = r
-                    print(f"  {kind:4} {users:>3} users {latency:>2} ms: {r.rate:7.1f} upd/s, p50 "
-                          f"{fmt_latency(r.percentile(50))}, p99 {fmt_latency(r.percentile(99))} "
-                          f"(answered: p50 messages {fmt_latency((r.p50_by_kind.get('send', float('nan')), False))}, "
-                          f"taps {fmt_latency((r.p50_by_kind.get('press', float('nan')), False))}), "
-                          f"start-up {r.startup:.2f} s, RSS {r.rss:.0f} MB, CPU: bot {r.bot_cpu:.0%}, fake server + users {r.server_cpu:.0%}"
-                          + (f", {r.violations} refused by the fake ({'; '.join(r.violation_kinds)[:120]})" if r.violations else "")
-                          + (f", {r.extra} unexpected action(s)" if r.extra else ""), flush=True)
+        runs: dict[tuple[str, int, int], list[RunResult]] = {}
+        for _round in range(args.repeat):  # whole rounds, so a busy spell does not hit one row only
+            for latency in latencies:
+                for users in user_counts:
+                    for kind in ("bare", "ours"):  # alternating, so drift hits both alike
+                        r = await run_once(kind, users, latency, script, args.warmup, args.window, workdir)
+                        runs.setdefault((kind, users, latency), []).append(r)
+                        print(f"  {kind:4} {users:>3} users {latency:>2} ms: {r.rate:7.1f} upd/s, p50 "
+                              f"{fmt_latency(r.percentile(50))}, p99 {fmt_latency(r.percentile(99))} "
+                              f"(answered: p50 messages {fmt_latency((r.p50_by_kind.get('send', float('nan')), False))}, "
+                              f"taps {fmt_latency((r.p50_by_kind.get('press', float('nan')), False))}), "
+                              f"start-up {r.startup:.2f} s, RSS {r.rss:.0f} MB, CPU: bot {r.bot_cpu:.0%}, fake server + users {r.server_cpu:.0%}"
+                              + (f", {r.violations} refused by the fake ({'; '.join(r.violation_kinds)[:120]})" if r.violations else "")
+                              + (f", {r.extra} unexpected action(s)" if r.extra else ""), flush=True)
 
+        results = {key: pooled(found) for key, found in runs.items()}
         idle_rows = []
         for kind in ("bare", "ours"):
-            runs = [await idle(kind, workdir) for _ in range(args.starts)]
-            idle_rows.append((kind, statistics.median(s for s, _ in runs), max(r for _, r in runs)))
+            idles = [await idle(kind, workdir) for _ in range(args.starts)]
+            idle_rows.append((kind, statistics.median(s for s, _ in idles), max(r for _, r in idles)))
         db_path = workdir / "subs.sqlite3"
         fill_began = time.perf_counter()
         await fill_subscriptions(db_path, args.subs)
@@ -571,7 +590,9 @@ async def main_async(args: argparse.Namespace) -> int:
         total = time.perf_counter() - began
 
     print()
-    print(f"Reply latency and throughput ({args.window:g} s windows after {args.warmup:g} s warm-up; closed-loop users, no think time)")
+    rounds = f"; {args.repeat} rounds pooled" if args.repeat > 1 else ""
+    print(f"Reply latency and throughput ({args.window:g} s windows after {args.warmup:g} s warm-up{rounds}; "
+          "closed-loop users, no think time)")
     header = ("latency", "users", "bare p50", "bare p99", "bare upd/s", "ours p50", "ours p99", "ours upd/s",
               "p50 ours/bare", "upd/s ours/bare")
     rows = []
@@ -593,8 +614,8 @@ async def main_async(args: argparse.Namespace) -> int:
     print("Start-up and memory")
     for latency in latencies:
         for kind in ("bare", "ours"):
-            starts = [results[kind, u, latency].startup for u in user_counts]
-            peak = max(results[kind, u, latency].rss for u in user_counts)
+            starts = [r.startup for u in user_counts for r in runs[kind, u, latency]]
+            peak = max(r.rss for u in user_counts for r in runs[kind, u, latency])
             print(f"  {kind:4} at {latency:>2} ms: start-up to first getUpdates median {statistics.median(starts):.2f} s "
                   f"(of {len(starts)}); peak RSS under load {peak:.0f} MB")
     for kind, startup, rss in idle_rows:
@@ -615,6 +636,8 @@ def main() -> int:
     parser.add_argument("--latency", default="0,50", help="API latencies in ms, comma-separated")
     parser.add_argument("--window", type=float, default=None, help="measuring window per run, s (default 8)")
     parser.add_argument("--warmup", type=float, default=None, help="warm-up per run, s (default 2)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all runs, pooled in the table (for a machine shared with other work)")
     parser.add_argument("--subs", type=int, default=100_000, help="reminder subscriptions for the memory run")
     parser.add_argument("--starts", type=int, default=None, help="idle start-ups per bot (default 3)")
     parser.add_argument("--no-limiter", action="store_true",
