@@ -327,18 +327,45 @@ async def test_a_typed_answer_puts_the_next_question_at_the_bottom(bot, fake, no
     assert mark(3) in third.text and third.message_id == second.message_id
 
 
-async def test_other_text_gets_a_note_of_what_to_tap(bot, fake, no_violations):
+async def test_other_text_is_answered_with_an_offer_to_continue(bot, fake, no_violations):
+    """Something typed mid-check that is not an answer is not swallowed by the open question: it
+    gets its normal answer, one line saying the check is still open, and a button to carry on."""
     ann = fake.user(111, "Ann")
     message = await start(ann, bot)
-    await ann.send("my back hurts when I bend over")
-    hint = await ann.reply()
-    assert hint.message_id != message.message_id
-    assert hint.text == f"Please tap one of the buttons: {YES}, {NO} or {NOT_SURE}."
+    labels = bot.services.triage.labels
+    for text in ("can i take ibuprofen", "ice or heat?", "hi"):
+        await ann.send(text)
+        answer = await ann.reply()
+        assert answer.message_id != message.message_id
+        assert labels.still_open in answer.text and answer.button_texts[0] == labels.resume
+        assert "Please tap one of the buttons" not in answer.text
     assert ann.messages[0].edits == 0  # the question is untouched
+    # The button brings the open question back, at the bottom, where the person is.
+    await ann.tap(answer, labels.resume)
+    again = await ann.reply()
+    assert again.message_id > answer.message_id and mark(1) in again.text
+    above = await ann.reply()  # the old copy keeps its text and loses its buttons
+    assert above.message_id == message.message_id and above.buttons == []
+    third = await tap_through(ann, again, [NO])
+    assert mark(2) in third.text and third.message_id == again.message_id
+
+
+async def test_a_typed_answer_that_does_not_fit_gets_a_note_of_what_to_tap(bot, fake, no_violations):
+    ann = fake.user(112, "Ann")
+    message = await start(ann, bot)
     # "Not sure" is no answer to a Yes/No context question: the note lists only Yes and No.
     await tap_through(ann, message, [NO] * Q["trigger"])
     await ann.send("not sure")
     assert (await ann.reply()).text == f"Please tap one of the buttons: {YES} or {NO}."
+
+
+async def test_no_offer_once_the_check_is_over(bot, fake, no_violations):
+    ann = fake.user(113, "Ann")
+    message = await start(ann, bot)
+    await ann.tap(message, bot.services.triage.labels.cancel)
+    await ann.reply()
+    await ann.send("ice or heat?")
+    assert bot.services.triage.labels.still_open not in (await ann.reply()).text
 
 
 async def test_red_flag_typed_during_the_check_gets_the_emergency_reply(bot, fake, no_violations):

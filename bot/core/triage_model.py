@@ -204,6 +204,9 @@ class Labels(StrictModel):
     tips_button: str = Field(min_length=1, max_length=40)
     reminders_button: str = Field(min_length=1, max_length=40)
     restarted: str = Field(min_length=1, max_length=200)
+    # Under a normal answer typed while a check is open: one line and a button to carry on.
+    still_open: str = Field(default="Your symptom check is still open.", min_length=1, max_length=200)
+    resume: str = Field(default="Continue the check", min_length=1, max_length=40)
 
     @field_validator("*")
     @classmethod

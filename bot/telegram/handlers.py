@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -133,7 +133,22 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = svc.engine.answer(without_mention(message.text or "", context.bot.username))
     # The kind and topic ids only: users' words stay out of the logs.
     log.info("answered free text: kind=%s topics=%s", answer.kind, ",".join(answer.topics))
-    await reply(message, *reply_screen(svc.content, answer))
+    text, markup = reply_screen(svc.content, answer)
+    if answer.kind != "urgent":  # an emergency reply ends with what to do, nothing else
+        text, markup = await _with_continue_offers(svc, message.chat_id, text, markup)
+    await reply(message, text, markup)
+
+
+async def _with_continue_offers(svc, chat_id: int, text: str, markup):
+    """A question left open (the symptom check) is offered under the answer: one line, one button."""
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    for offer in svc.continue_offers:
+        found = await offer(svc, chat_id)
+        if found:
+            line, label, data = found
+            text = f"{text}\n\n<i>{escape(line)}</i>"
+            rows.insert(0, [InlineKeyboardButton(label, callback_data=data)])
+    return text, InlineKeyboardMarkup(rows) if rows else markup
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

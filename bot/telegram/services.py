@@ -29,6 +29,9 @@ class Services:
     db: Any = None  # aiosqlite.Connection, opened in post_init
     requests: tuple = ()  # the HTTP backends, closed by bot.app.close_transport
     extras: dict[str, Any] = field(default_factory=dict)
+    # Features with an open question (the symptom check) offer to continue it under a normal
+    # answer: async (services, chat id) -> (line, button label, button data) or None.
+    continue_offers: list[Callable[..., Any]] = field(default_factory=list)
 
 
 KEY = "services"

@@ -3,6 +3,7 @@ button works after a restart and two checks in two messages never share anything
 
     tg                              start a check (the main menu's button)
     tg:x                            cancel
+    tg:r                            resume: send the open question again, at the bottom
     tg:<version>:<answers>:<action> answer the open question (action y, n or u), go back (b),
                                     or, under an outcome, send the self-care tips (t)
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from bot.telegram import callbacks as cb
 
 CANCEL = "x"
+RESUME = "r"
 BACK = "b"
 TIPS = "t"
 ANSWERS = ("y", "n", "u")
@@ -29,7 +31,7 @@ PATTERN = rf"^{cb.TRIAGE}({cb.SEP}|$)"
 
 @dataclass(frozen=True)
 class Tap:
-    kind: str  # "start" | "cancel" | "step"
+    kind: str  # "start" | "cancel" | "resume" | "step"
     version: str = ""
     answers: str = ""
     action: str = ""  # step: 'y', 'n', 'u', BACK or TIPS
@@ -41,6 +43,10 @@ def start_data() -> str:
 
 def cancel_data() -> str:
     return cb.encode(cb.TRIAGE, CANCEL)
+
+
+def resume_data() -> str:
+    return cb.encode(cb.TRIAGE, RESUME)
 
 
 def tips_data(version: str, answers: str) -> str:
@@ -63,6 +69,8 @@ def parse(data: str | None) -> Tap | None:
         return Tap("start")
     if fields[1:] == [CANCEL]:
         return Tap("cancel")
+    if fields[1:] == [RESUME]:
+        return Tap("resume")
     if len(fields) == 4 and fields[3] in ACTIONS:
         return Tap("step", version=fields[1], answers=fields[2], action=fields[3])
     return None

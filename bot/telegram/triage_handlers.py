@@ -120,6 +120,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await show(query, *question_screen(triage, content, ""))
         log.info("triage started")
         return
+    if tap.kind == "resume":
+        await answer_query(query)
+        await _resume(query.get_bot(), svc, chat.id if chat is not None else None, query.from_user)
+        return
     if tap.kind == "cancel":
         if chat is not None:
             await repo.close_open_triage(svc.db, chat.id, message_id)
@@ -166,6 +170,32 @@ async def _send_tips(update: Update, svc: Services, tap: tcb.Tap) -> None:
         await send(query.get_bot(), chat.id, text, markup, for_user=query.from_user)
 
 
+async def _resume(bot, svc: Services, chat_id: int | None, user) -> None:
+    """The open question again, as a new message at the bottom; the old one loses its buttons."""
+    pointer = await _open_pointer(svc, chat_id) if chat_id is not None else None
+    question = (
+        open_question(svc.triage, pointer.answers)
+        if pointer is not None and pointer.version == svc.triage.version
+        else None
+    )
+    if chat_id is None or pointer is None or question is None:
+        if chat_id is not None:
+            await send(bot, chat_id, *restart_screen(svc.triage, svc.content), for_user=user)
+        return
+    sent = await send(bot, chat_id, *question_screen(svc.triage, svc.content, pointer.answers), for_user=user)
+    await _remember(svc, chat_id, sent.message_id, pointer.answers)
+    await drop_keyboard(bot, chat_id, pointer.message_id)
+
+
+async def continue_offer(svc: Services, chat_id: int) -> tuple[str, str, str] | None:
+    """(line, button label, button data) under a normal answer while a check is open."""
+    pointer = await _open_pointer(svc, chat_id)
+    if pointer is None or pointer.version != svc.triage.version or open_question(svc.triage, pointer.answers) is None:
+        return None
+    labels = svc.triage.labels
+    return labels.still_open, labels.resume, tcb.resume_data()
+
+
 # ---- typed messages ----
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -195,6 +225,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sent = await reply(message, *restart_screen(triage, svc.content))
         await _remember(svc, chat_id, sent.message_id, "")
         raise ApplicationHandlerStop
+    if choice is None:
+        # Not an answer ("can I take ibuprofen?", "hi"): the normal handler answers it, and its
+        # reply offers to continue the check (continue_offer), so nothing is swallowed or lost.
+        return
     if choice not in question.choices:
         await reply(message, render_tap_hint(triage, question))
         raise ApplicationHandlerStop
