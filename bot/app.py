@@ -54,8 +54,9 @@ def build_application(
         reminders=load_reminder_content(content.directory),
         admin_ids=settings.admin_ids,
         clock=clock,
-        # Something typed mid-check that is not an answer is answered normally, with this offer.
-        continue_offers=[triage_handlers.continue_offer],
+        # Something typed at an open question that is not an answer is answered normally, with an
+        # offer to continue that question (the symptom check, a reminder time or zone).
+        continue_offers=[triage_handlers.continue_offer, reminder_handlers.continue_offer],
     )
 
     # aiohttp instead of PTB's default httpx: ~3x less CPU per request (bench/reminders.py).

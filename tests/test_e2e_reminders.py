@@ -282,6 +282,24 @@ async def test_urgent_text_at_a_prompt_gets_the_emergency_reply(bot, fake, no_vi
     assert await pending_store.get_pending(bot.services.db, 409, bot.clock.now) is None
 
 
+async def test_a_question_at_a_prompt_is_answered_with_a_way_back_to_it(bot, fake, no_violations):
+    ann = fake.user(411)
+    messages = bot.services.content.messages
+    screen = await open_reminders(bot, ann)
+    await ann.tap(screen, texts(bot).buttons.zone)
+    prompt = await ann.reply()
+    await ann.send("my back seized up, what do i do")
+    answer = await ann.reply()
+    assert answer.message_id != prompt.message_id and "time zone" not in answer.text.lower()
+    assert messages.reminder_still_open in answer.text
+    assert answer.button_texts[0] == messages.buttons.resume_reminders
+    await ann.tap(answer, messages.buttons.resume_reminders)
+    again = await ann.reply()
+    assert again.message_id > answer.message_id and again.text == prompt.text  # the question, at the bottom
+    await ann.send("Berlin")
+    assert "Berlin" in (await ann.reply()).text  # and it still answers it
+
+
 async def test_cancel_and_other_commands_drop_the_prompt(bot, fake, no_violations):
     ann = fake.user(410)
     screen = await open_reminders(bot, ann)

@@ -104,6 +104,7 @@ class Buttons(StrictModel):
     yes: Label = "Yes"
     no: Label = "No"
     open_private: Label = "💬 Open a private chat"
+    resume_reminders: Label = "Back to reminder set-up"
 
 
 class BotProfile(StrictModel):
@@ -149,6 +150,8 @@ class Messages(StrictModel):
     cancelled: str
     emergency: str
     same_day: str
+    # Under the answer to something typed while a reminder question waits for a time or zone.
+    reminder_still_open: str = "Your reminder set-up is still waiting for your answer."
     urgent_because: str = Field(default="You mentioned: {sign}.", pattern=r"\{sign\}")
     safety_answered: str = Field(default="You answered: {answer}", pattern=r"\{answer\}")
     greeting: str

@@ -45,7 +45,7 @@ from bot.telegram import keyboards as kb
 from bot.telegram import privacy_handlers
 from bot.telegram import reminder_ui as ui
 from bot.telegram.handlers import stale_button
-from bot.telegram.sending import answer_query, reply, show
+from bot.telegram.sending import answer_query, reply, send, show
 from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -649,6 +649,26 @@ async def _forget(update, context, svc: Services, chat_id: int, args: list[str])
     return False
 
 
+async def _resume(update, context, svc: Services, chat_id: int, args: list[str]) -> bool:
+    """The open time or zone question again, as a new message where the person is now."""
+    if args:
+        return False
+    query = update.callback_query
+    await answer_query(query)
+    waiting = await pending_store.get_pending(svc.db, chat_id, svc.clock())
+    screen = _prompt_again(svc, waiting, "") if waiting is not None else await overview_screen(svc, chat_id)
+    await send(query.get_bot(), chat_id, *screen, for_user=query.from_user)
+    return True
+
+
+async def continue_offer(svc: Services, chat_id: int) -> tuple[str, str, str] | None:
+    """(line, button label, button data) under a normal answer while a time or zone is awaited."""
+    if await pending_store.get_pending(svc.db, chat_id, svc.clock()) is None:
+        return None
+    messages = svc.content.messages
+    return messages.reminder_still_open, messages.buttons.resume_reminders, cb.encode(cb.REMINDERS, ui.RESUME)
+
+
 _BUTTONS = {
     ui.VIEW: _view,
     ui.ON: _on,
@@ -667,6 +687,7 @@ _BUTTONS = {
     ui.CHANGE_TIME: _change_time,
     ui.CHANGE_ZONE: _change_zone,
     ui.PICK_ZONE: _pick_zone,
+    ui.RESUME: _resume,
 }
 
 

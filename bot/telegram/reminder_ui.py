@@ -44,6 +44,7 @@ VIEW, ON, OFF, TIME, SET, WATER, COUNT, ZONE = "v", "on", "off", "t", "set", "h"
 YES_TIME, YES_ZONE, CHANGE_TIME, CHANGE_ZONE, PICK_ZONE = "ys", "yz", "ct", "cz", "pz"
 DONE, SNOOZE, STOP = "d", "sn", "x"
 FORGET = "fg"
+RESUME = "rs"  # send the open time / zone question again, at the bottom
 
 
 # --- small formatting helpers ---------------------------------------------------------------
