@@ -10,7 +10,7 @@ from pathlib import Path
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, BaseHandler, Defaults
 
 from bot.config import Settings
 from bot.core.answers import AnswerEngine
@@ -84,27 +84,56 @@ def build_application(
     app.bot_data[KEY] = svc
     pacing.configure(svc, limit)
 
-    # Group chats first. Lower handler groups run first, and a handler that raises
-    # ApplicationHandlerStop ends the update there. The gate (bot.telegram.groups) must come before
-    # every other group: the groups below react to *any* command or button of a chat (triage -3
-    # leaves an open check, reminders -1 drop an open prompt) or read typed text as an answer
-    # (triage -2, reminders -1), so a message not meant for the bot, a stranger's tap or a
-    # /triage in a group would otherwise change state before anything could refuse it.
-    app.add_handlers(groups.gate_handlers(), group=groups.GATE_GROUP)
-    # /start <payload> from a deep link: in group 0 before the plain /start (first match wins).
-    app.add_handler(groups.start_payload({
-        "triage": triage_handlers.triage_command,
-        "reminders": reminder_handlers.reminders_command,
-        "forget": privacy_handlers.forget_command,
-    }))
-    handlers.register(app)
-    triage_handlers.register(app)
-    reminder_handlers.register(app)
-    handlers.register_fallbacks(app)
+    app.add_handlers(routes())
     svc.extras[CONFLICT] = guard = ConflictGuard()
     app.add_error_handler(guard.on_error)  # before the general handler: a 409 is no crash
     app.add_error_handler(errors.on_error)
     return app
+
+
+# Handler groups, lowest first. PTB runs, in each group, the first handler that matches an
+# update, group after group, until one raises ApplicationHandlerStop.
+GATE = groups.GATE_GROUP  # -10
+TRIAGE_LEAVE = -3
+TRIAGE_TYPED = -2
+REMINDER_TYPED = -1
+MAIN = 0
+
+
+def routes() -> dict[int, list[BaseHandler]]:
+    """The one routing table. Why this order:
+
+    - GATE first: in a group chat only what is addressed to the bot goes on, triage and reminders
+      point to the private chat, and a stranger's tap is refused. Every group below reacts to *any*
+      command or button of a chat or reads typed text as an answer, so a message not meant for the
+      bot, a stranger's tap or /triage in a group would otherwise change state before anything
+      could refuse it.
+    - TRIAGE_LEAVE: a command or another feature's button leaves an open symptom check (and goes on).
+    - TRIAGE_TYPED, then REMINDER_TYPED: text typed at an open question is read as its answer and
+      stops there; anything else (red flags above all) goes on to the normal answer. Commands and
+      other buttons drop an open reminder prompt.
+    - MAIN: /start with a deep-link payload before plain /start (first match wins), then commands
+      and buttons, then the fallbacks that answer whatever nobody claimed.
+    """
+    deep_links = groups.start_payload({
+        "triage": triage_handlers.triage_command,
+        "reminders": reminder_handlers.reminders_command,
+        "forget": privacy_handlers.forget_command,
+    })
+    return {
+        GATE: groups.gate_handlers(),
+        TRIAGE_LEAVE: triage_handlers.leave_handlers(),
+        TRIAGE_TYPED: triage_handlers.typed_handlers(),
+        REMINDER_TYPED: reminder_handlers.typed_handlers(),
+        MAIN: [
+            deep_links,
+            *handlers.main_handlers(),
+            *triage_handlers.main_handlers(),
+            *reminder_handlers.main_handlers(),
+            *privacy_handlers.main_handlers(),
+            *handlers.fallbacks(),
+        ],
+    }
 
 
 CONFLICT = "conflict_guard"

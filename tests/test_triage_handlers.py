@@ -25,7 +25,7 @@ from bot.storage import repositories as repo
 from bot.storage.db import close_db, open_db
 from bot.telegram import callbacks as cb
 from bot.telegram import triage_callbacks as tcb
-from bot.telegram.triage_handlers import NOT_TRIAGE_BUTTON
+from bot.telegram.triage_handlers import is_other_button
 from bot.telegram.triage_screens import outcome_screen, question_screen, restart_screen, tips_screen
 
 TRIAGE = load_triage()
@@ -131,11 +131,10 @@ def test_step_data_refuses_unknown_actions():
 
 
 def test_other_buttons_leave_the_check_and_triage_buttons_do_not():
-    leave = re.compile(NOT_TRIAGE_BUTTON)
-    for data in ("m", "c:remedies", "t:heat", "rm", "rm:on", "ab", "a", "tgx"):
-        assert leave.match(data), data
+    for data in ("m", "c:remedies", "t:heat", "rm", "rm:on", "ab", "a", "tgx", None):
+        assert is_other_button(data), data
     for data in ("tg", "tg:x", "tg:abc123::y"):
-        assert not leave.match(data), data
+        assert not is_other_button(data), data
     assert re.match(tcb.PATTERN, "tg:x") and not re.match(tcb.PATTERN, "tgx")
 
 
@@ -316,3 +315,15 @@ def test_reachable_states_cover_every_question():
     assert all(a in "ynu" for a in itertools.chain.from_iterable(STATES))
     assert {open_question(TRIAGE, s) for s in PRESET_STATES} == set(QUESTIONS[:CONTEXT_AT])
     assert set(FINISHED.values()) == set(PRESET_FINISHED.values()) == {"emergency", "same_day", "appointment", "self_care"}
+
+
+def test_one_routing_table_with_the_gate_first_and_the_fallbacks_last():
+    from telegram.ext import CallbackQueryHandler
+
+    from bot.app import GATE, MAIN, routes
+    from bot.telegram.handlers import stale_button
+
+    table = routes()
+    assert min(table) == GATE and max(table) == MAIN
+    last_tap = [h for h in table[MAIN] if isinstance(h, CallbackQueryHandler)][-1]
+    assert last_tap.callback is stale_button  # every button nobody claimed is still answered

@@ -1,7 +1,8 @@
 """Menus, commands and free-text answers.
 
-Features with their own state (triage, reminders) register handlers in group -1 that claim
-a message or button and stop it there; everything else arrives here in group 0.
+Features with their own state (triage, reminders) have handlers in earlier groups that claim a
+message or button and stop it there; everything else arrives here in group 0. The order of all
+handlers is one table: bot.app.routes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -205,22 +206,25 @@ SECTION_COMMANDS = ("causes", "remedies", "symptoms", "doctor", "prevention")
 MENU_BUTTONS = rf"^({cb.MAIN_MENU}|{cb.CATEGORY}|{cb.TOPIC}|{cb.ASK}|{cb.ABOUT})({cb.SEP}|$)"
 
 
-def register(app: Application) -> None:
-    """Commands and menu buttons. Features add theirs after this, before the fallbacks."""
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("menu", menu))
-    app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CommandHandler("about", about))
-    for section in SECTION_COMMANDS:
-        app.add_handler(CommandHandler(section, category_command(section)))
-    app.add_handler(CommandHandler("cancel", cancel))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=MENU_BUTTONS))
-    app.add_handler(CallbackQueryHandler(safety.on_safety_button, pattern=safety.PATTERN))
+def main_handlers() -> list[BaseHandler]:
+    """Commands and menu buttons."""
+    return [
+        CommandHandler("start", start),
+        CommandHandler("menu", menu),
+        CommandHandler("help", help_command),
+        CommandHandler("about", about),
+        *(CommandHandler(section, category_command(section)) for section in SECTION_COMMANDS),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(on_button, pattern=MENU_BUTTONS),
+        CallbackQueryHandler(safety.on_safety_button, pattern=safety.PATTERN),
+    ]
 
 
-def register_fallbacks(app: Application) -> None:
+def fallbacks() -> list[BaseHandler]:
     """Last in group 0: anything no feature claimed still gets an answer."""
-    app.add_handler(CallbackQueryHandler(stale_button))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))
-    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, unsupported))
+    return [
+        CallbackQueryHandler(stale_button),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, free_text),
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, unsupported),
+    ]

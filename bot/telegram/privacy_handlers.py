@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.core.schedule import zone_label
 from bot.core.telegram_html import escape
@@ -79,7 +79,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update.effective_message, text, kb.only_home(svc.content))
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("privacy", privacy_command))
-    app.add_handler(CommandHandler("forget", forget_command))
-    app.add_handler(CommandHandler("stats", stats_command))
+def main_handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("privacy", privacy_command),
+        CommandHandler("forget", forget_command),
+        CommandHandler("stats", stats_command),
+    ]

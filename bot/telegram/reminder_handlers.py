@@ -2,7 +2,8 @@
 and Done / Snooze / Stop on the reminders the dispatcher sends.
 
 Typed input: when a screen asks for a time or a zone it stores what it waits for in SQLite
-(bot.storage.pending), so the answer still works after a restart. A group -1 handler reads the
+(bot.storage.pending), so the answer still works after a restart. A handler in its own group
+(bot.app's routing table, REMINDER_TYPED) reads the
 next typed text (or a shared location) as that answer, says back what it understood with Yes /
 Change buttons, and stops it there. Nothing is saved until Yes. Text that is no answer
 (bot.core.timeparse.read_time / read_zone return None) goes on untouched to the normal handlers
@@ -18,12 +19,14 @@ button here, so it works after a restart or after the question expired.
 
 from __future__ import annotations
 
+import re
+
 import logging
 from datetime import time
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    Application,
+    BaseHandler,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -50,9 +53,10 @@ from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
 
-TYPED_GROUP = -1
 PATTERN = rf"^{cb.REMINDERS}({cb.SEP}|$)"
-OTHER_BUTTON = rf"^(?!{cb.REMINDERS}({cb.SEP}|$))"
+def is_other_button(data: object) -> bool:
+    """Any button but the reminders' own: tapping one drops an open prompt."""
+    return not (isinstance(data, str) and re.match(PATTERN, data))
 ZONE = "zone"
 
 
@@ -691,14 +695,20 @@ _BUTTONS = {
 }
 
 
-def register(app: Application) -> None:
-    """Add the reminder, privacy and stats handlers; called by bot.app before the fallbacks."""
-    # Group -1: the first matching handler of a group runs, so commands and text cannot clash.
-    app.add_handler(MessageHandler(filters.COMMAND, drop_prompt), group=TYPED_GROUP)
-    app.add_handler(CallbackQueryHandler(drop_prompt, pattern=OTHER_BUTTON), group=TYPED_GROUP)
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_typed), group=TYPED_GROUP)
-    app.add_handler(MessageHandler(filters.LOCATION, on_location), group=TYPED_GROUP)
-    app.add_handler(CommandHandler("reminders", reminders_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=PATTERN))
-    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    privacy_handlers.register(app)
+def typed_handlers() -> list[BaseHandler]:
+    """A typed time or zone for the open prompt; any command or another feature's button drops it.
+    The first matching handler of a group runs, so commands and text cannot clash."""
+    return [
+        MessageHandler(filters.COMMAND, drop_prompt),
+        CallbackQueryHandler(drop_prompt, pattern=is_other_button),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, on_typed),
+        MessageHandler(filters.LOCATION, on_location),
+    ]
+
+
+def main_handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("reminders", reminders_command),
+        CallbackQueryHandler(on_button, pattern=PATTERN),
+        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]

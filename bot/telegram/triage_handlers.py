@@ -11,19 +11,21 @@ State lives in two places, both outside memory:
   cancelled, the person moves on (a command or another button) or after POINTER_TTL of quiet.
 Only the outcome level is counted, anonymously; nothing of the answers is kept after the end.
 
-Handler groups: typed text and "moving on" run in groups of their own (TYPED_GROUP, LEAVE_GROUP)
-rather than -1, so they never shadow another feature's group -1 handlers (in a group only the
-first matching handler runs).
+Handler groups: typed text and "moving on" run in groups of their own (bot.app's routing table,
+TRIAGE_TYPED and TRIAGE_LEAVE), so they never shadow the reminders' typed-input handlers (in a
+group only the first matching handler runs).
 """
 
 from __future__ import annotations
+
+import re
 
 import logging
 from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.ext import (
-    Application,
+    BaseHandler,
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
@@ -55,8 +57,6 @@ from bot.telegram.triage_screens import outcome_screen, question_screen, restart
 log = logging.getLogger(__name__)
 
 POINTER_TTL = timedelta(hours=1)  # typed answers apply this long after the last step; buttons always work
-LEAVE_GROUP = -3  # a command or another feature's button: the open check is left (not stopped)
-TYPED_GROUP = -2  # typed answers and typed openings, claimed with ApplicationHandlerStop
 
 
 # ---- the open-check pointer ----
@@ -257,13 +257,20 @@ async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await repo.close_open_triage(services(context).db, chat.id)
 
 
-NOT_TRIAGE_BUTTON = rf"^(?!{tcb.PATTERN[1:]})"
+def is_other_button(data: object) -> bool:
+    """Any button but the check's own: tapping one leaves an open check."""
+    return not (isinstance(data, str) and re.match(tcb.PATTERN, data))
 
 
-def register(app: Application) -> None:
-    """Add the triage handlers; called by bot.app before the fallbacks."""
-    app.add_handler(MessageHandler(filters.COMMAND, leave), group=LEAVE_GROUP)
-    app.add_handler(CallbackQueryHandler(leave, pattern=NOT_TRIAGE_BUTTON), group=LEAVE_GROUP)
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text), group=TYPED_GROUP)
-    app.add_handler(CommandHandler("triage", triage_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=tcb.PATTERN))
+def leave_handlers() -> list[BaseHandler]:
+    """A command or another feature's button leaves the open check (and does not stop there)."""
+    return [MessageHandler(filters.COMMAND, leave), CallbackQueryHandler(leave, pattern=is_other_button)]
+
+
+def typed_handlers() -> list[BaseHandler]:
+    """Typed answers and typed openings, claimed with ApplicationHandlerStop."""
+    return [MessageHandler(filters.TEXT & ~filters.COMMAND, on_text)]
+
+
+def main_handlers() -> list[BaseHandler]:
+    return [CommandHandler("triage", triage_command), CallbackQueryHandler(on_button, pattern=tcb.PATTERN)]
