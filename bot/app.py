@@ -14,12 +14,13 @@ from telegram.ext import Application, ApplicationBuilder, BaseHandler, Defaults
 
 from bot.config import Settings
 from bot.core.answers import AnswerEngine
+from bot.core.flood import FloodGate
 from bot.core.content import load_content
 from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
 from bot.reminders import dispatcher, pacing
 from bot.storage.db import close_db, open_db
-from bot.telegram import errors, groups, handlers, privacy_handlers, reminder_handlers, triage_handlers
+from bot.telegram import errors, flood, groups, handlers, privacy_handlers, reminder_handlers, triage_handlers
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.conflict import ConflictGuard
 from bot.telegram.retry import RateLimiter
@@ -43,6 +44,7 @@ def build_application(
     clock: Callable[[], datetime] = utc_now,
     rate_limiter: bool = True,
     dispatch_interval: float | None = 30.0,
+    flood_gate: FloodGate | None = None,
 ) -> Application:
     """Build the bot. `dispatch_interval=None` leaves reminder ticks to the caller (tests);
     `rate_limiter=False` drops the limiter whatever TELEGRAM_RATE_LIMIT says (benchmarks)."""
@@ -82,6 +84,7 @@ def build_application(
         builder = builder.rate_limiter(RateLimiter(overall_max_rate=limit, max_retries=2))
     app = builder.build()
     app.bot_data[KEY] = svc
+    svc.extras[flood.GATE_KEY] = flood_gate or FloodGate()
     pacing.configure(svc, limit)
 
     app.add_handlers(routes())
@@ -93,6 +96,7 @@ def build_application(
 
 # Handler groups, lowest first. PTB runs, in each group, the first handler that matches an
 # update, group after group, until one raises ApplicationHandlerStop.
+FLOOD = -20
 GATE = groups.GATE_GROUP  # -10
 TRIAGE_LEAVE = -3
 TRIAGE_TYPED = -2
@@ -103,7 +107,9 @@ MAIN = 0
 def routes() -> dict[int, list[BaseHandler]]:
     """The one routing table. Why this order:
 
-    - GATE first: in a group chat only what is addressed to the bot goes on, triage and reminders
+    - FLOOD first: a chat sending dozens of messages a second gets one "slow down" note and the
+      rest is dropped here, before it can cost any work or any of Telegram's send budget.
+    - GATE next: in a group chat only what is addressed to the bot goes on, triage and reminders
       point to the private chat, and a stranger's tap is refused. Every group below reacts to *any*
       command or button of a chat or reads typed text as an answer, so a message not meant for the
       bot, a stranger's tap or /triage in a group would otherwise change state before anything
@@ -121,6 +127,7 @@ def routes() -> dict[int, list[BaseHandler]]:
         "forget": privacy_handlers.forget_command,
     })
     return {
+        FLOOD: flood.flood_handlers(),
         GATE: groups.gate_handlers(),
         TRIAGE_LEAVE: triage_handlers.leave_handlers(),
         TRIAGE_TYPED: triage_handlers.typed_handlers(),

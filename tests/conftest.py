@@ -15,6 +15,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import load_settings
+from bot.core.flood import FloodGate
 from bot.sandbox.server import FakeTelegram
 
 TOKEN = "123456789:TEST-fake-telegram-token-for-tests"
@@ -52,7 +53,9 @@ class RunningBot:
         )
 
     async def start(self) -> Application:
-        app = build_application(self.settings, clock=self.clock, dispatch_interval=None)
+        # Tests type faster than people: a roomy flood gate unless a test asks for the real one.
+        gate = self.extra.get("flood_gate") or FloodGate(burst=100_000)
+        app = build_application(self.settings, clock=self.clock, dispatch_interval=None, flood_gate=gate)
         await app.initialize()
         await app.post_init(app)  # initialize() does not run post_init; run_polling would
         await app.start()

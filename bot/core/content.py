@@ -152,6 +152,8 @@ class Messages(StrictModel):
     same_day: str
     # Under the answer to something typed while a reminder question waits for a time or zone.
     reminder_still_open: str = "Your reminder set-up is still waiting for your answer."
+    # To a chat sending messages much faster than anyone types; its excess is not answered.
+    slow_down: str = "Please slow down a little. I answer one message at a time, so send your question again in a few seconds."
     urgent_because: str = Field(default="You mentioned: {sign}.", pattern=r"\{sign\}")
     safety_answered: str = Field(default="You answered: {answer}", pattern=r"\{answer\}")
     greeting: str
