@@ -211,7 +211,7 @@ class Watch:
         if user.need is None:
             self.extra += 1
             return
-        if all(c >= n for c, n in zip(user.counts, user.need)):
+        if all(c >= n for c, n in zip(user.counts, user.need, strict=False)):
             user.need = None
             if user.done is not None and not user.done.done():
                 user.done.set_result(time.perf_counter())
@@ -221,7 +221,7 @@ async def put(fake, user: UserState, step: Step, expect: tuple[int, int, int]) -
     """Queue the step's update; user.done resolves with the time the bot finished with it."""
     sim = fake.user(user.chat_id)
     user.base = tuple(user.counts)
-    user.need = tuple(b + e for b, e in zip(user.base, expect))
+    user.need = tuple(b + e for b, e in zip(user.base, expect, strict=False))
     user.done = asyncio.get_running_loop().create_future()
     user.put_at = time.perf_counter()
     if step.kind == "send":
@@ -264,7 +264,7 @@ async def discover(workdir: Path) -> list[list[Step]]:
                     await asyncio.sleep(0.25)
                     if tuple(user.counts) == seen:
                         break
-                return Step(kind, value, tuple(a - b for a, b in zip(user.counts, before)))
+                return Step(kind, value, tuple(a - b for a, b in zip(user.counts, before, strict=False)))
 
             def button(label: str | None = None, prefix: str | None = None) -> str:
                 message = sim.last
@@ -605,9 +605,9 @@ async def main_async(args: argparse.Namespace) -> int:
                          f"{op50[0] / bp50[0]:.2f}" + ("*" if bp50[1] or op50[1] else ""),
                          f"{o.rate / b.rate:.2f}" if b.rate else "-"))
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print("  ".join(h.rjust(w) for h, w in zip(header, widths)))
+    print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=False)))
     for row in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths, strict=False)))
     if any("*" in r[8] for r in rows):
         print("* a p50 is a lower bound (updates still unanswered at the window's end), so is the ratio")
     print()

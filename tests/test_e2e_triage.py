@@ -289,7 +289,8 @@ async def test_typed_answers_count_as_taps(bot, fake, no_violations):
     for n, typed in enumerate(["nope", "No.", "n", "nah"], start=2):
         message = await typed_answer(ann, typed, message)
         assert mark(n) in message.text
-        await until(lambda: [r[1] for r in open_rows(bot)] == [message.message_id], "the pointer to follow")
+        expected = message.message_id
+        await until(lambda expected=expected: [r[1] for r in open_rows(bot)] == [expected], "the pointer to follow")
     assert open_rows(bot)[0][3] == "nnnn"
     outcome = await typed_answer(ann, "Not sure", message)
     assert outcome.text.startswith(HEADLINE["same_day"])

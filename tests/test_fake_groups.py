@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.sandbox import ChatAction, FakeTelegram, Violation
+from bot.sandbox import ChatAction, Violation
 from bot.sandbox.users import seen_in_privacy_mode
 
 GROUP = -555001

@@ -10,9 +10,18 @@ import warnings
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.sandbox import FakeTelegram, ManualClock
 from bot.sandbox.updates import UpdateQueue

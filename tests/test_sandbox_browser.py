@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from telegram.error import BadRequest
 
 from bot.core.content import plain_text
 from bot.sandbox.run import Sandbox
@@ -170,7 +171,7 @@ async def test_a_person_uses_the_bot_in_the_browser(page, sandbox, tmp_path):
     assert sandbox.fake.violations == [] and sandbox.fake.unanswered_callback_queries() == []
 
     # A request Telegram would refuse is shown in the page.
-    with pytest.raises(Exception):
+    with pytest.raises(BadRequest):
         await sandbox.app.bot.send_message(-555001, "<b>never closed")
     await expect(page.get_by_role("alert")).to_contain_text("Telegram would refuse sendMessage")
     sandbox.fake.violations.clear()

@@ -1,5 +1,6 @@
 import asyncio
 import os
+import sqlite3
 import sys
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -74,7 +75,7 @@ async def test_reopening_and_rerunning_migrations_changes_nothing(db_path):
 
 async def test_a_failing_migration_is_rolled_back_whole(db):
     broken = [*MIGRATIONS, ("CREATE TABLE half_done (a INTEGER)", "THIS IS NOT SQL")]
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.OperationalError):
         await migrate(db, broken)
     assert await user_version(db) == len(MIGRATIONS)
     assert await scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'") == 0

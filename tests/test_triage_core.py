@@ -95,7 +95,7 @@ def walked(full: str, start: str = "") -> tuple[str, Outcome]:
 
 def reference(full: str, preset: bool = False) -> tuple[str, tuple[str, ...]]:
     """(level, tip ids) read directly off a full sheet with the issue's rules, not the walking code."""
-    said = dict(zip(SPEC, full))
+    said = dict(zip(SPEC, full, strict=False))
     level = "self_care"
     for candidate in ("emergency", "same_day", "appointment"):
         if any(said[q] in "yu" for q, lv in SPEC.items() if lv == candidate):

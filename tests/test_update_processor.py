@@ -12,7 +12,6 @@ import time
 from datetime import datetime, timezone
 from datetime import time as clock_time
 
-import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 from telegram.ext import TypeHandler
 
@@ -249,7 +248,7 @@ async def test_twenty_people_setting_up_reminders_at_once_all_get_theirs(bot, fa
     screens = await asyncio.gather(
         *(opt_in_stretching(bot, fake.user(chat_id, f"S{chat_id}"), zone_text=city) for chat_id, city in people.items())
     )
-    assert all(zones[city] in screen.text for screen, city in zip(screens, people.values()))
+    assert all(zones[city] in screen.text for screen, city in zip(screens, people.values(), strict=False))
     for chat_id, city in people.items():
         (sub,) = [s for s in await repo.list_subscriptions(bot.services.db, chat_id) if s.active]
         assert sub.zone == zones[city] and sub.at == clock_time(9, 0)

@@ -39,8 +39,8 @@ from bot.core.text import (
     PhraseIndex,
     Token,
     TypoFixer,
-    question_clauses,
     load_lexicon,
+    question_clauses,
     stem,
     words,
 )
@@ -543,7 +543,7 @@ class AnswerEngine:
         found: list[str] = []
         strict = False
         asks = asked(parts, self.lexicon.openers, question_clauses(text or ""))
-        for part, asks_something in zip(parts, asks):
+        for part, asks_something in zip(parts, asks, strict=False):
             if not asks_something:
                 continue
             q = self.analyse(part)
@@ -649,7 +649,7 @@ class AnswerEngine:
         if not found:
             return None
         lex = self.lexicon
-        if any(not c and s not in lex.filler and s not in lex.stopwords for s, c in zip(stems, covered)):
+        if any(not c and s not in lex.filler and s not in lex.stopwords for s, c in zip(stems, covered, strict=False)):
             return None
         return next(level for level in SMALLTALK_LEVELS if level in found)
 

@@ -309,7 +309,7 @@ class _Fuzzy:
                 if cand[0] != word[0] or len(cand) < min_len or edit_distance(word, cand, limit) > limit:
                     continue
                 # One wrong letter must be a slip of the finger or ear ("bulking" is not "bulging").
-                diff = [(a, b) for a, b in zip(word, cand) if a != b] if len(word) == len(cand) else []
+                diff = [(a, b) for a, b in zip(word, cand, strict=False) if a != b] if len(word) == len(cand) else []
                 if len(diff) == 1 and not plausible_swap(*diff[0]):
                     continue
                 found.add(stem(cand))

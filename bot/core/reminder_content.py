@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from bot.core.content import ContentError, DEFAULT_CONTENT_DIR, ID_PATTERN, StrictModel, load_model
+from bot.core.content import DEFAULT_CONTENT_DIR, ID_PATTERN, ContentError, StrictModel, load_model
 from bot.core.schedule import ScheduleError, base_slot, offset_minutes, tz_for
 from bot.core.telegram_html import check_message_text, escape
 from bot.core.timeparse import Place, build_places, normalize_name, place_key

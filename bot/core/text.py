@@ -242,7 +242,7 @@ def plausible_swap(a: str, b: str) -> bool:
 def _one_substitution(word: str, cand: str) -> tuple[str, str] | None:
     if len(word) != len(cand):
         return None
-    diff = [(a, b) for a, b in zip(word, cand) if a != b]
+    diff = [(a, b) for a, b in zip(word, cand, strict=False) if a != b]
     return diff[0] if len(diff) == 1 else None
 
 

@@ -102,7 +102,7 @@ def _scan(triage: Triage, answers: str) -> tuple[bool, int | None]:
         return False, None
     finished = False
     open_at: int | None = None  # the first place without an answer
-    for i, (q, a) in enumerate(zip(questions, answers)):
+    for i, (q, a) in enumerate(zip(questions, answers, strict=False)):
         if a == PRESET:
             if q.level != "context":
                 return False, None  # a warning sign is never answered for the person
@@ -141,7 +141,7 @@ def _check(triage: Triage, answers: str) -> None:
 def decide(triage: Triage, answers: str) -> Outcome:
     """The outcome for the answers given so far (normally called once `is_finished`)."""
     _check(triage, answers)
-    answered = list(zip(triage.questions, answers))
+    answered = list(zip(triage.questions, answers, strict=False))
     flagged = [(q, a) for q, a in answered if q.level != "context" and _flagged(a)]
     level = max((q.level for q, _ in flagged), key=RANK.__getitem__, default="self_care")
     reasons = tuple(Reason(q.id, q.reason, a) for q, a in flagged if q.level == level)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.core.content import ContentError, DEFAULT_CONTENT_DIR, StrictModel, load_one
+from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, StrictModel, load_one
 from bot.core.telegram_html import check_message_text
 
 DEFAULT_TRIAGE_FILE = DEFAULT_CONTENT_DIR / "triage.toml"
@@ -273,7 +273,7 @@ class Triage(StrictModel):
                     raise ValueError(f"the flag '{flag}' is asked in both '{asked_in[flag]}' and '{q.id}'")
                 asked_in[flag] = q.id
         order = [QUESTION_LEVELS.index(q.level) for q in questions]
-        for before, after, q in zip(order, order[1:], questions[1:]):
+        for before, after, q in zip(order, order[1:], questions[1:], strict=False):
             if after < before:
                 raise ValueError(
                     f"'{q.id}' ({q.level}) comes too late: order must be "

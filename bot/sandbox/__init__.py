@@ -5,7 +5,7 @@
 """
 
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.models import CallbackAnswer, Call, ChatAction, ChatMessage, Violation
+from bot.sandbox.models import Call, CallbackAnswer, ChatAction, ChatMessage, Violation
 from bot.sandbox.server import DEFAULT_TOKEN, FakeTelegram, ManualClock
 from bot.sandbox.users import SimUser
 

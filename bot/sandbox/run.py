@@ -22,8 +22,8 @@ from bot.reminders import dispatcher
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.server import DEFAULT_TOKEN, FakeTelegram
 from bot.sandbox.web.hub import Hub
-from bot.storage import repositories as repo
 from bot.sandbox.web.site import build_site
+from bot.storage import repositories as repo
 from bot.telegram.services import KEY
 
 log = logging.getLogger("bot.sandbox")

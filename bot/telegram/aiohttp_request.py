@@ -18,7 +18,6 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-
 _JSON = {"Content-Type": "application/json"}
 
 

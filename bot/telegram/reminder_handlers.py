@@ -19,15 +19,14 @@ button here, so it works after a restart or after the question expired.
 
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 from datetime import time
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    BaseHandler,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -38,8 +37,8 @@ from telegram.ext import (
 
 from bot.core import schedule
 from bot.core.content import plain_text
-from bot.core.telegram_html import escape
 from bot.core.location import zone_at
+from bot.core.telegram_html import escape
 from bot.core.timeparse import ZoneChoices, ZoneProblem, ZoneReading, read_time, read_zone
 from bot.storage import pending as pending_store
 from bot.storage import repositories as repo

@@ -14,6 +14,7 @@ from bot.core.content import Content
 from bot.core.reminder_content import ReminderContent
 from bot.core.triage import Triage
 
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 

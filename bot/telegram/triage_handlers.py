@@ -18,15 +18,14 @@ group only the first matching handler runs).
 
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.ext import (
-    BaseHandler,
     ApplicationHandlerStop,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,

@@ -103,7 +103,7 @@ def to_html(text: str, entities: tuple[dict, ...] | list[dict] = (), *, commands
     out: list[str] = []
     stack: list[tuple[int, int, int, dict]] = []
     pending = list(reversed(spans))  # pop() gives the next span to open
-    for here, there in zip(cuts, cuts[1:] + [None]):
+    for here, there in zip(cuts, cuts[1:] + [None], strict=False):
         # Close what ends here; anything opened inside it is closed and opened again.
         if any(span[1] == here for span in stack):
             keep = [span for span in stack if span[1] != here]
