@@ -236,24 +236,27 @@ class AnswerEngine:
         n = len(self._topic_ids)
         weights = self.tuning.field_weights()
         k1 = self.tuning.k1
-        field_tf: dict[str, list[Counter[str]]] = {f: [] for f in FIELDS}
+        # Term weights are fractional (phrase words count `share` of a word), so plain float dicts, not Counters.
+        field_tf: dict[str, list[dict[str, float]]] = {f: [] for f in FIELDS}
         entry_phrases: set[tuple[str, ...]] = set()
         share = self.tuning.phrase_word_share
         for topic in self.content.topics.values():
             for field, texts in _topic_texts(topic).items():
-                tf: Counter[str] = Counter()
+                tf: dict[str, float] = {}
                 for text in texts:
                     stems = self._rewrite([stem(w) for w, _ in words(text)])
-                    terms = self._expand(stems)
+                    weighted: dict[str, float] = dict(self._expand(stems))
                     phrase = self._entry_phrase(stems) if field in PHRASE_FIELDS else None
                     if phrase:
-                        for term in terms:
+                        for term in weighted:
                             if not term.startswith(GROUP_MARK):
-                                terms[term] *= share
+                                weighted[term] *= share
                         if self.tuning.entry_phrase:
                             entry_phrases.add(phrase)
-                            terms[_phrase_term(phrase)] += 1
-                    tf.update(terms)
+                            phrase_term = _phrase_term(phrase)
+                            weighted[phrase_term] = weighted.get(phrase_term, 0) + 1
+                    for term, count in weighted.items():
+                        tf[term] = count + tf.get(term, 0)
                 field_tf[field].append(tf)
         self._entry_phrases = PhraseIndex((p, _phrase_term(p)) for p in entry_phrases)
         avg_len = {f: (sum(sum(tf.values()) for tf in tfs) / max(n, 1)) or 1.0 for f, tfs in field_tf.items()}
@@ -273,13 +276,13 @@ class AnswerEngine:
         flag_words = self.redflags.stems() - self.lexicon.stopwords
         urgent_topics = {i for i, t in enumerate(self._topic_ids) if t in URGENT_TOPICS.values()}
         for i in range(n):
-            pseudo: Counter[str] = Counter()
+            pseudo: dict[str, float] = {}
             for f, w in weights.items():
                 tf = field_tf[f][i]
                 length = sum(tf.values())
                 norm = 1 - FIELD_B[f] + FIELD_B[f] * length / avg_len[f]
                 for term, count in tf.items():
-                    pseudo[term] += w * count / norm
+                    pseudo[term] = pseudo.get(term, 0) + w * count / norm
             self._topic_terms.append(set(pseudo))
             for term, tfw in pseudo.items():
                 value = self._idf[term] * tfw * (k1 + 1) / (tfw + k1)

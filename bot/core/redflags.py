@@ -19,6 +19,7 @@ Matching is typo-tolerant on the flag vocabulary itself: a word one edit away fr
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -509,7 +510,7 @@ class RedFlags:
             if hits:
                 phrase, means = hits[0]
                 clause = tokens[i].clause
-                out.extend(Token(w, w, clause) for w in means)  # type: ignore[union-attr]
+                out.extend(Token(w, w, clause) for w in means)
                 # Keep the phrase's wildcard words ("left LEG and right"): they may be symptoms' places.
                 out.extend(tokens[i + k] for k, w in enumerate(phrase) if w == WILDCARD)
                 i += len(phrase)
@@ -684,7 +685,7 @@ def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int]:
     return pattern, default
 
 
-def _compile_group(group: str, concepts: dict[str, tuple[str, ...]], skip: set[str] = frozenset()) -> tuple[Choice, ...]:
+def _compile_group(group: str, concepts: dict[str, tuple[str, ...]], skip: AbstractSet[str] = frozenset()) -> tuple[Choice, ...]:
     out: list[Choice] = []
     for choice in group.split("|"):
         texts = concepts[choice[1:]] if choice.startswith(CONCEPT_MARK) else (choice,)

@@ -8,6 +8,7 @@ Picking the stretch or tip for a given day is pure and deterministic.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -122,7 +123,7 @@ def _check_iana(name: str, zone: str) -> None:
         raise ValueError(f"{name!r}: use an IANA name like Europe/Berlin, not an offset")
 
 
-def _check_names(names: dict[str, object], what: str) -> None:
+def _check_names(names: Mapping[str, object], what: str) -> None:
     seen: dict[str, tuple[str, object]] = {}
     for name, value in names.items():
         key = place_key(name)
@@ -253,7 +254,9 @@ class _Texts(StrictModel):
         if isinstance(value, str):
             if not value:
                 raise ValueError("must not be empty")
-            return check_template(value, cls.PLACEHOLDERS.get(info.field_name, frozenset()), cls.HTML)
+            name = info.field_name
+            allowed = cls.PLACEHOLDERS.get(name, frozenset()) if name is not None else frozenset()
+            return check_template(value, allowed, cls.HTML)
         return value
 
 

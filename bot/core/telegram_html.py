@@ -79,6 +79,12 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _run(pattern: re.Pattern[str], text: str, pos: int) -> str:
+    """The run of `pattern` at text[pos]; the patterns used end in `*`, so at worst it is ""."""
+    match = pattern.match(text, pos)
+    return match.group() if match is not None else ""
+
+
 def _byte_offset(text: str, pos: int) -> int:
     return len(text[:pos].encode("utf-8", "surrogatepass"))
 
@@ -88,7 +94,7 @@ def _decode_entity(text: str, pos: int) -> tuple[str, int] | None:
     if text.startswith("&#", pos):
         hexadecimal = text.startswith("x", pos + 2)  # Telegram reads only a lower-case x
         start = pos + 3 if hexadecimal else pos + 2
-        digits = (_HEX if hexadecimal else _DIGITS).match(text, start).group()
+        digits = _run(_HEX if hexadecimal else _DIGITS, text, start)
         end = start + len(digits)
         if not digits:
             return None
@@ -97,7 +103,7 @@ def _decode_entity(text: str, pos: int) -> tuple[str, int] | None:
             return None
         char = chr(code)
     else:
-        name = _ALPHA.match(text, pos + 1).group()
+        name = _run(_ALPHA, text, pos + 1)
         if name not in NAMED_ENTITIES:
             return None
         char = NAMED_ENTITIES[name]
@@ -149,7 +155,7 @@ def _parse_start_tag(text: str, begin: int) -> tuple[str, str, int]:
                 if pos >= len(text):
                     raise HtmlError(f"Unclosed start tag at byte offset {offset(text, begin)}")
             else:
-                value = _NAME_TOKEN.match(text, pos).group()
+                value = _run(_NAME_TOKEN, text, pos)
                 pos += len(value)
                 value = value.lower()
                 if pos < len(text) and text[pos] not in _SPACE and text[pos] != ">":

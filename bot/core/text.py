@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from pydantic import Field, field_validator
 
@@ -332,9 +333,9 @@ class TypoFixer:
             if swap and not plausible_swap(*swap):
                 continue
             # Prefer: fewer edits, then the commoner word.
-            key = (dist, -self.known[cand], cand)
-            if best is None or key < best:
-                best = key
+            rank = (dist, -self.known[cand], cand)
+            if best is None or rank < best:
+                best = rank
         return best[2] if best else None
 
 
@@ -630,14 +631,17 @@ def find_phrase(stems: list[str], phrase: Phrase, start: int) -> bool:
     return all(_matches(p, stems[start + i]) for i, p in enumerate(phrase))
 
 
-class PhraseIndex:
+P = TypeVar("P")  # what a PhraseIndex hands back with each phrase found
+
+
+class PhraseIndex(Generic[P]):
     """Finds many phrases in a stem list quickly, by indexing them on their first word."""
 
-    def __init__(self, phrases: Iterable[tuple[Phrase, object]]):
-        self.by_first: dict[str, list[tuple[Phrase, object]]] = {}
-        self.wild_first: list[tuple[Phrase, object]] = []  # "* ..." : tried everywhere
-        self.number_first: list[tuple[Phrase, object]] = []  # "# weeks": tried only at a number
-        self.single: dict[str, list[object]] = {}
+    def __init__(self, phrases: Iterable[tuple[Phrase, P]]):
+        self.by_first: dict[str, list[tuple[Phrase, P]]] = {}
+        self.wild_first: list[tuple[Phrase, P]] = []  # "* ..." : tried everywhere
+        self.number_first: list[tuple[Phrase, P]] = []  # "# weeks": tried only at a number
+        self.single: dict[str, list[P]] = {}
         for phrase, payload in phrases:
             if not phrase:
                 continue
@@ -648,7 +652,7 @@ class PhraseIndex:
             else:
                 self.by_first.setdefault(phrase[0], []).append((phrase, payload))
 
-    def at(self, stems: list[str], i: int) -> list[tuple[Phrase, object]]:
+    def at(self, stems: list[str], i: int) -> list[tuple[Phrase, P]]:
         """Phrases matching at position i, longest first."""
         first = self.by_first.get(stems[i])
         found = [(p, x) for p, x in first if find_phrase(stems, p, i)] if first else []
@@ -660,7 +664,7 @@ class PhraseIndex:
             found.sort(key=lambda px: -len(px[0]))
         return found
 
-    def find_all(self, stems: list[str]) -> list[tuple[int, Phrase, object]]:
+    def find_all(self, stems: list[str]) -> list[tuple[int, Phrase, P]]:
         """Every (start, phrase, payload) match, overlapping allowed."""
         out = []
         for i in range(len(stems)):
@@ -668,7 +672,7 @@ class PhraseIndex:
                 out.append((i, p, x))
         return out
 
-    def rewrite(self, stems: list[str]) -> list[str]:
+    def rewrite(self: PhraseIndex[Phrase], stems: list[str]) -> list[str]:
         """Replace phrases (payload = replacement stems) left to right, longest match first."""
         out: list[str] = []
         i = 0
@@ -676,7 +680,7 @@ class PhraseIndex:
             hits = self.at(stems, i) if (stems[i] in self.by_first or self.wild_first or self.number_first) else []
             if hits:
                 phrase, means = hits[0]
-                out.extend(means)  # type: ignore[arg-type]
+                out.extend(means)
                 i += len(phrase)
             else:
                 out.append(stems[i])

@@ -432,6 +432,7 @@ def _clock_from(core: list[str]) -> tuple[int, int, bool, str] | None:
             if len(after) != 1 or _hour_of(after[0]) is None:
                 return None
             hour = _hour_of(after[0])
+            minutes: int | None
             if before in (["half"],) and link in ("past", "after"):
                 minutes = 30
             elif before == ["quarter"]:
@@ -442,8 +443,10 @@ def _clock_from(core: list[str]) -> tuple[int, int, bool, str] | None:
             if minutes is None or hour is None:
                 return None
             return hour, minutes, True, "to" if link in ("to", "till", "til", "before") else ""
-    if core[0] == "half" and len(core) == 2 and _hour_of(core[1]) is not None:  # "half 8": 8:30 (British)
-        return _hour_of(core[1]), 30, True, ""
+    if core[0] == "half" and len(core) == 2:  # "half 8": 8:30 (British)
+        half_hour = _hour_of(core[1])
+        if half_hour is not None:
+            return half_hour, 30, True, ""
     hour = _hour_of(core[0])
     minutes = _minutes_of(core[1:])
     if hour is not None and minutes is not None:  # "eight thirty", "9 30"
@@ -554,7 +557,7 @@ def _only_filler(leftover: list[str], filler: frozenset[str]) -> bool:
     return all(word in filler for word in leftover)
 
 
-def _places_in(tokens: list[str], places: Mapping[str, Place]) -> tuple[list[Place], list[str]] | None:
+def _places_in(tokens: list[str], places: Mapping[str, Place]) -> tuple[list[Place], list[str]]:
     """The places named in `tokens` (longest names first) and the words left over."""
     found: list[Place] = []
     leftover: list[str] = []
