@@ -45,7 +45,8 @@ def _run(args: argparse.Namespace) -> int:
         settings = load_settings()
     except SettingsError as exc:
         return _fail(str(exc), EXIT_BAD_SETTINGS)
-    setup_logging(settings.log_level, [settings.token])
+    secrets = [settings.token] + ([settings.webhook_secret.get_secret_value()] if settings.webhook_secret else [])
+    setup_logging(settings.log_level, secrets)
 
     from bot.app import ALLOWED_UPDATES, StartupError, build_application, gave_way
 
@@ -61,8 +62,12 @@ def _run(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     code = 0
     try:
-        # run_polling handles SIGINT/SIGTERM and runs post_init/post_shutdown around polling.
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES, close_loop=False)
+        if settings.bot_mode == "webhook":
+            code = _run_webhook(loop, app, settings, ALLOWED_UPDATES)
+        else:
+            # run_polling handles SIGINT/SIGTERM and runs post_init/post_shutdown around polling;
+            # it calls deleteWebhook first, so a webhook left by webhook mode does not block it.
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES, close_loop=False)
         if gave_way(app):
             code = _fail("another copy of this bot is already polling Telegram with the same token "
                          "(409 Conflict): stop it first, or give this one its own token.", EXIT_CONFLICT)
@@ -78,6 +83,28 @@ def _run(args: argparse.Namespace) -> int:
         loop.run_until_complete(close_transport(app))
         loop.close()
     return code
+
+
+def _run_webhook(loop: asyncio.AbstractEventLoop, app, settings, allowed_updates: list[str]) -> int:
+    """Webhook mode (bot.telegram.webhook): the same start-up checks and exit codes as polling."""
+    from telegram.error import BadRequest
+
+    from bot.telegram import webhook
+
+    try:
+        loop.run_until_complete(webhook.run(app, settings, allowed_updates, bootstrap_retries=BOOTSTRAP_RETRIES))
+    except BadRequest as exc:
+        return _fail(f"Telegram refused WEBHOOK_URL {settings.webhook_url} ({exc.message}): "
+                     "give a public https URL on port 443, 80, 88 or 8443.", EXIT_BAD_SETTINGS)
+    except OSError as exc:
+        where = f"{settings.webhook_listen}:{settings.webhook_port}"
+        if exc.errno == errno.EADDRINUSE:
+            return _fail(f"{where} is already in use: pick another WEBHOOK_PORT.", EXIT_BAD_SETTINGS)
+        if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+            return _fail(f"cannot serve the webhook on {where}: WEBHOOK_LISTEN is not an address of this machine.",
+                         EXIT_BAD_SETTINGS)
+        raise
+    return 0
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -165,7 +192,7 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
                         help="content folder (default: CONTENT_DIR, else the content shipped with the bot)")
     parser.set_defaults(content=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", parents=[common], help="run the bot with long polling until Ctrl+C / SIGTERM (the default)")
+    sub.add_parser("run", parents=[common], help="run the bot until Ctrl+C / SIGTERM (the default): long polling, or a webhook with BOT_MODE=webhook")
     sandbox = sub.add_parser(
         "sandbox", parents=[common],
         help="try the bot in your browser: no token, no network (a fake Telegram on this machine)",

@@ -26,6 +26,7 @@ from bot.telegram.conflict import ConflictGuard
 from bot.telegram.retry import RateLimiter
 from bot.telegram.services import KEY, Services, utc_now
 from bot.telegram.update_processor import ChatOrderedProcessor
+from bot.telegram.webhook import PendingQueue
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ def build_application(
         .post_shutdown(_post_shutdown)
         # Chats at once, each chat's updates in order (its menu edits, taps and prompts).
         .concurrent_updates(ChatOrderedProcessor())
+        # Counts updates in hand, so that the webhook can answer 429 when there are too many.
+        .update_queue(PendingQueue())
     )
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)

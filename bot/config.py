@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+# setWebhook's secret_token: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed."
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ports Telegram sends webhooks to
+HEALTH_PATH = "/healthz"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # How to fix each variable, for the one-line message an operator sees.
@@ -28,6 +33,18 @@ HINTS = {
         "give messages per second: 30 is what Telegram allows a bot, up to 1000 with paid broadcasts, "
         "0 switches the limiter off"
     ),
+    "BOT_MODE": "use polling (the default) or webhook",
+    "WEBHOOK_URL": (
+        "give the https URL Telegram should post updates to, e.g. WEBHOOK_URL=https://bot.example.com/telegram "
+        "(a reverse proxy forwards it to WEBHOOK_LISTEN:WEBHOOK_PORT)"
+    ),
+    "WEBHOOK_SECRET": (
+        "give 1-256 characters of A-Z a-z 0-9 _ - (e.g. from `python -c \"import secrets; "
+        "print(secrets.token_urlsafe(32))\"`)"
+    ),
+    "WEBHOOK_LISTEN": "give the address to serve the webhook on, e.g. 127.0.0.1 behind a reverse proxy",
+    "WEBHOOK_PORT": "give a port from 1 to 65535",
+    "WEBHOOK_MAX_PENDING": "give a whole number of updates, at least 1",
 }
 MAX_RATE_LIMIT = 1000
 
@@ -59,6 +76,66 @@ class Settings(ContentSettings):
     log_level: str = "INFO"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     telegram_rate_limit: int = 30  # messages per second overall; 0: no limiter
+    # Webhook mode (bot.telegram.webhook); the URL and secret are checked only when it is chosen.
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = Field(default=None, validate_default=True)
+    webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_max_pending: int = Field(default=1000, ge=1)  # updates taken but not yet handled; then 429
+
+    @field_validator("bot_mode", mode="before")
+    @classmethod
+    def _mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower() or "polling"
+            if value not in ("polling", "webhook"):
+                raise ValueError(f"'{value}' is not a mode")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value.strip() if value else None
+        if info.data.get("bot_mode") != "webhook":
+            return value
+        if not value:
+            raise ValueError("is required when BOT_MODE=webhook")
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("must be an https:// URL (Telegram only posts to https)")
+        try:
+            port = parts.port or 443
+        except ValueError:
+            raise ValueError("has a bad port") from None
+        if port not in WEBHOOK_PORTS:
+            raise ValueError(f"uses port {port}, but Telegram only posts to ports 443, 80, 88 and 8443")
+        if (parts.path or "/") == HEALTH_PATH:
+            raise ValueError(f"must not end in {HEALTH_PATH}, which answers health checks")
+        token = info.data.get("telegram_bot_token")
+        if token is not None and token.get_secret_value() in value:
+            raise ValueError("must not contain the bot token (the secret header is what proves a request)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("bot_mode") != "webhook":
+            return value
+        secret = value.get_secret_value().strip() if value is not None else ""
+        if not secret:
+            raise ValueError("is required when BOT_MODE=webhook")
+        if not WEBHOOK_SECRET_PATTERN.match(secret):
+            raise ValueError("must be 1-256 characters of A-Z a-z 0-9 _ - (what Telegram allows)")
+        return SecretStr(secret)
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("is empty")
+        return value
 
     @field_validator("telegram_rate_limit", mode="before")
     @classmethod

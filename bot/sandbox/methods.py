@@ -7,10 +7,12 @@ request fields first (text, parse mode, markup), then the chat, then the blocked
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from urllib.parse import urlsplit
 
 from bot.sandbox.markup import bot_commands, check_length, reply_markup, scope_key
-from bot.sandbox.models import CallbackAnswer, ChatAction, ChatMessage, ChatState
+from bot.sandbox.models import CallbackAnswer, ChatAction, ChatMessage, ChatState, WebhookSetting
 from bot.sandbox.params import ApiError, Params, bad_request
 from bot.sandbox.text import compact_json, formatted_text, message_json
 
@@ -23,6 +25,9 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
+WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MAX_CALLBACK_ANSWER = 200
 MAX_DESCRIPTION = 512
 MAX_SHORT_DESCRIPTION = 120
@@ -229,26 +234,83 @@ def answer_callback_query(fake: FakeTelegram, p: Params) -> bool:
 # --- updates and webhook ---------------------------------------------------------------------
 
 
+async def _get_updates(fake: FakeTelegram, p: Params) -> list[dict[str, Any]]:
+    allowed = _allowed_updates(p)
+    limit = min(100, max(1, p.int("limit", 100) or 100))
+    timeout = p.float("timeout", 0.0) or 0.0
+    return await fake.updates.get(p.int("offset"), limit, timeout, allowed)
+
+
 async def get_updates(fake: FakeTelegram, p: Params) -> list[dict[str, Any]]:
+    if fake.webhook is not None:
+        raise ApiError(409, WEBHOOK_ACTIVE)
+    return await _get_updates(fake, p)
+
+
+def _allowed_updates(p: Params) -> list[str] | None:
     try:
         allowed = p.json("allowed_updates")
     except ValueError:
         raise bad_request("can't parse allowed_updates JSON array") from None
     if allowed is not None and not isinstance(allowed, list):
         raise bad_request("can't parse allowed_updates JSON array")
-    limit = min(100, max(1, p.int("limit", 100) or 100))
-    timeout = p.float("timeout", 0.0) or 0.0
-    return await fake.updates.get(p.int("offset"), limit, timeout, allowed)
+    return allowed
+
+
+def set_webhook(fake: FakeTelegram, p: Params) -> bool:
+    """setWebhook as api.json describes it: an HTTPS URL (empty: remove), a secret_token of
+    1-256 characters A-Z a-z 0-9 _ -, max_connections 1-100, allowed_updates as for getUpdates.
+    The fake does not post anywhere by itself: see FakeTelegram.deliver_webhook."""
+    if "url" not in p.raw:
+        raise bad_request("parameter \"url\" is required")
+    url = (p.str("url") or "").strip()
+    allowed = _allowed_updates(p)
+    if not url:
+        fake.webhook = None
+        return True
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    try:
+        port = parts.port or 443
+    except ValueError:
+        raise bad_request("bad webhook: Wrong port number specified in the URL") from None
+    if port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    secret = p.str("secret_token")
+    if secret is not None and not SECRET_TOKEN.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters" if secret and len(secret) <= 256
+                          else "secret token must be 1-256 characters long")
+    max_connections = p.int("max_connections", 40) or 40
+    if not 1 <= max_connections <= 100:
+        raise bad_request("max_connections must be between 1 and 100")
+    if p.bool("drop_pending_updates"):
+        fake.updates.clear()
+    if allowed is not None:
+        fake.updates.allowed = list(allowed)
+    fake.webhook = WebhookSetting(url, secret, max_connections, p.str("ip_address"))
+    return True
 
 
 def delete_webhook(fake: FakeTelegram, p: Params) -> bool:
     if p.bool("drop_pending_updates"):
         fake.updates.clear()
+    fake.webhook = None
     return True
 
 
 def get_webhook_info(fake: FakeTelegram, p: Params) -> dict[str, Any]:
-    return {"url": "", "has_custom_certificate": False, "pending_update_count": len(fake.updates)}
+    info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": len(fake.updates)}
+    hook = fake.webhook
+    if hook is not None:
+        info.update(url=hook.url, max_connections=hook.max_connections)
+        if fake.updates.allowed:
+            info["allowed_updates"] = list(fake.updates.allowed)
+        if hook.ip_address:
+            info["ip_address"] = hook.ip_address
+        if hook.last_error_date is not None:
+            info.update(last_error_date=hook.last_error_date, last_error_message=hook.last_error_message)
+    return info
 
 
 # --- the bot's profile -----------------------------------------------------------------------
@@ -311,6 +373,7 @@ METHODS: dict[str, Handler] = {
     for name, handler in {
         "getMe": get_me,
         "getUpdates": get_updates,
+        "setWebhook": set_webhook,
         "deleteWebhook": delete_webhook,
         "getWebhookInfo": get_webhook_info,
         "setMyCommands": set_my_commands,

@@ -156,3 +156,16 @@ class ChatState:
         message_id = self.next_message_id
         self.next_message_id += 1
         return message_id
+
+
+@dataclass
+class WebhookSetting:
+    """What the bot last passed to setWebhook, and the last failed delivery (getWebhookInfo)."""
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40
+    ip_address: str | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+    delivered: int = 0

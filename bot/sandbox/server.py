@@ -81,6 +81,12 @@ Time: `clock` (default time.time) stamps messages and drives the answerCallbackQ
 getUpdates follows Telegram: updates stay until confirmed by offset; the last allowed_updates
 passed is remembered and other update types are dropped at delivery (see dropped_updates); a
 second getUpdates while one waits ends the first with 409 Conflict.
+Webhooks: setWebhook / deleteWebhook / getWebhookInfo are checked as api.json describes them
+(https URL on port 443, 80, 88 or 8443; secret_token 1-256 of A-Z a-z 0-9 _ -); `fake.webhook`
+holds what was set, and getUpdates answers 409 while it is. Delivery is the test's choice:
+    fake.deliver_webhook("http://127.0.0.1:8080")  # pending updates POSTed there + the URL's path,
+                                                   #   with the secret header; non-2xx retried
+    status, text = await fake.post_update(url, update_or_raw_body, secret=...)  # one POST, by hand
 Limitations: basic groups only (no supergroups, channels or admin rights); Markdown parse modes
 are accepted but not parsed; inline-mode and media-sending methods answer 404 like any unknown
 method.
@@ -89,24 +95,36 @@ method.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 import json
 import logging
 import time
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from bot.sandbox import methods
 from bot.sandbox.limits import Fault, Faults, FloodControl
 from bot.sandbox.markup import scope_key
-from bot.sandbox.models import Call, CallbackAnswer, CallbackQuery, ChatMessage, ChatState, Violation
+from bot.sandbox.models import (
+    Call,
+    CallbackAnswer,
+    CallbackQuery,
+    ChatMessage,
+    ChatState,
+    Violation,
+    WebhookSetting,
+)
 from bot.sandbox.params import ApiError, Params, read_params
 from bot.sandbox.updates import UpdateQueue
 from bot.sandbox.users import SimUser
 
 DEFAULT_TOKEN = "123456789:TEST-fake-telegram-token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _LOG = logging.getLogger(__name__)
 Listener = Callable[[str, Any], None]
 
@@ -181,6 +199,8 @@ class FakeTelegram:
         self._query_ids = itertools.count(4_000_000_000_000_001)
         self._sent_total = 0
         self._runner: web.AppRunner | None = None
+        self.webhook: WebhookSetting | None = None  # set by setWebhook, cleared by deleteWebhook
+        self._delivery: asyncio.Task | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -195,6 +215,11 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         self.updates.close()  # long polls return now instead of holding the shutdown
+        if self._delivery is not None:
+            self._delivery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delivery
+            self._delivery = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -324,6 +349,64 @@ class FakeTelegram:
     def emit(self, event: str, payload: Any) -> None:
         for listener in self._listeners:
             listener(event, payload)
+
+    # --- webhook delivery ---------------------------------------------------------------------
+
+    async def post_update(
+        self, url: str, update: Any, *, secret: Any = ..., session: aiohttp.ClientSession | None = None
+    ) -> tuple[int, str]:
+        """POST one update to `url` the way Telegram does: a JSON body and the secret header,
+        with the secret the bot passed to setWebhook unless `secret` is given (None: no header).
+        `update` may be a dict (sent as JSON) or bytes/str (sent as they are, for malformed
+        bodies). Returns (HTTP status, body text)."""
+        if secret is ...:
+            secret = self.webhook.secret_token if self.webhook is not None else None
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers[SECRET_HEADER] = secret
+        body = update if isinstance(update, (bytes, str)) else json.dumps(update, ensure_ascii=False)
+        own = session is None
+        session = session or aiohttp.ClientSession()
+        try:
+            async with session.post(url, data=body, headers=headers) as response:
+                return response.status, await response.text()
+        finally:
+            if own:
+                await session.close()
+
+    def deliver_webhook(self, to: str, *, retry_delay: float = 0.2) -> None:
+        """Deliver pending updates (from SimUser.send and friends) to the bot's webhook while one
+        is set, like Telegram: each is POSTed to `to` + the path of the registered URL (`to` is
+        where the reverse proxy would forward, e.g. "http://127.0.0.1:8080"), one at a time, in
+        order; an answer other than 2xx is recorded in getWebhookInfo and retried after
+        `retry_delay`. Stops when the webhook is deleted or the fake stops."""
+        if self._delivery is None or self._delivery.done():
+            self._delivery = asyncio.create_task(self._deliver(to.rstrip("/"), retry_delay))
+
+    async def _deliver(self, to: str, retry_delay: float) -> None:
+        offset: int | None = None
+        async with aiohttp.ClientSession() as session:
+            while self._runner is not None:
+                hook = self.webhook
+                if hook is None:
+                    await asyncio.sleep(0.05)
+                    continue
+                batch = await self.updates.get(offset, 1, 0.5, None)
+                if not batch or self.webhook is not hook:
+                    continue
+                update = batch[0]
+                url = to + (urlsplit(hook.url).path or "/")
+                try:
+                    status, text = await self.post_update(url, update, secret=hook.secret_token, session=session)
+                except aiohttp.ClientError as exc:
+                    status, text = 0, f"Connection failed: {type(exc).__name__}"
+                if 200 <= status < 300:
+                    offset = update["update_id"] + 1
+                    hook.delivered += 1
+                    continue
+                hook.last_error_date = int(self.clock())
+                hook.last_error_message = f"Wrong response from the webhook: {status} {text[:100]}" if status else text
+                await asyncio.sleep(retry_delay)
 
     # --- reading what happened ----------------------------------------------------------------
 
