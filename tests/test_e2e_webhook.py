@@ -168,7 +168,8 @@ async def test_too_many_updates_in_hand_is_429_so_telegram_retries(hooked, fake,
     await hooked.start(webhook_max_pending=2)
     for user_id in (111, 112, 113):
         fake.user(user_id, "Ann")
-    fake.inject_delay("sendMessage", 1.5, times=2, deliver=True)  # the first two replies are slow
+    for slow in (111, 112):  # their replies take 1.5 s, so their updates stay in hand that long
+        fake.inject_delay("sendMessage", 1.5, chat_id=slow, deliver=True)
     assert (await fake.post_update(hooked.url, start_update(111)))[0] == 200
     assert (await fake.post_update(hooked.url, start_update(112)))[0] == 200
     status, _ = await fake.post_update(hooked.url, start_update(113))
