@@ -14,12 +14,13 @@ from telegram.ext import Application, ApplicationBuilder, BaseHandler, Defaults
 
 from bot.config import Settings
 from bot.core.answers import AnswerEngine
-from bot.core.flood import FloodGate
 from bot.core.content import load_content
+from bot.core.flood import FloodGate
 from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
 from bot.reminders import dispatcher, pacing
 from bot.storage.db import close_db, open_db
+from bot.storage.migrations import SchemaTooNew
 from bot.telegram import errors, flood, groups, handlers, privacy_handlers, reminder_handlers, triage_handlers
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.conflict import ConflictGuard
@@ -159,6 +160,9 @@ def _post_init(settings: Settings, dispatch_interval: float | None):
         svc: Services = app.bot_data[KEY]
         try:
             svc.db = await open_db(settings.database_path)
+        except SchemaTooNew as exc:
+            raise StartupError(f"DATABASE_PATH {settings.database_path}: {exc}. A newer version of the bot "
+                               "upgraded it: run that version, or restore the backup made before it.") from None
         except (OSError, sqlite3.Error) as exc:
             raise StartupError(f"cannot open DATABASE_PATH {settings.database_path} ({exc}): "
                                "give a file in a folder this user can write.") from None

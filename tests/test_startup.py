@@ -92,6 +92,19 @@ async def test_a_database_that_cannot_be_opened_is_one_line(fake, tmp_path):
     assert "cannot open DATABASE_PATH" in only_line(err)
 
 
+async def test_a_database_from_a_newer_version_is_one_line(fake, tmp_path):
+    """Rolling the code back over a database a newer version migrated: one line, not a traceback."""
+    import sqlite3
+
+    db = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 9999")
+    code, _, err = await run(cwd=tmp_path, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
+                             DATABASE_PATH=str(db))
+    assert code == 2
+    assert "newer version of the bot" in only_line(err)
+
+
 async def keep_polling(fake) -> None:
     """Another copy of the bot that has been running a while: it polls again at once after a 409."""
     url = f"{fake.base_url}{fake.token}/getUpdates"
