@@ -1,6 +1,7 @@
 import asyncio
 import os
 import sqlite3
+import stat
 import sys
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -8,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.schedule import Due, ScheduleError
+from bot.storage import db as db_module
 from bot.storage import pending
 from bot.storage import repositories as repo
-from bot.storage.db import close_db, open_db, transaction
+from bot.storage.db import close_db, database_files, open_db, transaction
 from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
 from bot.storage.repositories import DeliveryKey, ZoneRequired
 
@@ -460,3 +462,44 @@ async def test_forget_works_even_without_foreign_key_enforcement(db):
     await db.execute("PRAGMA foreign_keys = OFF")
     assert await repo.forget_chat(db, 100)
     assert set((await rows_about(db, 100, 1100, ids)).values()) == {0}
+
+
+# --- files: owner-only, and nothing of a forgotten user left in them -----------------------------------
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+async def test_the_folder_and_every_database_file_are_owner_only(tmp_path, monkeypatch):
+    """Created so, not made so afterwards: with the after-the-fact fix (for older files) switched
+    off, every file is still 0600 from its first byte."""
+    monkeypatch.setattr(db_module, "_tighten", lambda path: None)
+    existing = tmp_path / "srv"
+    existing.mkdir(mode=0o755)
+    path = existing / "new" / "data" / "bot.sqlite3"
+    old = os.umask(0o022)  # the usual umask: left to it, folders are 0755 and files 0644
+    try:
+        conn = await open_db(path)
+    finally:
+        os.umask(old)
+    try:
+        await repo.set_zone(conn, 1, "UTC", NOW)  # writes: the -wal and -shm files exist now
+        files = database_files(path)
+        assert [p.name for p in files] == ["bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"]
+        assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
+        assert (mode(path.parent), mode(path.parent.parent)) == (0o700, 0o700)  # both created here
+        assert mode(existing) == 0o755  # a folder that existed keeps its mode
+    finally:
+        await close_db(conn)
+
+
+async def test_a_database_readable_by_others_is_made_owner_only(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    sqlite3.connect(path).close()
+    os.chmod(path, 0o644)
+    conn = await open_db(path)
+    try:
+        assert mode(path) == 0o600
+    finally:
+        await close_db(conn)

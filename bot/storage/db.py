@@ -1,9 +1,18 @@
-"""Opening and closing the SQLite database: directory, WAL, foreign keys, busy timeout, migrations."""
+"""Opening and closing the SQLite database: directory, WAL, foreign keys, busy timeout, migrations.
+
+Files are the owner's only: folders this module creates are 0700, and the database is created
+0600 before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode, and an
+existing file readable by others is tightened on open. (Folders that already exist keep their
+mode: DATABASE_PATH may sit in a folder that is not the bot's.)
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import aiosqlite
@@ -11,11 +20,58 @@ import aiosqlite
 from bot.storage.migrations import migrate
 from bot.storage.tx import transaction, write, write_lock, write_returning
 
-__all__ = ["open_db", "close_db", "checkpoint", "transaction", "write", "write_lock", "write_returning"]
+__all__ = [
+    "open_db", "close_db", "checkpoint", "database_files", "transaction", "write", "write_lock", "write_returning",
+]
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 WAL_RETRIES = 100
 WAL_RETRY_DELAY = 0.05
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def database_files(path: str | Path) -> list[Path]:
+    """The database file and its -wal / -shm companions (whichever exist)."""
+    path = Path(path)
+    return [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+
+
+def _private_folders(folder: Path) -> None:
+    """Create `folder` and any missing parents, each 0700; existing ones are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir(mode=DIR_MODE)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(each, DIR_MODE)  # mkdir's mode passes through the umask; chmod's does not
+
+
+def _private_file(path: Path) -> None:
+    """Create an empty database file 0600 (SQLite reads an empty file as an empty database)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    except FileExistsError:
+        pass
+
+
+def _tighten(path: Path) -> None:
+    for each in database_files(path):
+        mode = stat.S_IMODE(each.stat().st_mode)
+        if mode & 0o077:
+            try:
+                os.chmod(each, mode & 0o700)
+                log.info("%s was readable by others (%o); now owner-only", each.name, mode)
+            except OSError as exc:  # not ours to change: say so, and go on
+                log.warning("cannot make %s owner-only: %s", each, exc.strerror)
 
 
 async def _enable_wal(conn: aiosqlite.Connection) -> str:
@@ -35,7 +91,8 @@ async def _enable_wal(conn: aiosqlite.Connection) -> str:
 async def open_db(path: str | Path) -> aiosqlite.Connection:
     """Open (creating the directory and file if needed), configure and migrate the database."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folders(path.parent)
+    _private_file(path)
     conn = await aiosqlite.connect(path, isolation_level=None)
     try:
         conn.row_factory = sqlite3.Row
@@ -49,6 +106,7 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
         # Deleted rows (/forget, pruning) are overwritten, not left readable in free pages.
         await conn.execute("PRAGMA secure_delete = ON")
         await migrate(conn)
+        _tighten(path)
     except BaseException:
         await conn.close()
         raise
