@@ -1,5 +1,7 @@
 """End to end: /privacy, /forget (nothing of the user left in any table or in the file) and /stats."""
 
+import asyncio
+import sqlite3
 from datetime import date, datetime, timezone
 
 from bot.reminders import dispatcher
@@ -117,6 +119,30 @@ async def test_forget_deletes_every_row_and_byte_of_the_user(bot, fake, no_viola
     bot.clock.advance(days=2)
     await tick(bot)
     assert [m for m in ann.unread() if t.buttons.done in m.button_texts] == []  # no reminder after /forget
+
+
+async def test_forget_erases_the_bytes_while_another_connection_stays_open(bot, fake, no_violations):
+    """A backup or a monitoring script reads the file while Ann taps /forget: the log cannot be
+    emptied while its read lasts, and is emptied as soon as the read ends - with that
+    connection still open and the bot still running."""
+    ann = fake.user(309)
+    t = texts(bot)
+    await opt_in(bot, ann, t.buttons.stretching_on, zone=ANN_ZONE)
+    reader = sqlite3.connect(bot.db_path)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT zone FROM users WHERE chat_id = 309").fetchall() == [(ANN_ZONE,)]
+        await ann.send("/forget")
+        await ann.tap(await ann.reply(), t.buttons.forget_yes)
+        assert (await ann.reply()).text == t.privacy.forgotten  # answered at once, not after the reader
+        reader.commit()  # the read ends; the connection stays open
+        deadline = asyncio.get_running_loop().time() + 10
+        while any(ANN_ZONE.encode() in p.read_bytes() for p in database_files(bot)):
+            assert asyncio.get_running_loop().time() < deadline, "Ann's zone is still in the database files"
+            await asyncio.sleep(0.05)
+        assert reader.execute("SELECT COUNT(*) FROM users WHERE chat_id = 309").fetchone() == (0,)
+    finally:
+        reader.close()
 
 
 async def test_forget_can_be_called_off_and_says_when_there_is_nothing(bot, fake, no_violations):

@@ -6,13 +6,14 @@ import sys
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from bot.core.schedule import Due, ScheduleError
 from bot.storage import db as db_module
 from bot.storage import pending
 from bot.storage import repositories as repo
-from bot.storage.db import close_db, database_files, open_db, transaction
+from bot.storage.db import checkpoint, checkpoint_soon, close_db, database_files, open_db, transaction
 from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
 from bot.storage.repositories import DeliveryKey, ZoneRequired
 
@@ -503,3 +504,62 @@ async def test_a_database_readable_by_others_is_made_owner_only(tmp_path):
         assert mode(path) == 0o600
     finally:
         await close_db(conn)
+
+
+async def test_a_checkpoint_held_up_by_a_reader_is_retried_until_the_log_is_empty(db, db_path):
+    await repo.set_zone(db, 100, "Pacific/Chatham", NOW)
+    reader = sqlite3.connect(db_path)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT zone FROM users").fetchall() == [("Pacific/Chatham",)]  # a snapshot
+        assert await repo.forget_chat(db, 100)
+        assert not await checkpoint_soon(db)  # the reader is in the way: not now, but soon
+        await asyncio.sleep(0.2)
+        assert b"Pacific/Chatham" in Path(f"{db_path}-wal").read_bytes()  # still needed by the reader
+        reader.commit()  # the reader is done; its connection stays open
+        for _ in range(100):
+            if not any(b"Pacific/Chatham" in p.read_bytes() for p in database_files(db_path)):
+                break
+            await asyncio.sleep(0.05)
+        assert not any(b"Pacific/Chatham" in p.read_bytes() for p in database_files(db_path))
+        assert Path(f"{db_path}-wal").stat().st_size == 0
+    finally:
+        reader.close()
+
+
+async def test_deleted_rows_are_zeroed_whatever_the_sqlite_build_says(tmp_path, monkeypatch):
+    """Debian builds SQLite with secure_delete on by default; others (python.org, macOS) do not.
+    On a connection that starts with it off, a deleted zone must still leave no bytes behind."""
+    real_connect = aiosqlite.connect
+
+    async def connect_off_by_default(*args, **kwargs):
+        conn = await real_connect(*args, **kwargs)
+        await conn.execute("PRAGMA secure_delete = OFF")
+        return conn
+
+    monkeypatch.setattr(aiosqlite, "connect", connect_off_by_default)
+    path = tmp_path / "bot.sqlite3"
+    conn = await open_db(path)
+    try:
+        await repo.set_zone(conn, 7, "Pacific/Chatham", NOW)
+        await repo.set_zone(conn, 8, "Europe/Berlin", NOW)  # the page stays in use
+        assert await checkpoint(conn)
+        assert await repo.forget_chat(conn, 7)
+        assert await checkpoint(conn)
+        assert not any(b"Pacific/Chatham" in p.read_bytes() for p in database_files(path))
+    finally:
+        await close_db(conn)
+
+
+async def test_a_checkpoint_never_waits_for_readers_so_writes_go_on(db, db_path):
+    reader = sqlite3.connect(db_path)
+    try:
+        await repo.set_zone(db, 1, "UTC", NOW)
+        reader.execute("BEGIN")
+        reader.execute("SELECT * FROM users").fetchall()
+        began = asyncio.get_running_loop().time()
+        assert not await checkpoint(db)
+        await repo.set_zone(db, 2, "UTC", NOW)
+        assert asyncio.get_running_loop().time() - began < 1.0  # not busy_timeout (5 s)
+    finally:
+        reader.close()

@@ -4,6 +4,12 @@ Files are the owner's only: folders this module creates are 0700, and the databa
 0600 before SQLite opens it; SQLite gives its -wal and -shm files the database file's mode, and an
 existing file readable by others is tightened on open. (Folders that already exist keep their
 mode: DATABASE_PATH may sit in a folder that is not the bot's.)
+
+Erasing. Rows deleted by /forget are overwritten in their pages (secure_delete), but the older
+page images stay in the write-ahead log until a checkpoint copies the log into the file and
+truncates it - which cannot happen while another connection (a backup, a monitoring script)
+reads an older snapshot. `checkpoint_soon` tries at once and, if a reader is in the way, keeps
+trying in the background until it succeeds, without ever blocking the bot's own writes.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import logging
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import aiosqlite
 
@@ -21,7 +29,8 @@ from bot.storage.migrations import migrate
 from bot.storage.tx import transaction, write, write_lock, write_returning
 
 __all__ = [
-    "open_db", "close_db", "checkpoint", "database_files", "transaction", "write", "write_lock", "write_returning",
+    "open_db", "close_db", "checkpoint", "checkpoint_soon", "database_files",
+    "transaction", "write", "write_lock", "write_returning",
 ]
 
 log = logging.getLogger(__name__)
@@ -31,6 +40,11 @@ WAL_RETRIES = 100
 WAL_RETRY_DELAY = 0.05
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+CHECKPOINT_FIRST_DELAY = 0.05  # seconds; doubled after each busy try, up to
+CHECKPOINT_MAX_DELAY = 5.0
+CHECKPOINT_WARN_AFTER = 60.0  # seconds of readers in the way before one WARNING line
+
+_erasing: WeakKeyDictionary[aiosqlite.Connection, asyncio.Task] = WeakKeyDictionary()
 
 
 def database_files(path: str | Path) -> list[Path]:
@@ -114,14 +128,63 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
 
 
 async def checkpoint(conn: aiosqlite.Connection) -> bool:
-    """Copy the write-ahead log into the main file and empty it (after /forget: the old page
-    images in the log go too). False if another connection kept it from completing."""
+    """One try at copying the write-ahead log into the main file and emptying it (after /forget:
+    the old page images in the log go too). False, at once, if another connection's read is in
+    the way: it does not wait for readers, so the bot's writes are never held up by it."""
     async with write_lock(conn):  # not inside another coroutine's open transaction
-        async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            busy = (await cursor.fetchone())[0]
+        await conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+                busy = (await cursor.fetchone())[0]
+        finally:
+            await conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
     return busy == 0
+
+
+async def checkpoint_until_done(
+    conn: aiosqlite.Connection, *, first_delay: float = CHECKPOINT_FIRST_DELAY, max_delay: float = CHECKPOINT_MAX_DELAY
+) -> int:
+    """checkpoint() until it succeeds, backing off while readers are in the way; returns the tries."""
+    tries, delay, began, warned = 0, first_delay, time.monotonic(), False
+    while True:
+        tries += 1
+        if await checkpoint(conn):
+            if warned:
+                log.warning("the write-ahead log is empty again after %d tries", tries)
+            return tries
+        if not warned and time.monotonic() - began > CHECKPOINT_WARN_AFTER:
+            warned = True
+            log.warning("another connection has been reading the database for over %g s (a long backup?): "
+                        "rows deleted by /forget stay in the write-ahead log until it stops", CHECKPOINT_WARN_AFTER)
+        await asyncio.sleep(delay)
+        delay = min(max_delay, delay * 2)
+
+
+async def checkpoint_soon(conn: aiosqlite.Connection) -> bool:
+    """Empty the write-ahead log now if possible (True), else keep trying in the background
+    until it succeeds or the database is closed (False). One background task per connection."""
+    task = _erasing.get(conn)
+    if task is not None and not task.done():
+        return False  # already at it; its next success covers this deletion too
+    if await checkpoint(conn):
+        return True
+    task = _erasing[conn] = asyncio.get_running_loop().create_task(checkpoint_until_done(conn), name="checkpoint")
+    task.add_done_callback(_report)
+    return False
+
+
+def _report(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("emptying the write-ahead log failed: %s", type(task.exception()).__name__, exc_info=task.exception())
 
 
 async def close_db(conn: aiosqlite.Connection | None) -> None:
     if conn is not None:
+        task = _erasing.pop(conn, None)
+        if task is not None and not task.done():
+            task.cancel()  # closing checkpoints anyway when no other connection reads
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
         await conn.close()

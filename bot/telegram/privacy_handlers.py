@@ -11,7 +11,7 @@ from bot.core.schedule import zone_label
 from bot.core.telegram_html import escape
 from bot.storage import privacy
 from bot.storage import repositories as repo
-from bot.storage.db import checkpoint
+from bot.storage.db import checkpoint_soon
 from bot.telegram import handlers
 from bot.telegram import keyboards as kb
 from bot.telegram import reminder_ui as ui
@@ -44,7 +44,9 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     svc = services(context)
     query = update.callback_query
     found = await repo.forget_chat(svc.db, update.effective_chat.id)
-    await checkpoint(svc.db)  # old page images of the deleted rows leave the write-ahead log too
+    # The deleted rows' old page images leave the write-ahead log too: now, or as soon as no other
+    # connection (a backup) reads an older snapshot - retried in the background until then.
+    await checkpoint_soon(svc.db)
     log.info("chat forgotten (had data: %s)", found)
     texts = svc.reminders.texts.privacy
     await answer_query(query)
