@@ -174,6 +174,26 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from bot.config import SettingsError, load_database_path
+    from bot.storage.db import backup
+
+    try:
+        source = args.database or load_database_path()
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_BAD_SETTINGS)
+    try:
+        target = backup(source, args.file)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return _fail(f"cannot back up {source} to {args.file} ({reason}): check both paths "
+                     "(DATABASE_PATH or --database names the bot's database).", EXIT_BAD_SETTINGS)
+    print(f"backed up {source} to {target} (owner-only)")
+    return 0
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 0 <= port <= 65535:
@@ -202,6 +222,15 @@ def build_parser(prog: str = "python -m bot") -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1", help="address to serve the page on (default 127.0.0.1)")
     sandbox.add_argument("--port", type=_port, default=8088, help="port of the page (default 8088; 0 picks a free one)")
     sub.add_parser("check-content", parents=[common], help="validate every file in content/ and name each problem")
+    backup = sub.add_parser(
+        "backup", help="copy the database to FILE while the bot runs (SQLite's online backup, one short read)",
+        description="Copy the bot's database to FILE, consistent and owner-only, while the bot keeps running. "
+                    "It reads one snapshot in one step, so it never holds the bot or /forget up for longer "
+                    "than the copy takes.",
+    )
+    backup.add_argument("file", type=Path, help="where to write the copy (replaced if it exists)")
+    backup.add_argument("--database", type=Path, default=None,
+                        help="the database to copy (default: DATABASE_PATH, else data/bot.sqlite3)")
     ask = sub.add_parser("ask", parents=[common], help="answer a question offline, as the bot would")
     ask.add_argument("question", nargs="+", help="the question, as a user would type it")
     ask.add_argument("--json", action="store_true", help="print kind, topics, score and text as JSON")
@@ -212,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     prog = "backspasm-bot" if Path(sys.argv[0]).name == "backspasm-bot" else "python -m bot"
     args = build_parser(prog).parse_args(argv)
     command = args.command or "run"
-    return {"run": _run, "sandbox": _sandbox, "check-content": _check_content, "ask": _ask}[command](args)
+    commands = {"run": _run, "sandbox": _sandbox, "check-content": _check_content, "ask": _ask, "backup": _backup}
+    return commands[command](args)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,14 @@ class ContentSettings(BaseSettings):
         return value
 
 
+class DatabaseSettings(BaseSettings):
+    """DATABASE_PATH alone, for `python -m bot backup`: no token needed."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_path: Path = Path("data/bot.sqlite3")
+
+
 class Settings(ContentSettings):
     telegram_bot_token: SecretStr
     telegram_api_base_url: str | None = None
@@ -211,6 +219,14 @@ class SettingsError(Exception):
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_first_problem(exc)) from None
+
+
+def load_database_path() -> Path:
+    """DATABASE_PATH from the environment or .env (default data/bot.sqlite3)."""
+    try:
+        return DatabaseSettings().database_path
     except ValidationError as exc:
         raise SettingsError(_first_problem(exc)) from None
 

@@ -13,7 +13,7 @@ from bot.core.schedule import Due, ScheduleError
 from bot.storage import db as db_module
 from bot.storage import pending
 from bot.storage import repositories as repo
-from bot.storage.db import checkpoint, checkpoint_soon, close_db, database_files, open_db, transaction
+from bot.storage.db import backup, checkpoint, checkpoint_soon, close_db, database_files, open_db, transaction
 from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
 from bot.storage.repositories import DeliveryKey, ZoneRequired
 
@@ -563,3 +563,40 @@ async def test_a_checkpoint_never_waits_for_readers_so_writes_go_on(db, db_path)
         assert asyncio.get_running_loop().time() - began < 1.0  # not busy_timeout (5 s)
     finally:
         reader.close()
+
+
+async def test_backup_is_a_consistent_owner_only_copy_taken_while_the_bot_writes(db, db_path, tmp_path):
+    await repo.set_zone(db, 1, "Europe/Berlin", NOW)
+    target = tmp_path / "backups" / "monday.sqlite3"
+    old = os.umask(0o022)
+    try:
+        assert backup(db_path, target) == target
+    finally:
+        os.umask(old)
+    assert (mode(target), mode(target.parent)) == (0o600, 0o700)
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("SELECT zone FROM users WHERE chat_id = 1").fetchall() == [("Europe/Berlin",)]
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        copy.close()
+    assert await checkpoint(db)  # the backup left no reader behind
+    assert list(target.parent.iterdir()) == [target]  # no temporary file left
+
+
+async def test_backup_command_copies_the_database_named_by_database_path(db, db_path, tmp_path):
+    await repo.set_zone(db, 1, "Europe/Berlin", NOW)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db_path)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    assert "backed up" in out.decode() and mode(tmp_path / "copy.sqlite3") == 0o600
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "backup", str(tmp_path / "x.sqlite3"), "--database", str(tmp_path / "none"),
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await proc.communicate()
+    assert proc.returncode == 2 and err.decode().startswith("error: cannot back up") and len(err.splitlines()) == 1

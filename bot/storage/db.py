@@ -19,6 +19,7 @@ import logging
 import os
 import sqlite3
 import stat
+import tempfile
 import time
 from pathlib import Path
 from weakref import WeakKeyDictionary
@@ -29,7 +30,7 @@ from bot.storage.migrations import migrate
 from bot.storage.tx import transaction, write, write_lock, write_returning
 
 __all__ = [
-    "open_db", "close_db", "checkpoint", "checkpoint_soon", "database_files",
+    "open_db", "close_db", "checkpoint", "checkpoint_soon", "backup", "database_files",
     "transaction", "write", "write_lock", "write_returning",
 ]
 
@@ -176,6 +177,34 @@ async def checkpoint_soon(conn: aiosqlite.Connection) -> bool:
 def _report(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("emptying the write-ahead log failed: %s", type(task.exception()).__name__, exc_info=task.exception())
+
+
+def backup(source: str | Path, target: str | Path) -> Path:
+    """Copy the database to `target` (0600) with SQLite's online backup API, in one step: one
+    short read of a consistent snapshot, so the bot keeps writing and /forget's checkpoint is
+    held up only for the copy itself. The copy is written beside `target` and renamed into
+    place, so a half-written backup never replaces a good one."""
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise FileNotFoundError(f"no database at {source}")
+    _private_folders(target.parent)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)  # 0600
+    os.close(fd)
+    try:
+        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)  # only read; read-write opens any WAL file
+        try:
+            dst = sqlite3.connect(temporary)
+            try:
+                src.backup(dst)  # pages=-1: everything in one step
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
 
 
 async def close_db(conn: aiosqlite.Connection | None) -> None:
