@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.schedule import Due, ScheduleError
 from bot.storage import db as db_module
-from bot.storage import pending
+from bot.storage import pending, privacy
 from bot.storage import repositories as repo
 from bot.storage.db import backup, checkpoint, checkpoint_soon, close_db, database_files, open_db, transaction
 from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
@@ -343,6 +343,32 @@ async def test_concurrent_writes_on_one_connection_do_not_mix_transactions(db):
     assert results[:60] == [True] * 60
     assert await repo.streak(db, 1, "stretching", day + timedelta(days=59)) == 60
     assert (await repo.triage_counts(db))["self-care"] == 30
+
+
+async def test_reads_see_only_committed_data(db):
+    """One connection is shared by every coroutine: a read must not run inside another
+    coroutine's open transaction and see rows a ROLLBACK then takes back."""
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def half_done():
+        with pytest.raises(RuntimeError):
+            async with transaction(db):
+                await repo.set_zone(db, 1, "UTC", NOW)
+                await repo.activate(db, 1, "stretching", NOW)
+                entered.set()
+                await release.wait()
+                raise RuntimeError("rolled back")
+
+    writer = asyncio.create_task(half_done())
+    await entered.wait()
+    due = asyncio.create_task(repo.due_subscriptions(db, NOW + timedelta(days=2)))
+    user = asyncio.create_task(repo.get_user(db, 1))
+    summary = asyncio.create_task(privacy.chat_summary(db, 1))
+    await asyncio.sleep(0.05)
+    assert not (due.done() or user.done() or summary.done())  # waiting, not reading into it
+    release.set()
+    await writer
+    assert await due == [] and await user is None and (await summary).empty
 
 
 async def test_transaction_rolls_back_on_error(db):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.storage.tx import write
+from bot.storage.tx import read, write
 
 MAX_AGE = timedelta(minutes=30)
 
@@ -46,7 +46,8 @@ async def get_pending(
     conn: aiosqlite.Connection, chat_id: int, now_utc: datetime, max_age: timedelta = MAX_AGE
 ) -> Pending | None:
     """The chat's live prompt, or None (a stale one is left for clear/purge, never returned)."""
-    rows = await conn.execute_fetchall(
+    rows = await read(
+        conn,
         "SELECT chat_id, awaiting, then_do FROM pending_inputs WHERE chat_id = ? AND updated_at >= ?",
         (chat_id, _epoch(now_utc - max_age)),
     )

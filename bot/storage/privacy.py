@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.storage.tx import read
+
 
 @dataclass(frozen=True)
 class ChatSummary:
@@ -20,13 +22,14 @@ class ChatSummary:
 
 
 async def _tables_with_chat_id(conn: aiosqlite.Connection) -> list[str]:
-    tables = [r[0] for r in await conn.execute_fetchall(
+    tables = [r[0] for r in await read(
+        conn,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )]
     found = []
     for table in tables:
         # Table names come from sqlite_master, not from users; PRAGMA takes no parameters.
-        columns = {r[1] for r in await conn.execute_fetchall(f'PRAGMA table_info("{table}")')}
+        columns = {r[1] for r in await read(conn, f'PRAGMA table_info("{table}")')}
         if "chat_id" in columns:
             found.append(table)
     return found
@@ -36,10 +39,11 @@ async def rows_about_chat(conn: aiosqlite.Connection, chat_id: int) -> dict[str,
     """Rows mentioning the chat in every table with a chat_id column, plus its deliveries."""
     counts: dict[str, int] = {}
     for table in await _tables_with_chat_id(conn):
-        rows = await conn.execute_fetchall(f'SELECT COUNT(*) FROM "{table}" WHERE chat_id = ?', (chat_id,))
+        rows = await read(conn, f'SELECT COUNT(*) FROM "{table}" WHERE chat_id = ?', (chat_id,))
         if rows[0][0]:
             counts[table] = rows[0][0]
-    deliveries = await conn.execute_fetchall(
+    deliveries = await read(
+        conn,
         "SELECT COUNT(*) FROM deliveries WHERE subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
         (chat_id,),
     )
@@ -49,11 +53,12 @@ async def rows_about_chat(conn: aiosqlite.Connection, chat_id: int) -> dict[str,
 
 
 async def chat_summary(conn: aiosqlite.Connection, chat_id: int) -> ChatSummary:
-    zone_rows = await conn.execute_fetchall("SELECT zone FROM users WHERE chat_id = ?", (chat_id,))
-    active = await conn.execute_fetchall(
+    zone_rows = await read(conn, "SELECT zone FROM users WHERE chat_id = ?", (chat_id,))
+    active = await read(
+        conn,
         "SELECT kind FROM subscriptions WHERE chat_id = ? AND active = 1 ORDER BY kind DESC", (chat_id,)
     )
-    days = await conn.execute_fetchall("SELECT COUNT(DISTINCT local_date) FROM completions WHERE chat_id = ?", (chat_id,))
+    days = await read(conn, "SELECT COUNT(DISTINCT local_date) FROM completions WHERE chat_id = ?", (chat_id,))
     return ChatSummary(
         zone=zone_rows[0][0] if zone_rows else None,
         active=tuple(r[0] for r in active),

@@ -2,7 +2,8 @@
 
 Every function takes the connection from db.open_db and, where it writes a timestamp or
 computes a schedule, an aware `now_utc`: the clock is always injected. Times are stored as
-integer epoch seconds, local dates as ISO text.
+integer epoch seconds, local dates as ISO text. Reads go through tx.read, so they see only
+committed data even on the connection every coroutine shares.
 
 Exactly-once delivery, as the dispatcher uses it:
 1. `claim_delivery(key)` inserts (subscription, local date, slot) with status 'sending'.
@@ -27,7 +28,7 @@ import aiosqlite
 
 from bot.core import schedule
 from bot.core.schedule import Due, SubSpec
-from bot.storage.tx import transaction, write, write_many, write_returning
+from bot.storage.tx import committed, read, transaction, write, write_many, write_returning
 
 KINDS = schedule.KINDS
 MAX_ATTEMPTS = 5
@@ -165,9 +166,8 @@ async def upsert_user(conn: aiosqlite.Connection, chat_id: int, user_id: int | N
 
 
 async def get_user(conn: aiosqlite.Connection, chat_id: int) -> User | None:
-    async with conn.execute("SELECT chat_id, user_id, zone FROM users WHERE chat_id = ?", (chat_id,)) as cur:
-        row = await cur.fetchone()
-    return User(row[0], row[1], row[2]) if row else None
+    rows = await read(conn, "SELECT chat_id, user_id, zone FROM users WHERE chat_id = ?", (chat_id,))
+    return User(rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
 async def _ensure_user(conn: aiosqlite.Connection, chat_id: int, now: int) -> None:
@@ -199,7 +199,7 @@ async def set_zone(conn: aiosqlite.Connection, chat_id: int, zone: str, now_utc:
 
 async def _list(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? ORDER BY s.kind DESC"
-    return [_subscription(row) for row in await conn.execute_fetchall(sql, (chat_id,))]
+    return [_subscription(row) for row in await read(conn, sql, (chat_id,))]
 
 
 async def list_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
@@ -210,13 +210,13 @@ async def list_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[S
 async def get_subscription(conn: aiosqlite.Connection, chat_id: int, kind: str) -> Subscription | None:
     _check_kind(kind)
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? AND s.kind = ?"
-    rows = await conn.execute_fetchall(sql, (chat_id, kind))
+    rows = await read(conn, sql, (chat_id, kind))
     return _subscription(rows[0]) if rows else None
 
 
 async def get_subscription_by_id(conn: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.id = ?"
-    rows = await conn.execute_fetchall(sql, (subscription_id,))
+    rows = await read(conn, sql, (subscription_id,))
     return _subscription(rows[0]) if rows else None
 
 
@@ -228,7 +228,7 @@ async def _get_or_create(conn: aiosqlite.Connection, chat_id: int, kind: str, no
         (chat_id, kind, now, now),
     )
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? AND s.kind = ?"
-    return _subscription((await conn.execute_fetchall(sql, (chat_id, kind)))[0])
+    return _subscription((await read(conn, sql, (chat_id, kind)))[0])
 
 
 async def _store_next(conn: aiosqlite.Connection, sub_id: int, due: Due | None, now: int) -> None:
@@ -329,8 +329,9 @@ async def due_subscriptions(conn: aiosqlite.Connection, now_utc: datetime, limit
     Uses the (active, next_due_utc) index and the partial index on snoozed_until.
     """
     now = _epoch(now_utc)
-    regular = await conn.execute_fetchall(DUE_QUERY, (now, limit))
-    snoozed = await conn.execute_fetchall(SNOOZE_QUERY, (now, limit))
+    async with committed(conn):  # both queries on one snapshot
+        regular = await conn.execute_fetchall(DUE_QUERY, (now, limit))
+        snoozed = await conn.execute_fetchall(SNOOZE_QUERY, (now, limit))
     found = {row[0]: _subscription(row) for row in [*regular, *snoozed]}
 
     def earliest(sub: Subscription) -> datetime:
@@ -360,7 +361,7 @@ async def schedule_all(conn: aiosqlite.Connection, now_utc: datetime, batch: int
     now, last_id, total = _epoch(now_utc), 0, 0
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.active = 1 AND s.id > ? ORDER BY s.id LIMIT ?"
     while True:
-        rows = await conn.execute_fetchall(sql, (last_id, batch))
+        rows = await read(conn, sql, (last_id, batch))
         if not rows:
             return total
         updates = []
@@ -570,14 +571,15 @@ async def mark_failed(conn: aiosqlite.Connection, key: DeliveryKey, now_utc: dat
 
 
 async def get_delivery(conn: aiosqlite.Connection, key: DeliveryKey) -> Delivery | None:
-    async with conn.execute(
+    rows = await read(
+        conn,
         "SELECT status, attempts, claimed_at, updated_at, sent_at, message_id, error FROM deliveries "
         "WHERE subscription_id = ? AND local_date = ? AND slot = ?",
         _key_params(key),
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None:
+    )
+    if not rows:
         return None
+    row = rows[0]
     return Delivery(
         key, row[0], row[1], _from_epoch(row[2]), _from_epoch(row[3]), _from_epoch(row[4]), row[5], row[6]
     )
@@ -626,7 +628,8 @@ async def record_completion(
 async def streak(conn: aiosqlite.Connection, chat_id: int, kind: str, today_local: date) -> int:
     """Days in a row with the kind done, ending today (or yesterday, if today is not done yet)."""
     _check_kind(kind)
-    rows = await conn.execute_fetchall(
+    rows = await read(
+        conn,
         "SELECT local_date FROM completions WHERE chat_id = ? AND kind = ? AND local_date <= ? "
         "ORDER BY local_date DESC LIMIT 3660",
         (chat_id, kind, today_local.isoformat()),
@@ -686,8 +689,8 @@ async def save_open_triage(
 
 
 async def get_open_triage(conn: aiosqlite.Connection, chat_id: int) -> OpenTriage | None:
-    rows = await conn.execute_fetchall(
-        "SELECT chat_id, message_id, version, answers, updated_at FROM triage_open WHERE chat_id = ?", (chat_id,)
+    rows = await read(
+        conn, "SELECT chat_id, message_id, version, answers, updated_at FROM triage_open WHERE chat_id = ?", (chat_id,)
     )
     if not rows:
         return None
@@ -724,7 +727,7 @@ async def count_triage_outcome(conn: aiosqlite.Connection, level: str) -> None:
 
 
 async def triage_counts(conn: aiosqlite.Connection) -> dict[str, int]:
-    rows = await conn.execute_fetchall("SELECT level, count FROM triage_outcomes ORDER BY level")
+    rows = await read(conn, "SELECT level, count FROM triage_outcomes ORDER BY level")
     return {r[0]: r[1] for r in rows}
 
 
@@ -732,13 +735,10 @@ async def stats(conn: aiosqlite.Connection, now_utc: datetime) -> Stats:
     since = _epoch(now_utc - timedelta(hours=24))
 
     async def one(sql: str, params: tuple = ()) -> int:
-        async with conn.execute(sql, params) as cur:
-            return int((await cur.fetchone())[0])
+        return int((await read(conn, sql, params))[0][0])
 
     active = {kind: 0 for kind in KINDS}
-    for kind, n in await conn.execute_fetchall(
-        "SELECT kind, COUNT(*) FROM subscriptions WHERE active = 1 GROUP BY kind"
-    ):
+    for kind, n in await read(conn, "SELECT kind, COUNT(*) FROM subscriptions WHERE active = 1 GROUP BY kind"):
         active[kind] = n
     return Stats(
         users=await one("SELECT COUNT(*) FROM users"),

@@ -9,6 +9,13 @@ land inside another coroutine's open transaction.
 Inside `transaction(conn)` the same task may call `write`, `write_returning` or `transaction`
 again (e.g. a batch of repository calls committed together): they join the open transaction
 instead of waiting for the lock the task already holds.
+
+Reads see only committed data. On one shared connection, a plain SELECT issued while another
+coroutine's transaction is open runs inside that transaction and sees its uncommitted rows,
+which a ROLLBACK may then take back (a subscription that never was, a claim that was never
+made). So reads go through `read` / `committed()`, which wait for the lock like a write (inside
+the task's own transaction they join it and see its changes, as they should). Reads are short,
+so the wait is one statement's worth at most.
 """
 
 from __future__ import annotations
@@ -70,6 +77,19 @@ async def _writing(conn: aiosqlite.Connection) -> AsyncIterator[None]:
     else:
         async with write_lock(conn):
             yield
+
+
+@asynccontextmanager
+async def committed(conn: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
+    """Statements inside see only committed data (or the task's own open transaction)."""
+    async with _writing(conn):
+        yield conn
+
+
+async def read(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    """One SELECT on committed data; returns its rows."""
+    async with _writing(conn):
+        return list(await conn.execute_fetchall(sql, tuple(params)))
 
 
 async def write(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> int:
