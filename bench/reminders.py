@@ -44,6 +44,7 @@ from bot.reminders import dispatcher  # noqa: E402
 from bot.storage import repositories as repo  # noqa: E402
 from bot.storage.db import close_db, open_db  # noqa: E402
 from bot.telegram.aiohttp_request import AiohttpRequest  # noqa: E402
+from bot.telegram.reminder_sender import TelegramSender  # noqa: E402
 
 UTC = timezone.utc
 START = datetime(2026, 6, 1, 0, 0, 30, tzinfo=UTC)
@@ -168,11 +169,16 @@ async def send_run(
         await make_due(db, chats, at - timedelta(seconds=10))
         deps = dispatcher.Deps(db, content)  # keeps the 429 pause between ticks
         sent = ticks = held = 0
+        sender = TelegramSender(bot, content)
         async with bot:
             began = time.perf_counter()
+
+            def clock() -> datetime:  # the injected clock moving with real time (a 429 pause ends)
+                return at + timedelta(seconds=time.perf_counter() - began)
+
             while time.perf_counter() - began < TICK_BUDGET:
-                # Ticks back to back, the injected clock moving with real time (a 429 pause ends).
-                report = await dispatcher.tick(bot, deps, at + timedelta(seconds=time.perf_counter() - began))
+                # Ticks back to back.
+                report = await dispatcher.tick(sender, deps, clock(), clock=clock)
                 ticks += 1
                 sent, held = sent + report.sent, held + report.held
                 if report.paused:

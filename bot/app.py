@@ -18,10 +18,19 @@ from bot.core.content import load_content
 from bot.core.flood import FloodGate
 from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
-from bot.reminders import dispatcher, pacing
+from bot.reminders import pacing
 from bot.storage.db import close_db, open_db
 from bot.storage.migrations import SchemaTooNew
-from bot.telegram import errors, flood, groups, handlers, privacy_handlers, reminder_handlers, triage_handlers
+from bot.telegram import (
+    errors,
+    flood,
+    groups,
+    handlers,
+    privacy_handlers,
+    reminder_handlers,
+    reminder_sender,
+    triage_handlers,
+)
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.conflict import ConflictGuard
 from bot.telegram.retry import RateLimiter
@@ -171,7 +180,7 @@ def _post_init(settings: Settings, dispatch_interval: float | None):
         await app.bot.set_my_description(profile.description)
         await app.bot.set_my_short_description(profile.short_description)
         if dispatch_interval:
-            dispatcher.schedule(app, dispatch_interval)
+            reminder_sender.schedule(app, dispatch_interval)
         username = app.bot.username
         log.info("bot @%s is running: https://t.me/%s (%d topics, database %s)",
                  username, username, len(svc.content.topics), settings.database_path)

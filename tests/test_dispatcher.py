@@ -1,7 +1,18 @@
-"""The dispatcher tick with an injected clock, a real SQLite file and the fake Bot API server."""
+"""The dispatcher tick with an injected clock, a real SQLite file and the fake Bot API server.
+
+Most tests send through the real Telegram adapter (bot.telegram.reminder_sender.TelegramSender on a
+python-telegram-bot Bot) to the fake server; a few use a scripted Sender to reach outcomes a
+server cannot produce on demand (a hang, an exception, a send held back mid-batch).
+"""
 
 import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -9,16 +20,19 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.core.reminder_content import load_reminder_content
-from bot.reminders.dispatcher import Deps, tick
+from bot.reminders import dispatcher
+from bot.reminders.dispatcher import Deps
 from bot.storage import repositories as repo
 from bot.storage.db import close_db, open_db
 from bot.storage.repositories import DeliveryKey
 from bot.telegram.aiohttp_request import AiohttpRequest
+from bot.telegram.reminder_sender import TelegramSender
 from tests.conftest import TOKEN
 
 # PTB's own RetryAfter constructor reads its deprecated int attribute; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
 
+ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
 BERLIN = "Europe/Berlin"
 # 2026-06-01: Berlin is on summer time (UTC+2), so 09:00 local is 07:00 UTC.
@@ -43,6 +57,14 @@ def make_bot(base_url, backend="aiohttp"):
     or on PTB's default httpx one."""
     request = AiohttpRequest() if backend == "aiohttp" else HTTPXRequest()
     return Bot(TOKEN, base_url=base_url, request=request)
+
+
+async def tick(bot_or_sender, deps, now, **options):
+    """dispatcher.tick through the Telegram adapter when given a Bot."""
+    sender = bot_or_sender
+    if isinstance(bot_or_sender, Bot):
+        sender = TelegramSender(bot_or_sender, deps.reminders)
+    return await dispatcher.tick(sender, deps, now, **options)
 
 
 @pytest.fixture
@@ -97,24 +119,73 @@ async def test_hydration_sends_each_slot_of_the_day_once(db, fake, tg, content, 
     assert len({c.params["text"] for c in sent}) == 4  # a different tip each time
 
 
-async def test_restart_and_a_crash_after_the_claim_send_nothing_twice(db, fake, tg, content, tmp_path, no_violations):
-    sub = await subscribe(db, fake, 503)
-    await subscribe(db, fake, 504)
+def dead_owner() -> str:
+    """The claim owner of a process that has run and ended on this host."""
+    pid = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                             check=True).stdout)
+    return f"{socket.gethostname()}/{pid}/feedbeef"
+
+
+async def test_a_claim_left_by_a_dead_process_is_sent_at_the_next_start(db, fake, tg, content, tmp_path, no_violations):
+    """Process 1 claimed 504's reminder and died before recording the send. After a restart the
+    first tick sees the owner is gone, takes the claim back and sends it: late, not lost."""
+    await subscribe(db, fake, 503)
+    sub = await subscribe(db, fake, 504)
     at = NINE_BERLIN + timedelta(seconds=5)
-    # Process 1 claimed 504's reminder, then died before sending: the claim stays 'sending'.
-    crashed = DeliveryKey(sub.id + 1, date(2026, 6, 1), 0)
-    assert await repo.claim_delivery(db, crashed, at)
-    assert (await tick(tg, Deps(db, content), at)).sent == 1
-    # A restart: a new connection on the same file runs the same tick again.
+    key = sub.key(sub.next)
+    assert await repo.claim_delivery(db, key, at, owner=dead_owner())
     await close_db(db)
-    reopened = await open_db(tmp_path / "data" / "bot.sqlite3")
+    reopened = await open_db(tmp_path / "data" / "bot.sqlite3")  # the restarted process
     try:
         report = await tick(tg, Deps(reopened, content), at + timedelta(seconds=30))
-        assert report.sent == 0
-        assert (fake.sent_count(503), fake.sent_count(504)) == (1, 0)  # at most once, never twice
+        assert (report.recovered, report.sent) == (1, 2)
+        assert (fake.sent_count(503), fake.sent_count(504)) == (1, 1)
+        delivery = await repo.get_delivery(reopened, key)
+        assert (delivery.status, delivery.attempts, delivery.lost) == ("sent", 2, 1)
         assert (await repo.get_subscription(reopened, 504, "stretching")).next.local_date == date(2026, 6, 2)
+        assert (await tick(tg, Deps(reopened, content), at + timedelta(seconds=60))).due == 0
     finally:
         await close_db(reopened)
+
+
+async def test_a_claim_whose_owner_may_live_waits_for_its_lease(db, fake, tg, content, no_violations):
+    """Another process that may still be sending (this host cannot tell it is gone) keeps its
+    claim until the lease runs out; only then is the reminder taken back and sent."""
+    sub = await subscribe(db, fake, 505)
+    at = NINE_BERLIN + timedelta(seconds=5)
+    alive = f"{socket.gethostname()}/{os.getpid()}/another-dispatcher"  # this very process: alive
+    key = sub.key(sub.next)
+    assert await repo.claim_delivery(db, key, at, owner=alive)
+    deps = Deps(db, content)
+    waiting = await tick(tg, deps, at + timedelta(seconds=30))
+    assert (waiting.sent, waiting.duplicates, waiting.recovered) == (0, 1, 0)
+    assert (await repo.get_subscription(db, 505, "stretching")).next == sub.next  # still due
+    later = await tick(tg, deps, at + repo.LEASE + timedelta(seconds=1))
+    assert (later.recovered, later.sent) == (1, 1) and fake.sent_count(505) == 1
+
+
+async def test_a_claim_taken_back_after_the_grace_window_is_skipped(db, fake, tg, content, no_violations):
+    sub = await subscribe(db, fake, 506)
+    assert await repo.claim_delivery(db, sub.key(sub.next), NINE_BERLIN, owner="elsewhere/1/x")
+    report = await tick(tg, Deps(db, content), NINE_BERLIN + timedelta(hours=2, minutes=1))
+    assert (report.recovered, report.sent, report.skipped) == (1, 0, 1)
+    assert (await repo.get_subscription(db, 506, "stretching")).next.local_date == date(2026, 6, 2)
+
+
+async def test_a_settled_send_is_not_recorded_by_a_process_whose_claim_was_taken_back(db, fake):
+    """Fencing: the recording of a claim that was taken back (lease run out) and claimed anew
+    changes nothing, so the new claim decides."""
+    sub = await subscribe(db, fake, 507)
+    key = sub.key(sub.next)
+    slow = repo.Claim(key, "slow/1/a", await repo.claim_delivery(db, key, NINE_BERLIN, owner="slow/1/a"))
+    assert await repo.recover_claims(db, NINE_BERLIN + repo.LEASE) == 1
+    fresh = repo.Claim(key, "fast/2/b", await repo.claim_delivery(db, key, NINE_BERLIN + repo.LEASE, owner="fast/2/b"))
+    assert fresh.attempt == 2
+    assert not await repo.mark_sent(db, slow, 1, NINE_BERLIN + repo.LEASE)
+    assert await repo.release_claim(db, slow, NINE_BERLIN + repo.LEASE, "late") is None
+    assert (await repo.get_delivery(db, key)).status == "sending"
+    assert await repo.mark_sent(db, fresh, 2, NINE_BERLIN + repo.LEASE)
+    assert (await repo.get_delivery(db, key)).message_id == 2
 
 
 async def test_two_processes_on_one_database_send_each_reminder_once(db, fake, tg, content, tmp_path, no_violations):
@@ -226,15 +297,18 @@ async def test_no_connection_is_retried_on_the_next_tick(db, fake, tg, content, 
     assert fake.sent_count(553) == 1
 
 
-async def test_a_persistent_error_gives_up_after_five_attempts(db, fake, tg, content, no_violations):
-    await subscribe(db, fake, 554)
-    fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=554, times=10)
+async def test_a_persistent_error_is_retried_every_tick_until_the_grace_window_ends(db, fake, tg, content, no_violations):
+    sub = await subscribe(db, fake, 554)
+    fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=554, times=1000)
     deps = Deps(db, content)
-    reports = [await tick(tg, deps, NINE_BERLIN + timedelta(seconds=30 * i)) for i in range(7)]
-    assert [r.retry for r in reports] == [1, 1, 1, 1, 0, 0, 0]
-    assert reports[4].failed == 1
-    assert fake.sent_count(554) == 0
+    reports = [await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1, minutes=10 * i)) for i in range(13)]
+    assert [r.retry for r in reports] == [1] * 12 + [0]  # 09:00 ... 10:50 local
+    assert (reports[-1].skipped, reports[-1].sent) == (1, 0)  # 11:00:01: more than 2 h late
+    assert len([c for c in fake.calls_to("sendMessage") if c.chat_id == 554]) == 12 and fake.sent_count(554) == 0
+    assert (await repo.get_delivery(db, sub.key(sub.next))).attempts == 12
     assert (await repo.get_subscription(db, 554, "stretching")).next.local_date == date(2026, 6, 2)
+    fake.clear_faults()
+    assert (await tick(tg, deps, NINE_BERLIN + timedelta(days=1, seconds=1))).sent == 1
 
 
 async def test_429_stops_the_batch_and_waits_retry_after(db, fake, tg, content, no_violations):
@@ -264,35 +338,54 @@ async def test_with_the_rate_limiter_a_429_is_waited_out_and_sent_once(db, fake,
 
 
 @pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
-async def test_answer_lost_after_delivery_is_counted_as_sent_never_resent(db, fake, tg, content, backend, no_violations):
+async def test_answer_lost_after_delivery_is_sent_again_the_one_documented_duplicate(db, fake, tg, content, backend, no_violations):
     """inject_disconnect(deliver=True): Telegram stored the message but the answer never came.
 
-    The bot cannot tell this from a request that never arrived, so it keeps "at most once":
-    the delivery is recorded as sent ('answer lost', no message id) and the next ticks do not
-    resend it. The user has exactly one message."""
+    The bot cannot tell this from a request that never arrived, and a missed reminder is the
+    worse failure, so the next tick sends it again (within the grace window): the person has
+    it twice, and the record says so (lost=1)."""
     sub = await subscribe(db, fake, 570)
     fake.inject_disconnect("sendMessage", chat_id=570, deliver=True)
     deps = Deps(db, content)
     async with make_bot(fake.base_url, backend) as bot:
         report = await tick(bot, deps, NINE_BERLIN + timedelta(seconds=1))
-    assert (report.unconfirmed, report.sent, report.retry) == (1, 0, 0)
-    for seconds in (31, 61, 91):
+    assert (report.lost, report.sent, report.retry, report.unconfirmed) == (1, 0, 0, 0)
+    assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=31))).sent == 1
+    for seconds in (61, 91):
         assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=seconds))).due == 0
-    assert fake.sent_count(570) == 1
+    assert fake.sent_count(570) == 2
     delivery = await repo.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))
-    assert (delivery.status, delivery.error, delivery.message_id) == ("sent", "answer lost", None)
+    assert (delivery.status, delivery.attempts, delivery.lost) == ("sent", 2, 1)
+    assert delivery.message_id == fake.user(570).last.message_id
 
 
-async def test_connection_dropped_before_delivery_is_also_not_resent(db, fake, tg, content, no_violations):
-    """The flip side of at most once: a drop that lost the request looks the same, so that one
-    reminder is missed (the next day's comes as usual)."""
+async def test_connection_dropped_before_delivery_is_sent_on_the_next_tick(db, fake, tg, content, no_violations):
+    """The same drop when the request was lost: not counted as sent, so the reminder still comes,
+    once, on the next tick."""
     await subscribe(db, fake, 571)
     fake.inject_disconnect("sendMessage", chat_id=571, deliver=False)
     deps = Deps(db, content)
-    assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1))).unconfirmed == 1
-    assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=31))).due == 0
-    assert fake.sent_count(571) == 0
-    assert (await tick(tg, deps, NINE_BERLIN + timedelta(days=1, seconds=1))).sent == 1
+    first = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1))
+    assert (first.lost, first.sent) == (1, 0) and fake.sent_count(571) == 0
+    assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=31))).sent == 1
+    assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=61))).due == 0
+    assert fake.sent_count(571) == 1
+
+
+async def test_answers_lost_twice_stop_there_never_a_third_copy(db, fake, tg, content, no_violations):
+    """A network that loses every answer cannot make the bot repeat itself: after MAX_LOST
+    unknown outcomes the reminder is taken as delivered."""
+    sub = await subscribe(db, fake, 572)
+    fake.inject_disconnect("sendMessage", chat_id=572, deliver=True, times=5)
+    deps = Deps(db, content)
+    first = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1))
+    second = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=31))
+    assert (first.lost, second.lost, second.unconfirmed) == (1, 0, 1)
+    assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=61))).due == 0
+    assert fake.sent_count(572) == repo.MAX_LOST == 2
+    delivery = await repo.get_delivery(db, sub.key(sub.next))
+    assert (delivery.status, delivery.lost) == ("sent", 2)
+    assert (await repo.get_subscription(db, 572, "stretching")).next.local_date == date(2026, 6, 2)
 
 
 async def test_snoozed_copy_comes_once_30_minutes_later(db, fake, tg, content, no_violations):
@@ -351,3 +444,127 @@ async def test_schedule_all_recomputes_next_due_and_keeps_snoozes(db, fake, cont
     assert after.next == berlin.next and after.snooze is not None
     assert (await repo.get_subscription(db, 641, "hydration")).next is None
     assert kolkata.id != berlin.id
+
+
+# --- the Sender interface: outcomes a server cannot be asked for ---------------------------------
+
+
+class Scripted:
+    """A Sender in front of the real one: `script[chat_id]` (an exception to raise, or a coroutine
+    function of the reminder to await instead) takes over that chat's sends; `each` runs before every send."""
+
+    def __init__(self, inner, script=None, each=None):
+        self.inner, self.script, self.each = inner, dict(script or {}), each
+        self.calls = []
+
+    async def send_reminder(self, reminder):
+        self.calls.append(reminder.chat_id)
+        if self.each is not None:
+            await self.each(reminder)
+        step = self.script.get(reminder.chat_id)
+        if isinstance(step, BaseException):
+            raise step
+        if step is not None:
+            return await step(reminder)
+        return await self.inner.send_reminder(reminder)
+
+
+async def test_a_sender_that_raises_costs_only_its_own_delivery(db, fake, tg, content, caplog, no_violations):
+    chats = range(700, 740)  # more than one batch
+    for chat in chats:
+        await subscribe(db, fake, chat)
+    deps = Deps(db, content)
+    sender = Scripted(TelegramSender(tg, content), {717: RuntimeError("a bug in rendering")})
+    report = await tick(sender, deps, NINE_BERLIN + timedelta(seconds=1))
+    assert (report.sent, report.errors, report.lost) == (39, 1, 1)
+    assert all(fake.sent_count(chat) == 1 for chat in chats if chat != 717)
+    sub = await repo.get_subscription(db, 717, "stretching")
+    delivery = await repo.get_delivery(db, sub.key(sub.next))
+    assert (delivery.status, delivery.error) == ("retry", "unexpected RuntimeError")
+    assert "failed unexpectedly: RuntimeError" in caplog.text and "a bug in rendering" in caplog.text  # traceback
+    again = await tick(sender, deps, NINE_BERLIN + timedelta(seconds=31))
+    assert (again.errors, again.failed, again.sent) == (1, 1, 0)  # the second time: given up
+    assert (await repo.get_delivery(db, delivery.key)).status == "failed"
+    assert (await repo.get_subscription(db, 717, "stretching")).next.local_date == date(2026, 6, 2)
+    assert (await tick(sender, deps, NINE_BERLIN + timedelta(seconds=61))).due == 0
+    assert fake.sent_count(717) == 0 and fake.sent_count() == 39
+
+
+async def test_a_send_that_hangs_is_cut_off_and_sent_again(db, fake, tg, content, monkeypatch, no_violations):
+    monkeypatch.setattr(dispatcher, "SEND_TIMEOUT", 0.2)
+    for chat in (750, 751):
+        await subscribe(db, fake, chat)
+    deps = Deps(db, content)
+    hang = asyncio.Event()
+    sender = Scripted(TelegramSender(tg, content), {750: lambda _reminder: hang.wait()})
+    first = await asyncio.wait_for(tick(sender, deps, NINE_BERLIN + timedelta(seconds=1)), 5)  # not forever
+    assert (first.sent, first.lost) == (1, 1) and fake.sent_count(751) == 1
+    sender.script.clear()
+    assert (await tick(sender, deps, NINE_BERLIN + timedelta(seconds=31))).sent == 1
+    assert fake.sent_count(750) == 1
+
+
+async def test_claims_are_taken_a_small_batch_at_a_time_just_before_sending(db, fake, tg, content, tmp_path, no_violations):
+    """What a crash can leave in 'sending' is what is in flight: never more than BATCH claims,
+    and each is committed (visible to another connection) before its message goes out."""
+    for chat in range(800, 860):
+        await subscribe(db, fake, chat)
+    watcher = sqlite3.connect(tmp_path / "data" / "bot.sqlite3")
+    seen = []
+
+    async def count_claims(_reminder):
+        seen.append(watcher.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sending'").fetchone()[0])
+
+    try:
+        sender = Scripted(TelegramSender(tg, content), each=count_claims)
+        report = await tick(sender, Deps(db, content), NINE_BERLIN + timedelta(seconds=1))
+    finally:
+        watcher.close()
+    assert report.sent == 60 and len(seen) == 60
+    assert 1 <= min(seen) and max(seen) <= dispatcher.BATCH < 60
+
+
+async def test_each_send_is_recorded_as_soon_as_it_is_answered(db, fake, tg, content, tmp_path, no_violations):
+    """Not when the whole batch is done: while one send of the batch hangs, the others are
+    already 'sent' in the file, so a crash now would repeat only the one still in flight."""
+    for chat in range(870, 880):
+        await subscribe(db, fake, chat)
+    release = asyncio.Event()
+    inner = TelegramSender(tg, content)
+
+    async def late(reminder):
+        await release.wait()
+        return await inner.send_reminder(reminder)
+
+    sender = Scripted(inner, {870: late})
+    running = asyncio.create_task(tick(sender, Deps(db, content), NINE_BERLIN + timedelta(seconds=1)))
+    watcher = sqlite3.connect(tmp_path / "data" / "bot.sqlite3")
+    try:
+        for _ in range(200):
+            recorded = watcher.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+            if recorded == 9:
+                break
+            await asyncio.sleep(0.01)
+        assert recorded == 9 and not running.done()
+        assert watcher.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sending'").fetchone()[0] == 1
+    finally:
+        watcher.close()
+        release.set()
+    assert (await running).sent == 10 and fake.sent_count() == 10
+
+
+def test_the_dispatcher_knows_nothing_of_telegram_or_http():
+    """It talks through bot.reminders.sender only: importing it loads no Telegram or HTTP library."""
+    code = ("import sys, bot.reminders.dispatcher; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'telegram', 'httpx', 'aiohttp'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "[]"
+
+
+def test_owner_is_dead_only_when_certain():
+    assert dispatcher.owner_is_dead(dead_owner())
+    assert not dispatcher.owner_is_dead(dispatcher.new_owner())  # this process
+    assert not dispatcher.owner_is_dead(f"{socket.gethostname()}/{os.getppid()}/x")  # a live one
+    assert not dispatcher.owner_is_dead(f"another-host-{socket.gethostname()}/999999/x")  # cannot tell
+    assert not dispatcher.owner_is_dead("garbage")

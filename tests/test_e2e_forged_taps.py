@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from bot.reminders import dispatcher
 from bot.storage import repositories as repo
 from bot.storage.repositories import DeliveryKey
+from bot.telegram import reminder_sender
 from bot.telegram.callbacks import number
 from bot.telegram.reminder_ui import parse_compact, parse_delivery
 
@@ -98,7 +98,7 @@ async def test_forged_taps_under_a_reminder_are_answered_without_an_error(bot, f
     await repo.update_settings(db, ANN, "stretching", setup, at=time(9, 0))
     sub = await repo.activate(db, ANN, "stretching", setup)
     bot.clock.now = datetime(2026, 6, 1, 9, 0, 5, tzinfo=timezone.utc)
-    assert (await dispatcher.tick(bot.app.bot, bot.services, bot.clock.now)).sent == 1
+    assert (await reminder_sender.tick(bot.app, bot.clock.now)).sent == 1
     reminder = await ann.reply()
     s = sub.id
     forged = [

@@ -4,9 +4,9 @@ import asyncio
 import sqlite3
 from datetime import date, datetime, timezone
 
-from bot.reminders import dispatcher
 from bot.storage import privacy
 from bot.storage import repositories as repo
+from bot.telegram import reminder_sender
 
 UTC = timezone.utc
 ANN_ZONE = "Pacific/Chatham"  # nobody else in these tests uses it, so its bytes identify Ann
@@ -17,7 +17,7 @@ def texts(bot):
 
 
 async def tick(bot):
-    return await dispatcher.tick(bot.app.bot, bot.services, bot.clock.now)
+    return await reminder_sender.tick(bot.app, bot.clock.now)
 
 
 async def opt_in(bot, user, kind_button, zone="Berlin"):

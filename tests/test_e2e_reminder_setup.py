@@ -8,9 +8,9 @@ Australia (Sydney is UTC+10).
 from datetime import datetime, time, timezone
 
 from bot.core.content import plain_text
-from bot.reminders import dispatcher
 from bot.storage import pending as pending_store
 from bot.storage import repositories as repo
+from bot.telegram import reminder_sender
 
 UTC = timezone.utc
 
@@ -20,7 +20,7 @@ def texts(bot):
 
 
 async def tick(bot):
-    return await dispatcher.tick(bot.app.bot, bot.services, bot.clock.now)
+    return await reminder_sender.tick(bot.app, bot.clock.now)
 
 
 async def open_zone_question(bot, user):

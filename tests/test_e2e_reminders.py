@@ -7,9 +7,9 @@ clock and call the dispatcher tick themselves.
 import asyncio
 from datetime import date, datetime, time, timedelta, timezone
 
-from bot.reminders import dispatcher
 from bot.storage import pending as pending_store
 from bot.storage import repositories as repo
+from bot.telegram import reminder_sender
 
 UTC = timezone.utc
 # The fixture clock starts at 2026-06-01 08:00 UTC = 10:00 in Berlin (summer time).
@@ -20,7 +20,7 @@ def texts(bot):
 
 
 async def tick(bot):
-    return await dispatcher.tick(bot.app.bot, bot.services, bot.clock.now)
+    return await reminder_sender.tick(bot.app, bot.clock.now)
 
 
 async def eventually(check, what, timeout=5.0):
@@ -369,7 +369,7 @@ async def test_the_jobqueue_job_sends_without_anyone_calling_tick(bot, fake, no_
     ann = fake.user(415)
     await opt_in_stretching(bot, ann)
     bot.clock.now = datetime(2026, 6, 2, 7, 0, 5, tzinfo=UTC)
-    dispatcher.schedule(bot.app, 0.05)
+    reminder_sender.schedule(bot.app, 0.05)
     reminder = await ann.reply()
     assert bot.services.reminders.stretch_heading in reminder.text
     await asyncio.sleep(0.3)  # several more runs of the job: still one message

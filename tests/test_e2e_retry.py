@@ -11,9 +11,9 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.reminders.dispatcher import tick
 from bot.storage import repositories as repo
 from bot.telegram import retry
+from bot.telegram.reminder_sender import tick
 
 # PTB's own RetryAfter constructor reads its deprecated int attribute; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2:DeprecationWarning")
@@ -288,10 +288,10 @@ async def test_the_dispatchers_500_is_not_retried_by_the_reply_layer(bot, fake, 
     application's own bot and rate limiter add no retry of their own."""
     await subscribe_at_nine(bot, fake, 560)
     fake.inject_error("sendMessage", 500, "Internal Server Error", chat_id=560)
-    report = await tick(bot.app.bot, bot.services, NINE)
+    report = await tick(bot.app, NINE)
     assert (report.sent, report.retry) == (0, 1)
     assert len(calls(fake, "sendMessage", 560)) == 1 and vtime.sleeps == []
-    later = await tick(bot.app.bot, bot.services, NINE + timedelta(seconds=30))
+    later = await tick(bot.app, NINE + timedelta(seconds=30))
     assert later.sent == 1 and fake.sent_count(560) == 1
 
 
@@ -300,6 +300,6 @@ async def test_the_dispatchers_429_is_still_waited_out_by_the_rate_limiter(bot, 
     still meet AIORateLimiter(max_retries=2), which waits retry_after (1 s here, really slept)."""
     await subscribe_at_nine(bot, fake, 561)
     fake.inject_error("sendMessage", 429, "Too Many Requests: retry after 1", chat_id=561, retry_after=1)
-    report = await tick(bot.app.bot, bot.services, NINE)
+    report = await tick(bot.app, NINE)
     assert (report.sent, report.held) == (1, 0)
     assert fake.sent_count(561) == 1 and vtime.sleeps == []

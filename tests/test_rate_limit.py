@@ -15,9 +15,9 @@ import pytest
 
 from bot.app import build_application
 from bot.reminders import pacing
-from bot.reminders.dispatcher import tick
 from bot.storage import repositories as repo
 from bot.telegram import retry
+from bot.telegram.reminder_sender import tick
 from bot.telegram.retry import PriorityBucket, RateLimiter
 from bot.telegram.services import KEY
 from tests.conftest import FakeClock, RunningBot
@@ -120,7 +120,7 @@ async def test_reminders_go_out_at_two_thirds_of_the_limit(bot_at_10, fake, no_v
     chats = list(range(9001, 9031))
     await subscribe(bot_at_10, chats)
     sends = SendTimes(fake)
-    report = await tick(bot_at_10.app.bot, bot_at_10.services, NINE)
+    report = await tick(bot_at_10.app, NINE)
     assert report.sent == 30
     times = sends.of(set(chats))
     rate = (len(times) - 1) / (times[-1] - times[0])
@@ -133,7 +133,7 @@ async def test_people_are_answered_at_once_while_a_broadcast_runs(bot_at_10, fak
     chats = list(range(9101, 9131))
     await subscribe(bot_at_10, chats)
     sends = SendTimes(fake)
-    broadcast = asyncio.create_task(tick(bot_at_10.app.bot, bot_at_10.services, NINE))
+    broadcast = asyncio.create_task(tick(bot_at_10.app, NINE))
     await fake.wait_until(lambda: len(sends.of(set(chats))) >= 8, timeout=10, what="the broadcast to be under way")
     waits = []
     for n in range(6):

@@ -239,8 +239,8 @@ async def test_twenty_people_setting_up_reminders_at_once_all_get_theirs(bot, fa
     """State kept per chat (the typed-zone prompt, the said-back confirmation) and the one shared
     SQLite connection under concurrent chats: twenty people go through the whole opt-in at once,
     each with their own zone, and each gets exactly their own reminder at their own 09:00."""
-    from bot.reminders.dispatcher import tick
     from bot.storage import repositories as repo
+    from bot.telegram.reminder_sender import tick
     from tests.test_e2e_reminders import opt_in_stretching
 
     zones = {"Berlin": "Europe/Berlin", "London": "Europe/London", "Paris": "Europe/Paris", "Tokyo": "Asia/Tokyo"}
@@ -255,7 +255,7 @@ async def test_twenty_people_setting_up_reminders_at_once_all_get_theirs(bot, fa
     sent = 0
     for hour in range(24):  # a day passes: each person's 09:00 comes in their own zone
         bot.clock.now = datetime(2026, 6, 2, hour, 0, 20, tzinfo=timezone.utc)
-        sent += (await tick(bot.app.bot, bot.services, bot.clock.now)).sent
+        sent += (await tick(bot.app, bot.clock.now)).sent
     assert sent == 20
     for chat_id in people:
         assert sum(bot.services.reminders.stretch_heading in m.text for m in fake.user(chat_id).messages) == 1

@@ -18,12 +18,12 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application, close_transport
 from bot.config import load_settings
-from bot.reminders import dispatcher
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.server import DEFAULT_TOKEN, FakeTelegram
 from bot.sandbox.web.hub import Hub
 from bot.sandbox.web.site import build_site
 from bot.storage import repositories as repo
+from bot.telegram import reminder_sender
 from bot.telegram.services import KEY
 
 log = logging.getLogger("bot.sandbox")
@@ -139,7 +139,7 @@ class Sandbox:
     async def _tick(self) -> int:
         if self.app is None:
             return 0
-        report = await dispatcher.tick(self.app.bot, self.app.bot_data[KEY], self.clock.now())
+        report = await reminder_sender.tick(self.app, self.clock.now())
         return report.sent
 
     async def _tick_forever(self) -> None:

@@ -109,7 +109,18 @@ V3 = (
     """,
 )
 
-MIGRATIONS: list[tuple[str, ...]] = [V1, V2, V3]
+# Leased claims (issue 11): who is sending a delivery and until when the claim holds, so a claim
+# left behind by a process that died is taken back (bot.reminders.dispatcher), and how many
+# attempts ended without knowing whether Telegram delivered (answer lost, crash mid-send): that
+# count bounds the copies a person can get. Rows written before this migration have no owner and
+# no lease, which reads as "expired".
+V4 = (
+    "ALTER TABLE deliveries ADD COLUMN owner TEXT",
+    "ALTER TABLE deliveries ADD COLUMN lease_until INTEGER",
+    "ALTER TABLE deliveries ADD COLUMN lost INTEGER NOT NULL DEFAULT 0",
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [V1, V2, V3, V4]
 
 
 class SchemaTooNew(RuntimeError):

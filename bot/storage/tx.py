@@ -105,7 +105,8 @@ async def write_returning(conn: aiosqlite.Connection, sql: str, params: Iterable
         return list(await conn.execute_fetchall(sql, tuple(params)))
 
 
-async def write_many(conn: aiosqlite.Connection, sql: str, seq_of_params: Iterable[Iterable[Any]]) -> None:
-    """One write statement for each parameter tuple, in one call (executemany)."""
+async def write_many(conn: aiosqlite.Connection, sql: str, seq_of_params: Iterable[Iterable[Any]]) -> int:
+    """One write statement for each parameter tuple, in one call (executemany); rows changed in all."""
     async with _writing(conn):
-        await conn.executemany(sql, [tuple(p) for p in seq_of_params])
+        async with conn.executemany(sql, [tuple(p) for p in seq_of_params]) as cursor:
+            return cursor.rowcount
