@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """This environment without the bot's settings (no developer's token leaks in), plus these."""
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "LOG_LEVEL", "CONTENT_DIR"))}
+    return {**keep, "PYTHONPATH": str(ROOT), **settings}
+
+
+async def start_bot(*args: str, cwd: Path, env: dict[str, str], **streams) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` as an operator runs it (stdout and stderr piped unless given)."""
+    streams = {"stdout": asyncio.subprocess.PIPE, "stderr": asyncio.subprocess.PIPE, **streams}
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=cwd, env=env, **streams)
 
 
 async def finish(proc: asyncio.subprocess.Process, timeout: float = 60) -> tuple[int, str, str]:

@@ -7,10 +7,8 @@ Bot API server (or against nothing at all).
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,22 +19,11 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot import __version__
 from bot.telegram.conflict import ConflictGuard
-from tests.subprocesses import finish, until_polling
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items()
-            if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "LOG_LEVEL", "CONTENT_DIR"))}
-    return {**keep, "PYTHONPATH": str(ROOT), **settings}
+from tests.subprocesses import clean_env, finish, start_bot, until_polling
 
 
 async def start(*args: str, cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_bot(*args, cwd=cwd, env=env)
 
 
 async def run(*args: str, cwd: Path, **settings: str) -> tuple[int, str, str]:
