@@ -95,7 +95,9 @@ async def _enable_wal(conn: aiosqlite.Connection) -> str:
     for _ in range(WAL_RETRIES):
         try:
             async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
-                return str((await cursor.fetchone())[0]).lower()
+                row = await cursor.fetchone()
+            assert row is not None  # the PRAGMA answers the mode it is now in
+            return str(row[0]).lower()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
@@ -136,7 +138,9 @@ async def checkpoint(conn: aiosqlite.Connection) -> bool:
         await conn.execute("PRAGMA busy_timeout = 0")
         try:
             async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-                busy = (await cursor.fetchone())[0]
+                row = await cursor.fetchone()
+            assert row is not None  # (busy, log frames, checkpointed frames)
+            busy = row[0]
         finally:
             await conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
     return busy == 0

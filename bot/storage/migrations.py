@@ -130,6 +130,7 @@ class SchemaTooNew(RuntimeError):
 async def user_version(conn: aiosqlite.Connection) -> int:
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
+    assert row is not None  # PRAGMA user_version always answers one row
     return int(row[0])
 
 

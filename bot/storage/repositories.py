@@ -146,7 +146,7 @@ _SUB_FROM = "FROM subscriptions s JOIN users u ON u.chat_id = s.chat_id"
 def _due(epoch: int | None, local_date: str | None, slot: int | None) -> Due | None:
     if epoch is None or local_date is None or slot is None:
         return None
-    return Due(_from_epoch(epoch), date.fromisoformat(local_date), slot)
+    return Due(datetime.fromtimestamp(epoch, timezone.utc), date.fromisoformat(local_date), slot)
 
 
 def _subscription(row: sqlite3.Row) -> Subscription:
@@ -273,16 +273,14 @@ async def update_settings(
     now = _epoch(now_utc)
     async with transaction(conn):
         sub = await _get_or_create(conn, chat_id, kind, now)
-        new = dict(
-            at=sub.at if at is None else at,
-            per_day=sub.per_day if per_day is None else per_day,
-            start=sub.start if start is None else start,
-            end=sub.end if end is None else end,
-        )
-        spec = SubSpec(kind, sub.zone or "UTC", at=new["at"], count=new["per_day"], start=new["start"], end=new["end"])
+        new_at = sub.at if at is None else at
+        new_per_day = sub.per_day if per_day is None else per_day
+        new_start = sub.start if start is None else start
+        new_end = sub.end if end is None else end
+        spec = SubSpec(kind, sub.zone or "UTC", at=new_at, count=new_per_day, start=new_start, end=new_end)
         await conn.execute(
             "UPDATE subscriptions SET at_time = ?, per_day = ?, start_time = ?, end_time = ?, updated_at = ? WHERE id = ?",
-            (_hhmm(new["at"]), new["per_day"], _hhmm(new["start"]), _hhmm(new["end"]), now, sub.id),
+            (_hhmm(new_at), new_per_day, _hhmm(new_start), _hhmm(new_end), now, sub.id),
         )
         if sub.active and sub.zone:
             await _store_next(conn, sub.id, schedule.next_due(spec, now_utc), now)
