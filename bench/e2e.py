@@ -443,7 +443,7 @@ async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Ste
 async def fill_subscriptions(db_path: Path, count: int) -> None:
     """`count` users with one active reminder each, the storage layer's own schema and
     next-slot computation, scheduled from two days ahead (nothing due while we measure)."""
-    from bot.storage import repositories as repo
+    from bot.storage import subscriptions
     from bot.storage.db import close_db, open_db
 
     rng = random.Random(12)
@@ -466,7 +466,7 @@ async def fill_subscriptions(db_path: Path, count: int) -> None:
             "INSERT INTO subscriptions (chat_id, kind, active, at_time, per_day, start_time, end_time, created_at, updated_at) "
             "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)", rows)
         await db.execute("COMMIT")
-        await repo.schedule_all(db, now + timedelta(days=2))
+        await subscriptions.schedule_all(db, now + timedelta(days=2))
     finally:
         await close_db(db)
 

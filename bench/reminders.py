@@ -5,7 +5,7 @@
 
 Prints one table:
 - due query: the dispatcher's due_subscriptions() per tick, over an hour of 30 s ticks;
-- schedule all: repositories.schedule_all() computing and storing next-due for every subscription;
+- schedule all: subscriptions.schedule_all() computing and storing next-due for every subscription;
 - send rate with python-telegram-bot's AIORateLimiter on (as in the bot; the fake server enforces
   Telegram's ~30 messages/s and answers 429 beyond it) and off, through the real dispatcher tick
   on the bot's aiohttp request backend (and, for comparison, on PTB's default httpx one);
@@ -41,7 +41,7 @@ from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.core.reminder_content import load_reminder_content  # noqa: E402
 from bot.reminders import dispatcher  # noqa: E402
-from bot.storage import repositories as repo  # noqa: E402
+from bot.storage import subscriptions  # noqa: E402
 from bot.storage.db import close_db, open_db  # noqa: E402
 from bot.telegram.aiohttp_request import AiohttpRequest  # noqa: E402
 from bot.telegram.reminder_sender import TelegramSender  # noqa: E402
@@ -147,7 +147,7 @@ async def push_back(db, subs) -> None:
 
 
 async def query_plan(db) -> str:
-    rows = await db.execute_fetchall("EXPLAIN QUERY PLAN " + repo.DUE_QUERY, (0, 500))
+    rows = await db.execute_fetchall("EXPLAIN QUERY PLAN " + subscriptions.DUE_QUERY, (0, 500))
     return "; ".join(r[3] for r in rows)
 
 
@@ -225,18 +225,18 @@ async def run(args: argparse.Namespace) -> int:
 
             tracemalloc.start()
             began = time.perf_counter()
-            scheduled = await repo.schedule_all(db, START)
+            scheduled = await subscriptions.schedule_all(db, START)
             took = time.perf_counter() - began
             rows.append(("schedule all (next due, stored)", f"{scheduled:,} in {took:.2f} s ({scheduled / took:,.0f}/s)", ""))
 
             busy = START + timedelta(hours=6)  # 30 s ticks from 06:00 UTC, a busy hour
-            while due := await repo.due_subscriptions(db, busy, dispatcher.LIMIT):
+            while due := await subscriptions.due_subscriptions(db, busy, dispatcher.LIMIT):
                 await push_back(db, due)  # the backlog since midnight, as a running bot would have sent it
             per_tick, found = [], []
             for step in range(1, args.ticks + 1):
                 now = busy + timedelta(seconds=30 * step)
                 began = time.perf_counter()
-                due = await repo.due_subscriptions(db, now, dispatcher.LIMIT)
+                due = await subscriptions.due_subscriptions(db, now, dispatcher.LIMIT)
                 per_tick.append(time.perf_counter() - began)
                 found.append(len(due))
                 await push_back(db, due)  # as the dispatcher's advance would (not timed)
@@ -244,7 +244,7 @@ async def run(args: argparse.Namespace) -> int:
             empty = []
             for _ in range(20):
                 began = time.perf_counter()
-                await repo.due_subscriptions(db, idle, dispatcher.LIMIT)
+                await subscriptions.due_subscriptions(db, idle, dispatcher.LIMIT)
                 empty.append(time.perf_counter() - began)
             _, traced_peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
@@ -253,7 +253,7 @@ async def run(args: argparse.Namespace) -> int:
             rows.append(("  query plan", await query_plan(db), ""))
 
             # Sends happen at START, when nothing else is due; the two runs use different chats.
-            await repo.schedule_all(db, START)
+            await subscriptions.schedule_all(db, START)
             limited = await send_run(db, content, range(1, args.limited + 1), START, limiter=True, flood=30.0)
             chats = range(args.limited + 1, args.limited + args.unlimited + 1)
             unlimited = await send_run(db, content, chats, START + timedelta(seconds=10), limiter=False, flood=None)

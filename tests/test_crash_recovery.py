@@ -15,7 +15,7 @@ import sqlite3
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
-from bot.storage import repositories as repo
+from bot.storage import deliveries, subscriptions
 from bot.storage.db import close_db, open_db
 from tests.subprocesses import clean_env, finish, start_bot, until_polling
 
@@ -35,10 +35,10 @@ async def make_due(db_path, fake) -> None:
     try:
         for chat in CHATS:
             fake.user(chat)
-            await repo.set_zone(conn, chat, "UTC", setup)
-            await repo.update_settings(conn, chat, "stretching", setup, at=at.time())
-            await repo.activate(conn, chat, "stretching", setup)
-        assert len(await repo.due_subscriptions(conn, now, 1000)) == len(CHATS)
+            await subscriptions.set_zone(conn, chat, "UTC", setup)
+            await subscriptions.update_settings(conn, chat, "stretching", setup, at=at.time())
+            await subscriptions.activate(conn, chat, "stretching", setup)
+        assert len(await subscriptions.due_subscriptions(conn, now, 1000)) == len(CHATS)
     finally:
         await close_db(conn)
 
@@ -93,7 +93,7 @@ async def test_sigkill_mid_batch_then_restart_every_reminder_arrives_none_twice_
     assert set(arrived) == set(CHATS)  # every reminder arrived
     twice = {chat for chat, n in arrived.items() if n > 1}
     assert twice <= in_flight  # a duplicate only where the kill cut a send short
-    assert max(arrived.values()) <= repo.MAX_LOST
+    assert max(arrived.values()) <= deliveries.MAX_LOST
     after = claims(db_path)
     assert after.get("sent") == set(CHATS) and "sending" not in after and "retry" not in after
     second_log = (tmp_path / "second.log").read_text()

@@ -22,9 +22,9 @@ from telegram.request import HTTPXRequest
 from bot.core.reminder_content import load_reminder_content
 from bot.reminders import dispatcher
 from bot.reminders.dispatcher import Deps
-from bot.storage import repositories as repo
+from bot.storage import deliveries, subscriptions
 from bot.storage.db import close_db, open_db
-from bot.storage.repositories import DeliveryKey
+from bot.storage.deliveries import DeliveryKey
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.reminder_sender import TelegramSender
 from tests.conftest import TOKEN
@@ -75,9 +75,9 @@ async def tg(fake):
 
 async def subscribe(db, fake, chat_id, *, zone=BERLIN, kind="stretching", at=time(9, 0), now=SETUP, **settings):
     fake.user(chat_id)
-    await repo.set_zone(db, chat_id, zone, now)
-    await repo.update_settings(db, chat_id, kind, now, at=at, **settings)
-    return await repo.activate(db, chat_id, kind, now)
+    await subscriptions.set_zone(db, chat_id, zone, now)
+    await subscriptions.update_settings(db, chat_id, kind, now, at=at, **settings)
+    return await subscriptions.activate(db, chat_id, kind, now)
 
 
 def sent_to(fake, chat_id):
@@ -98,12 +98,12 @@ async def test_a_due_reminder_is_sent_once_with_its_buttons(db, fake, tg, conten
     assert [data for row in message.buttons for _label, data in row] == [
         f"rm:d:{sub.id}:20260601:0", f"rm:sn:{sub.id}:20260601:0", f"rm:x:{sub.id}:20260601:0"]
     assert all(len(data.encode()) <= 64 for row in message.buttons for _l, data in row)
-    delivery = await repo.get_delivery(db, key)
+    delivery = await deliveries.get_delivery(db, key)
     assert delivery.status == "sent" and delivery.message_id == message.message_id
 
     again = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=40))
     assert again.due == 0 and fake.sent_count(501) == 1
-    nxt = (await repo.get_subscription(db, 501, "stretching")).next
+    nxt = (await subscriptions.get_subscription(db, 501, "stretching")).next
     assert nxt.local_date == date(2026, 6, 2) and nxt.due_utc == NINE_BERLIN + timedelta(days=1)
 
 
@@ -133,16 +133,16 @@ async def test_a_claim_left_by_a_dead_process_is_sent_at_the_next_start(db, fake
     sub = await subscribe(db, fake, 504)
     at = NINE_BERLIN + timedelta(seconds=5)
     key = sub.key(sub.next)
-    assert await repo.claim_delivery(db, key, at, owner=dead_owner())
+    assert await deliveries.claim_delivery(db, key, at, owner=dead_owner())
     await close_db(db)
     reopened = await open_db(tmp_path / "data" / "bot.sqlite3")  # the restarted process
     try:
         report = await tick(tg, Deps(reopened, content), at + timedelta(seconds=30))
         assert (report.recovered, report.sent) == (1, 2)
         assert (fake.sent_count(503), fake.sent_count(504)) == (1, 1)
-        delivery = await repo.get_delivery(reopened, key)
+        delivery = await deliveries.get_delivery(reopened, key)
         assert (delivery.status, delivery.attempts, delivery.lost) == ("sent", 2, 1)
-        assert (await repo.get_subscription(reopened, 504, "stretching")).next.local_date == date(2026, 6, 2)
+        assert (await subscriptions.get_subscription(reopened, 504, "stretching")).next.local_date == date(2026, 6, 2)
         assert (await tick(tg, Deps(reopened, content), at + timedelta(seconds=60))).due == 0
     finally:
         await close_db(reopened)
@@ -155,21 +155,21 @@ async def test_a_claim_whose_owner_may_live_waits_for_its_lease(db, fake, tg, co
     at = NINE_BERLIN + timedelta(seconds=5)
     alive = f"{socket.gethostname()}/{os.getpid()}/another-dispatcher"  # this very process: alive
     key = sub.key(sub.next)
-    assert await repo.claim_delivery(db, key, at, owner=alive)
+    assert await deliveries.claim_delivery(db, key, at, owner=alive)
     deps = Deps(db, content)
     waiting = await tick(tg, deps, at + timedelta(seconds=30))
     assert (waiting.sent, waiting.duplicates, waiting.recovered) == (0, 1, 0)
-    assert (await repo.get_subscription(db, 505, "stretching")).next == sub.next  # still due
-    later = await tick(tg, deps, at + repo.LEASE + timedelta(seconds=1))
+    assert (await subscriptions.get_subscription(db, 505, "stretching")).next == sub.next  # still due
+    later = await tick(tg, deps, at + deliveries.LEASE + timedelta(seconds=1))
     assert (later.recovered, later.sent) == (1, 1) and fake.sent_count(505) == 1
 
 
 async def test_a_claim_taken_back_after_the_grace_window_is_skipped(db, fake, tg, content, no_violations):
     sub = await subscribe(db, fake, 506)
-    assert await repo.claim_delivery(db, sub.key(sub.next), NINE_BERLIN, owner="elsewhere/1/x")
+    assert await deliveries.claim_delivery(db, sub.key(sub.next), NINE_BERLIN, owner="elsewhere/1/x")
     report = await tick(tg, Deps(db, content), NINE_BERLIN + timedelta(hours=2, minutes=1))
     assert (report.recovered, report.sent, report.skipped) == (1, 0, 1)
-    assert (await repo.get_subscription(db, 506, "stretching")).next.local_date == date(2026, 6, 2)
+    assert (await subscriptions.get_subscription(db, 506, "stretching")).next.local_date == date(2026, 6, 2)
 
 
 async def test_a_settled_send_is_not_recorded_by_a_process_whose_claim_was_taken_back(db, fake):
@@ -177,15 +177,15 @@ async def test_a_settled_send_is_not_recorded_by_a_process_whose_claim_was_taken
     changes nothing, so the new claim decides."""
     sub = await subscribe(db, fake, 507)
     key = sub.key(sub.next)
-    slow = repo.Claim(key, "slow/1/a", await repo.claim_delivery(db, key, NINE_BERLIN, owner="slow/1/a"))
-    assert await repo.recover_claims(db, NINE_BERLIN + repo.LEASE) == 1
-    fresh = repo.Claim(key, "fast/2/b", await repo.claim_delivery(db, key, NINE_BERLIN + repo.LEASE, owner="fast/2/b"))
+    slow = deliveries.Claim(key, "slow/1/a", await deliveries.claim_delivery(db, key, NINE_BERLIN, owner="slow/1/a"))
+    assert await deliveries.recover_claims(db, NINE_BERLIN + deliveries.LEASE) == 1
+    fresh = deliveries.Claim(key, "fast/2/b", await deliveries.claim_delivery(db, key, NINE_BERLIN + deliveries.LEASE, owner="fast/2/b"))
     assert fresh.attempt == 2
-    assert not await repo.mark_sent(db, slow, 1, NINE_BERLIN + repo.LEASE)
-    assert await repo.release_claim(db, slow, NINE_BERLIN + repo.LEASE, "late") is None
-    assert (await repo.get_delivery(db, key)).status == "sending"
-    assert await repo.mark_sent(db, fresh, 2, NINE_BERLIN + repo.LEASE)
-    assert (await repo.get_delivery(db, key)).message_id == 2
+    assert not await deliveries.mark_sent(db, slow, 1, NINE_BERLIN + deliveries.LEASE)
+    assert await deliveries.release_claim(db, slow, NINE_BERLIN + deliveries.LEASE, "late") is None
+    assert (await deliveries.get_delivery(db, key)).status == "sending"
+    assert await deliveries.mark_sent(db, fresh, 2, NINE_BERLIN + deliveries.LEASE)
+    assert (await deliveries.get_delivery(db, key)).message_id == 2
 
 
 async def test_two_processes_on_one_database_send_each_reminder_once(db, fake, tg, content, tmp_path, no_violations):
@@ -212,7 +212,7 @@ async def test_downtime_beyond_the_grace_window_skips_to_the_next_slot(db, fake,
     deps = Deps(db, content)
     report = await tick(tg, deps, NINE_BERLIN + timedelta(hours=2, minutes=5))
     assert (report.sent, report.skipped) == (0, 1)
-    assert (await repo.get_subscription(db, 532, "stretching")).next.local_date == date(2026, 6, 2)
+    assert (await subscriptions.get_subscription(db, 532, "stretching")).next.local_date == date(2026, 6, 2)
     assert (await tick(tg, deps, NINE_BERLIN + timedelta(days=1, seconds=3))).sent == 1
     assert fake.sent_count(532) == 1
 
@@ -251,7 +251,7 @@ async def test_blocked_user_is_deactivated_and_not_retried(db, fake, tg, content
     deps = Deps(db, content)
     report = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1))
     assert report.deactivated == 1 and report.sent == 0
-    subs = await repo.list_subscriptions(db, 550)
+    subs = await subscriptions.list_subscriptions(db, 550)
     assert [s.active for s in subs] == [False, False]  # both kinds off
     assert (await tick(tg, deps, NINE_BERLIN + timedelta(days=1, seconds=1))).due == 0
     # both kinds were due at 09:00 and went out in the same tick; neither is ever tried again
@@ -263,8 +263,8 @@ async def test_vanished_chat_is_deactivated(db, fake, tg, content, no_violations
     fake.delete_chat(551)
     report = await tick(tg, Deps(db, content), NINE_BERLIN + timedelta(seconds=1))
     assert report.deactivated == 1
-    assert not (await repo.get_subscription(db, 551, "stretching")).active
-    assert (await repo.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))).status == "failed"
+    assert not (await subscriptions.get_subscription(db, 551, "stretching")).active
+    assert (await deliveries.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))).status == "failed"
 
 
 @pytest.mark.parametrize("code, description", [(500, "Internal Server Error"), (502, "Bad Gateway")])
@@ -275,13 +275,13 @@ async def test_server_errors_are_retried_on_the_next_tick_once(db, fake, tg, con
     first = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1))
     assert (first.sent, first.retry) == (0, 1)
     key = DeliveryKey(sub.id, date(2026, 6, 1), 0)
-    assert (await repo.get_delivery(db, key)).status == "retry"
+    assert (await deliveries.get_delivery(db, key)).status == "retry"
     second = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=31))
     assert second.sent == 1
     third = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=61))
     assert third.due == 0
     assert fake.sent_count(552) == 1
-    delivery = await repo.get_delivery(db, key)
+    delivery = await deliveries.get_delivery(db, key)
     assert (delivery.status, delivery.attempts) == ("sent", 2)
 
 
@@ -305,8 +305,8 @@ async def test_a_persistent_error_is_retried_every_tick_until_the_grace_window_e
     assert [r.retry for r in reports] == [1] * 12 + [0]  # 09:00 ... 10:50 local
     assert (reports[-1].skipped, reports[-1].sent) == (1, 0)  # 11:00:01: more than 2 h late
     assert len([c for c in fake.calls_to("sendMessage") if c.chat_id == 554]) == 12 and fake.sent_count(554) == 0
-    assert (await repo.get_delivery(db, sub.key(sub.next))).attempts == 12
-    assert (await repo.get_subscription(db, 554, "stretching")).next.local_date == date(2026, 6, 2)
+    assert (await deliveries.get_delivery(db, sub.key(sub.next))).attempts == 12
+    assert (await subscriptions.get_subscription(db, 554, "stretching")).next.local_date == date(2026, 6, 2)
     fake.clear_faults()
     assert (await tick(tg, deps, NINE_BERLIN + timedelta(days=1, seconds=1))).sent == 1
 
@@ -324,8 +324,8 @@ async def test_429_stops_the_batch_and_waits_retry_after(db, fake, tg, content, 
     later = await tick(tg, deps, at + timedelta(seconds=6))
     assert later.sent == 3
     assert [fake.sent_count(c) for c in (560, 561, 562)] == [1, 1, 1]
-    sub = await repo.get_subscription(db, 560, "stretching")
-    assert (await repo.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))).attempts == 1  # 429 not counted
+    sub = await subscriptions.get_subscription(db, 560, "stretching")
+    assert (await deliveries.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))).attempts == 1  # 429 not counted
 
 
 async def test_with_the_rate_limiter_a_429_is_waited_out_and_sent_once(db, fake, content, no_violations):
@@ -354,7 +354,7 @@ async def test_answer_lost_after_delivery_is_sent_again_the_one_documented_dupli
     for seconds in (61, 91):
         assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=seconds))).due == 0
     assert fake.sent_count(570) == 2
-    delivery = await repo.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))
+    delivery = await deliveries.get_delivery(db, DeliveryKey(sub.id, date(2026, 6, 1), 0))
     assert (delivery.status, delivery.attempts, delivery.lost) == ("sent", 2, 1)
     assert delivery.message_id == fake.user(570).last.message_id
 
@@ -382,10 +382,10 @@ async def test_answers_lost_twice_stop_there_never_a_third_copy(db, fake, tg, co
     second = await tick(tg, deps, NINE_BERLIN + timedelta(seconds=31))
     assert (first.lost, second.lost, second.unconfirmed) == (1, 0, 1)
     assert (await tick(tg, deps, NINE_BERLIN + timedelta(seconds=61))).due == 0
-    assert fake.sent_count(572) == repo.MAX_LOST == 2
-    delivery = await repo.get_delivery(db, sub.key(sub.next))
+    assert fake.sent_count(572) == deliveries.MAX_LOST == 2
+    delivery = await deliveries.get_delivery(db, sub.key(sub.next))
     assert (delivery.status, delivery.lost) == ("sent", 2)
-    assert (await repo.get_subscription(db, 572, "stretching")).next.local_date == date(2026, 6, 2)
+    assert (await subscriptions.get_subscription(db, 572, "stretching")).next.local_date == date(2026, 6, 2)
 
 
 async def test_snoozed_copy_comes_once_30_minutes_later(db, fake, tg, content, no_violations):
@@ -393,7 +393,7 @@ async def test_snoozed_copy_comes_once_30_minutes_later(db, fake, tg, content, n
     deps = Deps(db, content)
     await tick(tg, deps, NINE_BERLIN + timedelta(seconds=1))
     tapped = NINE_BERLIN + timedelta(minutes=2)
-    due = await repo.snooze(db, DeliveryKey(sub.id, date(2026, 6, 1), 0), tapped)
+    due = await subscriptions.snooze(db, DeliveryKey(sub.id, date(2026, 6, 1), 0), tapped)
     assert due.slot == 100 and due.due_utc == tapped + timedelta(minutes=30)
     assert (await tick(tg, deps, tapped + timedelta(minutes=29))).sent == 0
     assert (await tick(tg, deps, tapped + timedelta(minutes=30))).sent == 1
@@ -405,8 +405,8 @@ async def test_snoozed_copy_comes_once_30_minutes_later(db, fake, tg, content, n
 
 async def test_switched_off_and_other_kinds_send_nothing(db, fake, tg, content, no_violations):
     await subscribe(db, fake, 581)
-    await repo.deactivate(db, 581, "stretching", SETUP)
-    await repo.update_settings(db, 582, "hydration", SETUP)  # set up but never switched on
+    await subscriptions.deactivate(db, 581, "stretching", SETUP)
+    await subscriptions.update_settings(db, 582, "hydration", SETUP)  # set up but never switched on
     assert (await tick(tg, Deps(db, content), NINE_BERLIN + timedelta(hours=1))).due == 0
     assert fake.sent_count() == 0
 
@@ -436,13 +436,13 @@ async def test_users_in_other_zones_get_their_local_time(db, fake, tg, content, 
 async def test_schedule_all_recomputes_next_due_and_keeps_snoozes(db, fake, content):
     berlin = await subscribe(db, fake, 640)
     kolkata = await subscribe(db, fake, 641, zone="Asia/Kolkata", kind="hydration", per_day=3)
-    await repo.deactivate(db, 641, "hydration", SETUP)
+    await subscriptions.deactivate(db, 641, "hydration", SETUP)
     await db.execute("UPDATE subscriptions SET next_due_utc = 1 WHERE id = ?", (berlin.id,))
-    await repo.snooze(db, DeliveryKey(berlin.id, date(2026, 6, 1), 0), SETUP)
-    assert await repo.schedule_all(db, SETUP, batch=1) == 1  # only active ones
-    after = await repo.get_subscription(db, 640, "stretching")
+    await subscriptions.snooze(db, DeliveryKey(berlin.id, date(2026, 6, 1), 0), SETUP)
+    assert await subscriptions.schedule_all(db, SETUP, batch=1) == 1  # only active ones
+    after = await subscriptions.get_subscription(db, 640, "stretching")
     assert after.next == berlin.next and after.snooze is not None
-    assert (await repo.get_subscription(db, 641, "hydration")).next is None
+    assert (await subscriptions.get_subscription(db, 641, "hydration")).next is None
     assert kolkata.id != berlin.id
 
 
@@ -478,14 +478,14 @@ async def test_a_sender_that_raises_costs_only_its_own_delivery(db, fake, tg, co
     report = await tick(sender, deps, NINE_BERLIN + timedelta(seconds=1))
     assert (report.sent, report.errors, report.lost) == (39, 1, 1)
     assert all(fake.sent_count(chat) == 1 for chat in chats if chat != 717)
-    sub = await repo.get_subscription(db, 717, "stretching")
-    delivery = await repo.get_delivery(db, sub.key(sub.next))
+    sub = await subscriptions.get_subscription(db, 717, "stretching")
+    delivery = await deliveries.get_delivery(db, sub.key(sub.next))
     assert (delivery.status, delivery.error) == ("retry", "unexpected RuntimeError")
     assert "failed unexpectedly: RuntimeError" in caplog.text and "a bug in rendering" in caplog.text  # traceback
     again = await tick(sender, deps, NINE_BERLIN + timedelta(seconds=31))
     assert (again.errors, again.failed, again.sent) == (1, 1, 0)  # the second time: given up
-    assert (await repo.get_delivery(db, delivery.key)).status == "failed"
-    assert (await repo.get_subscription(db, 717, "stretching")).next.local_date == date(2026, 6, 2)
+    assert (await deliveries.get_delivery(db, delivery.key)).status == "failed"
+    assert (await subscriptions.get_subscription(db, 717, "stretching")).next.local_date == date(2026, 6, 2)
     assert (await tick(sender, deps, NINE_BERLIN + timedelta(seconds=61))).due == 0
     assert fake.sent_count(717) == 0 and fake.sent_count() == 39
 

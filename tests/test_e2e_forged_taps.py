@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from bot.storage import repositories as repo
-from bot.storage.repositories import DeliveryKey
+from bot.storage import subscriptions
+from bot.storage.deliveries import DeliveryKey
 from bot.telegram import reminder_sender
 from bot.telegram.callbacks import number
 from bot.telegram.reminder_ui import parse_compact, parse_delivery
@@ -94,9 +94,9 @@ async def test_forged_taps_under_a_reminder_are_answered_without_an_error(bot, f
     """A real reminder, so a real subscription id: forged keys around it, too."""
     ann = fake.user(ANN, "Ann")
     db, setup = bot.services.db, datetime(2026, 6, 1, 5, 0, tzinfo=timezone.utc)
-    await repo.set_zone(db, ANN, "UTC", setup)
-    await repo.update_settings(db, ANN, "stretching", setup, at=time(9, 0))
-    sub = await repo.activate(db, ANN, "stretching", setup)
+    await subscriptions.set_zone(db, ANN, "UTC", setup)
+    await subscriptions.update_settings(db, ANN, "stretching", setup, at=time(9, 0))
+    sub = await subscriptions.activate(db, ANN, "stretching", setup)
     bot.clock.now = datetime(2026, 6, 1, 9, 0, 5, tzinfo=timezone.utc)
     assert (await reminder_sender.tick(bot.app, bot.clock.now)).sent == 1
     reminder = await ann.reply()
@@ -107,7 +107,7 @@ async def test_forged_taps_under_a_reminder_are_answered_without_an_error(bot, f
         f"rm:d:{s}:20260601:-0", f"rm:d:0{s}:20260601:0", f"rm:d:{s + 1}:20260601:0",
     ]
     await press_all(bot, fake, ann, reminder, forged, errors_logged)
-    assert (await repo.get_subscription(db, ANN, "stretching")).active
+    assert (await subscriptions.get_subscription(db, ANN, "stretching")).active
 
 
 async def test_forged_triage_and_safety_taps_are_answered_without_an_error(bot, fake, errors_logged):

@@ -4,8 +4,7 @@ import asyncio
 import sqlite3
 from datetime import date, datetime, timezone
 
-from bot.storage import privacy
-from bot.storage import repositories as repo
+from bot.storage import completions, open_triage, privacy, stats, subscriptions, users
 from bot.telegram import reminder_sender
 
 UTC = timezone.utc
@@ -63,7 +62,7 @@ async def test_privacy_says_what_is_stored_and_why(bot, fake, no_violations):
     assert "time zone" in first.text and "/forget" in first.text
     assert "anonymous" in first.text.lower() and "/triage" in first.text
     assert first.text.rstrip().endswith("Nothing.")
-    assert await repo.get_user(bot.services.db, 301) is None  # asking stores nothing
+    assert await users.get_user(bot.services.db, 301) is None  # asking stores nothing
 
     await opt_in(bot, ann, texts(bot).buttons.stretching_on)
     await ann.send("/privacy")
@@ -96,8 +95,8 @@ async def test_forget_deletes_every_row_and_byte_of_the_user(bot, fake, no_viola
     await ann.send("/reminders")
     await ann.tap(await ann.reply(), t.buttons.stretching_time)
     await ann.reply()
-    await repo.save_open_triage(db, 302, ann.last.message_id, "v1", "yn", bot.clock.now)
-    ann_subs = {s.id for s in await repo.list_subscriptions(db, 302)}
+    await open_triage.save_open_triage(db, 302, ann.last.message_id, "v1", "yn", bot.clock.now)
+    ann_subs = {s.id for s in await subscriptions.list_subscriptions(db, 302)}
     before = await privacy.rows_about_chat(db, 302)
     assert {"users", "subscriptions", "deliveries", "completions", "pending_inputs", "triage_open"} <= set(before)
     bob_before = await all_rows_mentioning(db, {303}, set())
@@ -152,7 +151,7 @@ async def test_forget_can_be_called_off_and_says_when_there_is_nothing(bot, fake
     await ann.send("/forget")
     await ann.tap(await ann.reply(), t.buttons.forget_no)
     assert (await ann.reply()).text == t.privacy.kept
-    assert (await repo.get_subscription(bot.services.db, 304, "stretching")).active
+    assert (await subscriptions.get_subscription(bot.services.db, 304, "stretching")).active
 
     carl = fake.user(305)
     await carl.send("/forget")
@@ -167,7 +166,7 @@ async def test_stats_for_admins_only(bot, fake, no_violations):
     dan, eve = fake.user(306), fake.user(307)
     await opt_in(bot, dan, t.buttons.stretching_on)
     await opt_in(bot, eve, t.buttons.stretching_on)
-    await repo.count_triage_outcome(bot.services.db, "self-care")
+    await stats.count_triage_outcome(bot.services.db, "self-care")
     fake.chats[307].blocked = True
     bot.clock.now = datetime(2026, 6, 2, 7, 0, 5, tzinfo=UTC)
     await tick(bot)
@@ -175,13 +174,13 @@ async def test_stats_for_admins_only(bot, fake, no_violations):
 
     admin = fake.user(111)
     await admin.send("/stats")
-    stats = await admin.reply()
-    assert "Users: 2" in stats.text
-    assert "Stretching reminders on: 1" in stats.text and "Water reminders on: 0" in stats.text
-    assert "Sent in the last 24 h: 1" in stats.text and "Failed in the last 24 h: 1" in stats.text
-    assert "self-care 1" in stats.text
+    shown = await admin.reply()
+    assert "Users: 2" in shown.text
+    assert "Stretching reminders on: 1" in shown.text and "Water reminders on: 0" in shown.text
+    assert "Sent in the last 24 h: 1" in shown.text and "Failed in the last 24 h: 1" in shown.text
+    assert "self-care 1" in shown.text
 
     await dan.send("/stats")
     refused = await dan.reply()
     assert refused.text == bot.services.content.messages.unknown_command
-    assert await repo.streak(bot.services.db, 306, "stretching", date(2026, 6, 2)) == 0
+    assert await completions.streak(bot.services.db, 306, "stretching", date(2026, 6, 2)) == 0

@@ -9,7 +9,7 @@ from datetime import datetime, time, timezone
 
 from bot.core.content import plain_text
 from bot.storage import pending as pending_store
-from bot.storage import repositories as repo
+from bot.storage import subscriptions, users
 from bot.telegram import reminder_sender
 
 UTC = timezone.utc
@@ -48,11 +48,11 @@ async def test_9ish_is_said_back_confirmed_and_saved(bot, fake, no_violations):
     assert "Berlin time (Europe/Berlin, UTC+2 now): your daily stretch at 10:00 — right?" in said_back.text
     assert "“10ish” read as 10:00." in said_back.text
     assert said_back.button_texts == [t.buttons.yes, t.buttons.change]
-    assert await repo.get_subscription(bot.services.db, 501, "stretching") is None  # nothing saved yet
+    assert await subscriptions.get_subscription(bot.services.db, 501, "stretching") is None  # nothing saved yet
     await ann.tap(said_back, t.buttons.yes)
     saved = await ann.reply()
     assert saved.message_id == said_back.message_id and "every day at 10:00" in saved.text
-    assert (await repo.get_subscription(bot.services.db, 501, "stretching")).at == time(10, 0)
+    assert (await subscriptions.get_subscription(bot.services.db, 501, "stretching")).at == time(10, 0)
     assert await pending_store.get_pending(bot.services.db, 501, bot.clock.now) is None
 
 
@@ -65,7 +65,7 @@ async def test_turning_stretching_on_asks_its_time_and_9ish_then_the_zone(bot, f
     when = await ann.reply()
     assert "When should the daily stretch arrive?" in when.text
     assert {"07:00", "09:00", "20:00"} <= set(when.button_texts)
-    assert await repo.list_subscriptions(bot.services.db, 502) == []  # asking switches nothing on
+    assert await subscriptions.list_subscriptions(bot.services.db, 502) == []  # asking switches nothing on
     await ann.send("9ish")
     zone_question = await ann.reply()
     assert "09:00 it is." in zone_question.text and "“9ish” read as 09:00." in zone_question.text
@@ -73,16 +73,16 @@ async def test_turning_stretching_on_asks_its_time_and_9ish_then_the_zone(bot, f
     await ann.send("9ish")  # typed again at the zone question: never read as a zone
     refused = await ann.reply()
     assert "looks like a reminder time" in refused.text
-    assert await repo.get_user(bot.services.db, 502) is None
+    assert await users.get_user(bot.services.db, 502) is None
     await ann.send("Berlin")
     said_back = await ann.reply()
     assert "Berlin time (Europe/Berlin, UTC+2 now): your daily stretch at 09:00 — right?" in said_back.text
     assert said_back.button_texts == [t.buttons.yes, t.buttons.change_time, t.buttons.change_zone]
-    assert await repo.get_user(bot.services.db, 502) is None  # said back, not saved
+    assert await users.get_user(bot.services.db, 502) is None  # said back, not saved
     await ann.tap(said_back, t.buttons.yes)
     on = await ann.reply()
     assert "Stretching reminders are on" in on.text and "tomorrow at 09:00" in on.text
-    sub = await repo.get_subscription(bot.services.db, 502, "stretching")
+    sub = await subscriptions.get_subscription(bot.services.db, 502, "stretching")
     assert sub.active and sub.at == time(9, 0) and sub.zone == "Europe/Berlin"
 
 
@@ -106,7 +106,7 @@ async def test_in_the_evening_at_the_time_question_is_a_time_not_a_greeting(bot,
     assert "at 20:00 — right?" in said_back.text
     await ann.tap(said_back, t.buttons.yes)
     assert "today at 20:00" in (await ann.reply()).text  # 10:00 in Berlin now
-    assert (await repo.get_subscription(bot.services.db, 503, "stretching")).at == time(20, 0)
+    assert (await subscriptions.get_subscription(bot.services.db, 503, "stretching")).at == time(20, 0)
 
 
 async def test_turning_water_on_asks_for_the_first_time(bot, fake, no_violations):
@@ -123,7 +123,7 @@ async def test_turning_water_on_asks_for_the_first_time(bot, fake, no_violations
     await ann.tap(said_back, t.buttons.yes)
     on = await ann.reply()
     assert "4 a day from 08:30 to 19:00" in on.text
-    assert (await repo.get_subscription(bot.services.db, 504, "hydration")).active
+    assert (await subscriptions.get_subscription(bot.services.db, 504, "hydration")).active
 
 
 async def test_im_in_sydney_is_said_back_with_its_offset(bot, fake, no_violations):
@@ -133,10 +133,10 @@ async def test_im_in_sydney_is_said_back_with_its_offset(bot, fake, no_violation
     await ann.send("I'm in Sydney")
     said_back = await ann.reply()
     assert "Your time zone: Sydney time (Australia/Sydney, UTC+10 now) — right?" in said_back.text
-    assert await repo.get_user(bot.services.db, 505) is None
+    assert await users.get_user(bot.services.db, 505) is None
     await ann.tap(said_back, t.buttons.yes)
     assert "Australia/Sydney" in (await ann.reply()).text
-    assert (await repo.get_user(bot.services.db, 505)).zone == "Australia/Sydney"
+    assert (await users.get_user(bot.services.db, 505)).zone == "Australia/Sydney"
 
 
 async def test_est_is_new_york_with_summer_time(bot, fake, no_violations):
@@ -151,7 +151,7 @@ async def test_est_is_new_york_with_summer_time(bot, fake, no_violations):
     assert "US Eastern time (America/New_York, UTC-4 now): your daily stretch at 09:00 — right?" in said_back.text
     await ann.tap(said_back, t.buttons.yes)
     await ann.reply()
-    assert (await repo.get_user(bot.services.db, 506)).zone == "America/New_York"
+    assert (await users.get_user(bot.services.db, 506)).zone == "America/New_York"
     # 09:00 in New York in June is 13:00 UTC (UTC-4), not 14:00 (a fixed UTC-5 would be).
     bot.clock.now = datetime(2026, 6, 1, 13, 0, 5, tzinfo=UTC)
     assert (await tick(bot)).sent == 1
@@ -200,7 +200,7 @@ async def test_a_red_flag_at_the_zone_prompt_while_switching_on_gets_the_emergen
     await ann.send("my back went and now i cant feel my bum or inner thighs")
     urgent = await ann.reply()
     assert all(n in urgent.text for n in ("112", "911", "999"))
-    assert await repo.get_user(bot.services.db, 509) is None
+    assert await users.get_user(bot.services.db, 509) is None
     assert await pending_store.get_pending(bot.services.db, 509, bot.clock.now) is None  # set-up dropped
 
 
@@ -217,7 +217,7 @@ async def test_a_country_with_several_zones_asks_which(bot, fake, no_violations)
     assert "Perth time (Australia/Perth, UTC+8 now) — right?" in said_back.text
     await ann.tap(said_back, t.buttons.yes)
     await ann.reply()
-    assert (await repo.get_user(bot.services.db, 510)).zone == "Australia/Perth"
+    assert (await users.get_user(bot.services.db, 510)).zone == "Australia/Perth"
 
 
 async def test_my_time_is_and_a_bare_clock_are_fixed_offsets_said_back(bot, fake, no_violations):
@@ -234,7 +234,7 @@ async def test_my_time_is_and_a_bare_clock_are_fixed_offsets_said_back(bot, fake
     assert "UTC+6, if it is 14:05 where you are right now" in guess.text
     await ann.tap(guess, t.buttons.yes)
     await ann.reply()
-    assert (await repo.get_user(bot.services.db, 511)).zone == "+06:00"
+    assert (await users.get_user(bot.services.db, 511)).zone == "+06:00"
 
 
 async def test_change_zone_keeps_the_time_while_switching_on(bot, fake, no_violations):
@@ -255,7 +255,7 @@ async def test_change_zone_keeps_the_time_while_switching_on(bot, fake, no_viola
     assert "UK time (Europe/London, UTC+1 now): your daily stretch at 07:45 — right?" in said_back.text
     await ann.tap(said_back, t.buttons.yes)
     await ann.reply()
-    sub = await repo.get_subscription(bot.services.db, 512, "stretching")
+    sub = await subscriptions.get_subscription(bot.services.db, 512, "stretching")
     assert sub.active and sub.zone == "Europe/London" and sub.at == time(7, 45)
 
 
@@ -266,7 +266,7 @@ async def test_nothing_is_saved_when_the_said_back_answer_is_left(bot, fake, no_
     assert "New York time" in (await ann.reply()).text
     await ann.send("/cancel")
     await ann.reply()
-    assert await repo.get_user(bot.services.db, 513) is None
+    assert await users.get_user(bot.services.db, 513) is None
 
 
 async def test_a_shared_location_is_mapped_to_its_zone_and_said_back(bot, fake, no_violations):
@@ -281,7 +281,7 @@ async def test_a_shared_location_is_mapped_to_its_zone_and_said_back(bot, fake, 
     assert "Australia/Sydney time, from your location (UTC+10 now): your daily stretch at 07:00" in said_back.text
     await ann.tap(said_back, t.buttons.yes)
     await ann.reply()
-    sub = await repo.get_subscription(bot.services.db, 514, "stretching")
+    sub = await subscriptions.get_subscription(bot.services.db, 514, "stretching")
     assert sub.active and sub.zone == "Australia/Sydney"
 
 
@@ -290,4 +290,4 @@ async def test_a_location_without_a_question_is_not_taken_as_a_zone(bot, fake, n
     await ann.send_location(52.52, 13.40)
     reply = await ann.reply()
     assert "right?" not in reply.text
-    assert await repo.get_user(bot.services.db, 515) is None
+    assert await users.get_user(bot.services.db, 515) is None

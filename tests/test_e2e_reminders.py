@@ -7,8 +7,8 @@ clock and call the dispatcher tick themselves.
 import asyncio
 from datetime import date, datetime, time, timedelta, timezone
 
+from bot.storage import completions, subscriptions, users
 from bot.storage import pending as pending_store
-from bot.storage import repositories as repo
 from bot.telegram import reminder_sender
 
 UTC = timezone.utc
@@ -64,7 +64,7 @@ async def test_menu_button_opens_the_screen_and_nothing_is_on_by_default(bot, fa
     assert "not set yet" in screen.text
     bot.clock.advance(days=2)
     assert (await tick(bot)).due == 0 and fake.sent_count(401) == 1  # the /start reply, edited, and nothing else
-    assert await repo.list_subscriptions(bot.services.db, 401) == []
+    assert await subscriptions.list_subscriptions(bot.services.db, 401) == []
 
 
 async def test_opt_in_asks_the_time_then_the_zone_then_a_reminder_arrives_done_streak(bot, fake, no_violations):
@@ -80,7 +80,7 @@ async def test_opt_in_asks_the_time_then_the_zone_then_a_reminder_arrives_done_s
     await ann.send("Berlin")
     said_back = await ann.reply()
     assert "Berlin time (Europe/Berlin, UTC+2 now)" in said_back.text and "09:00" in said_back.text
-    assert await repo.get_user(bot.services.db, 402) is None  # nothing saved before Yes
+    assert await users.get_user(bot.services.db, 402) is None  # nothing saved before Yes
     await ann.tap(said_back, t.buttons.yes)
     confirmed = await ann.reply()
     assert "Europe/Berlin" in confirmed.text
@@ -141,7 +141,7 @@ async def test_time_and_zone_typed_and_the_reminder_follows_them(bot, fake, no_v
     zoned = await ann.reply()
     assert "Asia/Kolkata" in zoned.text
 
-    sub = await repo.get_subscription(bot.services.db, 403, "stretching")
+    sub = await subscriptions.get_subscription(bot.services.db, 403, "stretching")
     assert sub.at == time(21, 45) and sub.zone == "Asia/Kolkata"
     bot.clock.now = datetime(2026, 6, 1, 16, 14, tzinfo=UTC)  # 21:44 in Kolkata
     assert (await tick(bot)).sent == 0
@@ -218,7 +218,7 @@ async def test_snooze_sends_again_once_after_30_minutes_and_stop_turns_it_off(bo
     await ann.tap(again, t.buttons.stop)
     stopped = await ann.reply()
     assert "off" in stopped.text
-    assert not (await repo.get_subscription(bot.services.db, 405, "stretching")).active
+    assert not (await subscriptions.get_subscription(bot.services.db, 405, "stretching")).active
     bot.clock.advance(days=3)
     assert (await tick(bot)).due == 0
 
@@ -253,7 +253,7 @@ async def test_blocking_the_bot_switches_reminders_off(bot, fake, no_violations)
     await ann.block()  # Telegram sends my_chat_member "kicked"
 
     async def off():
-        sub = await repo.get_subscription(bot.services.db, 407, "stretching")
+        sub = await subscriptions.get_subscription(bot.services.db, 407, "stretching")
         return not sub.active
 
     await eventually(off, "the subscription to be switched off")
@@ -268,7 +268,7 @@ async def test_403_at_send_time_deactivates(bot, fake, no_violations):
     bot.clock.now = datetime(2026, 6, 2, 7, 0, 5, tzinfo=UTC)
     report = await tick(bot)
     assert report.deactivated == 1
-    assert not (await repo.get_subscription(bot.services.db, 408, "stretching")).active
+    assert not (await subscriptions.get_subscription(bot.services.db, 408, "stretching")).active
 
 
 async def test_urgent_text_at_a_prompt_gets_the_emergency_reply(bot, fake, no_violations):
@@ -310,7 +310,7 @@ async def test_cancel_and_other_commands_drop_the_prompt(bot, fake, no_violation
     await ann.send("what causes back spasms")  # a question again, not a zone
     answer = await ann.reply()
     assert "time zone" not in answer.text.lower()
-    assert await repo.get_user(bot.services.db, 410) is None  # nothing stored by looking around
+    assert await users.get_user(bot.services.db, 410) is None  # nothing stored by looking around
 
 
 async def test_a_stale_prompt_is_not_read_as_a_time(bot, fake, no_violations):
@@ -322,7 +322,7 @@ async def test_a_stale_prompt_is_not_read_as_a_time(bot, fake, no_violations):
     await ann.send("what causes back spasms")
     answer = await ann.reply()
     assert texts(bot).errors.bad_time not in answer.text  # answered as a question
-    assert await repo.get_subscription(bot.services.db, 411, "stretching") is None
+    assert await subscriptions.get_subscription(bot.services.db, 411, "stretching") is None
 
 
 async def test_forged_and_stale_reminder_buttons(bot, fake, no_violations):
@@ -337,7 +337,7 @@ async def test_forged_and_stale_reminder_buttons(bot, fake, no_violations):
     menu = await bob.reply()
     query = await bob.press(menu, done_data)  # someone else's reminder key
     assert "out of date" in (await fake.wait_answered(query)).text
-    assert await repo.streak(bot.services.db, 412, "stretching", date(2026, 6, 2)) == 0
+    assert await completions.streak(bot.services.db, 412, "stretching", date(2026, 6, 2)) == 0
     query = await ann.press(reminder, "rm:d:1:2026:0")  # not a date
     assert "out of date" in (await fake.wait_answered(query)).text
     fresh = await ann.reply()  # the message became a fresh menu
@@ -362,7 +362,7 @@ async def test_too_many_water_reminders_for_the_hours_are_refused_with_the_reaso
     await ann.press(narrow, "rm:n:12")  # twelve a day in three hours
     refused = await ann.reply()
     assert "at least 5:30 hours" in refused.text and "4 a day" in refused.text
-    assert (await repo.get_subscription(bot.services.db, 414, "hydration")).per_day == 4
+    assert (await subscriptions.get_subscription(bot.services.db, 414, "hydration")).per_day == 4
 
 
 async def test_the_jobqueue_job_sends_without_anyone_calling_tick(bot, fake, no_violations):

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.storage import repositories as repo
+from bot.storage import subscriptions
 from bot.telegram import retry
 from bot.telegram.reminder_sender import tick
 
@@ -275,9 +275,9 @@ async def test_another_chat_is_not_delayed_while_one_chats_reply_is_retried(bot,
 async def subscribe_at_nine(bot, fake, chat_id):
     db, now = bot.services.db, datetime(2026, 6, 1, 5, 0, tzinfo=timezone.utc)
     fake.user(chat_id)
-    await repo.set_zone(db, chat_id, "UTC", now)
-    await repo.update_settings(db, chat_id, "stretching", now, at=time(9, 0))
-    await repo.activate(db, chat_id, "stretching", now)
+    await subscriptions.set_zone(db, chat_id, "UTC", now)
+    await subscriptions.update_settings(db, chat_id, "stretching", now, at=time(9, 0))
+    await subscriptions.activate(db, chat_id, "stretching", now)
 
 
 NINE = datetime(2026, 6, 1, 9, 0, 1, tzinfo=timezone.utc)

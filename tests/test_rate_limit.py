@@ -15,7 +15,7 @@ import pytest
 
 from bot.app import build_application
 from bot.reminders import pacing
-from bot.storage import repositories as repo
+from bot.storage import subscriptions
 from bot.telegram import retry
 from bot.telegram.reminder_sender import tick
 from bot.telegram.retry import PriorityBucket, RateLimiter
@@ -82,9 +82,9 @@ async def subscribe(bot, chat_ids):
     db, now = bot.services.db, datetime(2026, 6, 1, 5, 0, tzinfo=timezone.utc)
     for chat_id in chat_ids:
         bot.fake.user(chat_id, f"R{chat_id}")
-        await repo.set_zone(db, chat_id, "UTC", now)
-        await repo.update_settings(db, chat_id, "stretching", now, at=clock_time(9, 0))
-        await repo.activate(db, chat_id, "stretching", now)
+        await subscriptions.set_zone(db, chat_id, "UTC", now)
+        await subscriptions.update_settings(db, chat_id, "stretching", now, at=clock_time(9, 0))
+        await subscriptions.activate(db, chat_id, "stretching", now)
 
 
 class SendTimes:

@@ -10,12 +10,12 @@ import aiosqlite
 import pytest
 
 from bot.core.schedule import Due, ScheduleError
+from bot.storage import completions, deliveries, open_triage, pending, privacy, stats, subscriptions, users
 from bot.storage import db as db_module
-from bot.storage import pending, privacy
-from bot.storage import repositories as repo
 from bot.storage.db import backup, checkpoint, checkpoint_soon, close_db, database_files, open_db, transaction
+from bot.storage.deliveries import DeliveryKey
 from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
-from bot.storage.repositories import DeliveryKey, ZoneRequired
+from bot.storage.subscriptions import ZoneRequired
 
 UTC = timezone.utc
 NOW = datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
@@ -63,7 +63,7 @@ async def test_open_db_creates_directory_and_sets_pragmas(db, db_path):
 
 async def test_reopening_and_rerunning_migrations_changes_nothing(db_path):
     conn = await open_db(db_path)
-    await repo.upsert_user(conn, 1, 1, NOW)
+    await users.upsert_user(conn, 1, 1, NOW)
     before = await schema(conn)
     assert await migrate(conn) == len(MIGRATIONS)
     await close_db(conn)
@@ -71,7 +71,7 @@ async def test_reopening_and_rerunning_migrations_changes_nothing(db_path):
     try:
         assert await schema(conn) == before
         assert await user_version(conn) == len(MIGRATIONS)
-        assert await repo.get_user(conn, 1) is not None
+        assert await users.get_user(conn, 1) is not None
     finally:
         await close_db(conn)
 
@@ -108,79 +108,79 @@ async def test_two_connections_opening_a_fresh_file_migrate_once(db_path):
 
 
 async def test_upsert_user_keeps_the_zone(db):
-    await repo.upsert_user(db, 10, 77, NOW)
-    await repo.set_zone(db, 10, "Asia/Kolkata", NOW)
-    await repo.upsert_user(db, 10, None, NOW)
-    assert await repo.get_user(db, 10) == repo.User(10, 77, "Asia/Kolkata")
-    assert await repo.get_user(db, 11) is None
+    await users.upsert_user(db, 10, 77, NOW)
+    await subscriptions.set_zone(db, 10, "Asia/Kolkata", NOW)
+    await users.upsert_user(db, 10, None, NOW)
+    assert await users.get_user(db, 10) == users.User(10, 77, "Asia/Kolkata")
+    assert await users.get_user(db, 11) is None
 
 
 async def test_set_zone_refuses_unknown_zones(db):
     with pytest.raises(ScheduleError):
-        await repo.set_zone(db, 10, "Mars/Base", NOW)
-    assert await repo.get_user(db, 10) is None
+        await subscriptions.set_zone(db, 10, "Mars/Base", NOW)
+    assert await users.get_user(db, 10) is None
 
 
 async def test_activation_needs_a_zone_and_schedules_the_next_slot(db):
     with pytest.raises(ZoneRequired):
-        await repo.activate(db, 10, "stretching", NOW)
-    await repo.set_zone(db, 10, "Asia/Kolkata", NOW)
-    sub = await repo.activate(db, 10, "stretching", NOW)  # 06:00 UTC = 11:30 IST: tomorrow 09:00
+        await subscriptions.activate(db, 10, "stretching", NOW)
+    await subscriptions.set_zone(db, 10, "Asia/Kolkata", NOW)
+    sub = await subscriptions.activate(db, 10, "stretching", NOW)  # 06:00 UTC = 11:30 IST: tomorrow 09:00
     assert sub.active and sub.kind == "stretching" and sub.at == time(9, 0)
     assert sub.next == Due(utc(2024, 5, 3, 3, 30), date(2024, 5, 3), 0)
-    again = await repo.activate(db, 10, "stretching", NOW + timedelta(days=1))
+    again = await subscriptions.activate(db, 10, "stretching", NOW + timedelta(days=1))
     assert again.next == sub.next  # already on: left as it is
 
 
 async def test_settings_changes_reschedule_and_bad_settings_change_nothing(db):
-    await repo.set_zone(db, 10, "UTC", NOW)
-    sub = await repo.update_settings(db, 10, "hydration", NOW, per_day=3, start=time(8), end=time(20))
+    await subscriptions.set_zone(db, 10, "UTC", NOW)
+    sub = await subscriptions.update_settings(db, 10, "hydration", NOW, per_day=3, start=time(8), end=time(20))
     assert not sub.active and sub.next is None  # configuring is not opting in
-    sub = await repo.activate(db, 10, "hydration", NOW)
+    sub = await subscriptions.activate(db, 10, "hydration", NOW)
     assert sub.next == Due(utc(2024, 5, 2, 8), date(2024, 5, 2), 0)
-    sub = await repo.update_settings(db, 10, "hydration", NOW, start=time(7))
+    sub = await subscriptions.update_settings(db, 10, "hydration", NOW, start=time(7))
     assert (sub.per_day, sub.start, sub.end) == (3, time(7), time(20))
     assert sub.next == Due(utc(2024, 5, 2, 7), date(2024, 5, 2), 0)
     with pytest.raises(ScheduleError):
-        await repo.update_settings(db, 10, "hydration", NOW, end=time(6))
-    assert await repo.get_subscription(db, 10, "hydration") == sub
+        await subscriptions.update_settings(db, 10, "hydration", NOW, end=time(6))
+    assert await subscriptions.get_subscription(db, 10, "hydration") == sub
     with pytest.raises(ScheduleError):
-        await repo.update_settings(db, 11, "hydration", NOW, per_day=0)
-    assert await repo.get_subscription(db, 11, "hydration") is None  # the failed create was rolled back
-    assert await repo.get_user(db, 11) is None
+        await subscriptions.update_settings(db, 11, "hydration", NOW, per_day=0)
+    assert await subscriptions.get_subscription(db, 11, "hydration") is None  # the failed create was rolled back
+    assert await users.get_user(db, 11) is None
 
 
 async def test_changing_zone_reschedules_active_reminders(db):
-    await repo.set_zone(db, 10, "Europe/Berlin", NOW)
-    await repo.activate(db, 10, "stretching", NOW)
-    await repo.update_settings(db, 10, "hydration", NOW)  # off: must stay unscheduled
-    subs = await repo.set_zone(db, 10, "America/New_York", NOW)
+    await subscriptions.set_zone(db, 10, "Europe/Berlin", NOW)
+    await subscriptions.activate(db, 10, "stretching", NOW)
+    await subscriptions.update_settings(db, 10, "hydration", NOW)  # off: must stay unscheduled
+    subs = await subscriptions.set_zone(db, 10, "America/New_York", NOW)
     by_kind = {s.kind: s for s in subs}
     assert by_kind["stretching"].next == Due(utc(2024, 5, 2, 13), date(2024, 5, 2), 0)
     assert by_kind["stretching"].zone == "America/New_York"
     assert by_kind["hydration"].next is None
-    assert [s.kind for s in await repo.list_subscriptions(db, 10)] == ["stretching", "hydration"]
+    assert [s.kind for s in await subscriptions.list_subscriptions(db, 10)] == ["stretching", "hydration"]
 
 
 async def test_deactivate_and_deactivate_chat(db):
-    await repo.set_zone(db, 10, "UTC", NOW)
-    await repo.activate(db, 10, "stretching", NOW)
-    await repo.activate(db, 10, "hydration", NOW)
-    assert await repo.deactivate(db, 10, "stretching", NOW)
-    assert not await repo.deactivate(db, 10, "stretching", NOW)
-    off = await repo.get_subscription(db, 10, "stretching")
+    await subscriptions.set_zone(db, 10, "UTC", NOW)
+    await subscriptions.activate(db, 10, "stretching", NOW)
+    await subscriptions.activate(db, 10, "hydration", NOW)
+    assert await subscriptions.deactivate(db, 10, "stretching", NOW)
+    assert not await subscriptions.deactivate(db, 10, "stretching", NOW)
+    off = await subscriptions.get_subscription(db, 10, "stretching")
     assert not off.active and off.next is None and off.snooze is None
-    assert await repo.deactivate_chat(db, 10, NOW) == 1
-    assert not any(s.active for s in await repo.list_subscriptions(db, 10))
+    assert await subscriptions.deactivate_chat(db, 10, NOW) == 1
+    assert not any(s.active for s in await subscriptions.list_subscriptions(db, 10))
 
 
 # --- the due query ----------------------------------------------------------------------------------
 
 
 async def make_active(conn, chat_id: int, zone: str, kind: str = "stretching", at: time = time(9)):
-    await repo.set_zone(conn, chat_id, zone, NOW)
-    await repo.update_settings(conn, chat_id, kind, NOW, at=at)
-    return await repo.activate(conn, chat_id, kind, NOW)
+    await subscriptions.set_zone(conn, chat_id, zone, NOW)
+    await subscriptions.update_settings(conn, chat_id, kind, NOW, at=at)
+    return await subscriptions.activate(conn, chat_id, kind, NOW)
 
 
 async def test_due_subscriptions_returns_only_due_active_rows_earliest_first(db):
@@ -188,36 +188,36 @@ async def test_due_subscriptions_returns_only_due_active_rows_earliest_first(db)
     b = await make_active(db, 2, "UTC", at=time(6, 30))  # due 06:30
     c = await make_active(db, 3, "UTC", at=time(12))  # not due at 08:00
     d = await make_active(db, 4, "UTC", at=time(6, 45))
-    await repo.deactivate(db, 4, "stretching", NOW)
+    await subscriptions.deactivate(db, 4, "stretching", NOW)
     # an inactive row with a stale next-due must still be ignored
     await db.execute("UPDATE subscriptions SET next_due_utc = ? WHERE id = ?", (int(NOW.timestamp()), d.id))
-    due = await repo.due_subscriptions(db, utc(2024, 5, 2, 8))
+    due = await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 8))
     assert [s.id for s in due] == [b.id, a.id]
     assert c.id not in [s.id for s in due]
-    assert [s.id for s in await repo.due_subscriptions(db, utc(2024, 5, 2, 8), limit=1)] == [b.id]
-    assert await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 29)) == []
+    assert [s.id for s in await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 8), limit=1)] == [b.id]
+    assert await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 6, 29)) == []
 
 
 async def test_due_subscriptions_includes_due_snoozes(db):
     sub = await make_active(db, 1, "UTC", at=time(9))
     key = DeliveryKey(sub.id, date(2024, 5, 2), 0)
-    snoozed = await repo.snooze(db, key, utc(2024, 5, 2, 6, 0))
+    snoozed = await subscriptions.snooze(db, key, utc(2024, 5, 2, 6, 0))
     assert snoozed == Due(utc(2024, 5, 2, 6, 30), date(2024, 5, 2), 100)
-    assert await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 29)) == []
-    (due,) = await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 31))
+    assert await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 6, 29)) == []
+    (due,) = await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 6, 31))
     assert due.snooze == snoozed and due.next.due_utc == utc(2024, 5, 2, 9)
-    assert not await repo.clear_snooze(db, sub.id, Due(utc(2024, 5, 2, 7), date(2024, 5, 2), 100), NOW)
-    assert await repo.clear_snooze(db, sub.id, snoozed, NOW)
-    assert await repo.due_subscriptions(db, utc(2024, 5, 2, 6, 31)) == []
+    assert not await subscriptions.clear_snooze(db, sub.id, Due(utc(2024, 5, 2, 7), date(2024, 5, 2), 100), NOW)
+    assert await subscriptions.clear_snooze(db, sub.id, snoozed, NOW)
+    assert await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 6, 31)) == []
 
 
 async def test_snooze_on_a_stopped_reminder_does_nothing(db):
     sub = await make_active(db, 1, "UTC")
-    await repo.deactivate(db, 1, "stretching", NOW)
-    assert await repo.snooze(db, DeliveryKey(sub.id, date(2024, 5, 2), 0), NOW) is None
+    await subscriptions.deactivate(db, 1, "stretching", NOW)
+    assert await subscriptions.snooze(db, DeliveryKey(sub.id, date(2024, 5, 2), 0), NOW) is None
 
 
-@pytest.mark.parametrize("sql, index", [(repo.DUE_QUERY, "subscriptions_due"), (repo.SNOOZE_QUERY, "subscriptions_snoozed")])
+@pytest.mark.parametrize("sql, index", [(subscriptions.DUE_QUERY, "subscriptions_due"), (subscriptions.SNOOZE_QUERY, "subscriptions_snoozed")])
 async def test_due_queries_use_their_index(db, sql, index):
     plan = " ".join(str(tuple(r)) for r in await db.execute_fetchall("EXPLAIN QUERY PLAN " + sql, (0, 5)))
     assert f"SEARCH s USING INDEX {index}" in plan
@@ -228,10 +228,10 @@ async def test_advance_is_compare_and_set(db):
     sub = await make_active(db, 1, "UTC")
     new = Due(utc(2024, 5, 3, 9), date(2024, 5, 3), 0)
     stale = Due(utc(2024, 5, 1, 9), date(2024, 5, 1), 0)
-    assert not await repo.advance(db, sub.id, stale, new, NOW)
-    assert await repo.advance(db, sub.id, sub.next, new, NOW)
-    assert (await repo.get_subscription_by_id(db, sub.id)).next == new
-    assert not await repo.advance(db, sub.id, sub.next, Due(utc(2024, 5, 4, 9), date(2024, 5, 4), 0), NOW)
+    assert not await subscriptions.advance(db, sub.id, stale, new, NOW)
+    assert await subscriptions.advance(db, sub.id, sub.next, new, NOW)
+    assert (await subscriptions.get_subscription_by_id(db, sub.id)).next == new
+    assert not await subscriptions.advance(db, sub.id, sub.next, Due(utc(2024, 5, 4, 9), date(2024, 5, 4), 0), NOW)
 
 
 # --- claims: exactly once --------------------------------------------------------------------------
@@ -240,14 +240,14 @@ async def test_advance_is_compare_and_set(db):
 async def test_claim_lifecycle(db):
     sub = await make_active(db, 1, "UTC")
     key = sub.key(sub.next)
-    assert await repo.claim_delivery(db, key, NOW) == 1
-    assert await repo.claim_delivery(db, key, NOW) == 0  # being sent
-    assert await repo.release_claim(db, key, NOW, "timed out") == "retry"
-    assert await repo.claim_delivery(db, key, NOW) == 2  # a retry is a new attempt
-    assert await repo.mark_sent(db, key, 555, NOW + timedelta(seconds=1))
-    assert await repo.claim_delivery(db, key, NOW) == 0  # sent: never again
-    assert await repo.release_claim(db, key, NOW) is None
-    delivery = await repo.get_delivery(db, key)
+    assert await deliveries.claim_delivery(db, key, NOW) == 1
+    assert await deliveries.claim_delivery(db, key, NOW) == 0  # being sent
+    assert await deliveries.release_claim(db, key, NOW, "timed out") == "retry"
+    assert await deliveries.claim_delivery(db, key, NOW) == 2  # a retry is a new attempt
+    assert await deliveries.mark_sent(db, key, 555, NOW + timedelta(seconds=1))
+    assert await deliveries.claim_delivery(db, key, NOW) == 0  # sent: never again
+    assert await deliveries.release_claim(db, key, NOW) is None
+    delivery = await deliveries.get_delivery(db, key)
     assert (delivery.status, delivery.attempts, delivery.message_id) == ("sent", 2, 555)
     assert delivery.sent_at == NOW + timedelta(seconds=1)
 
@@ -257,15 +257,15 @@ async def test_claims_run_out_of_attempts_and_permanent_failures_stick(db):
     key = sub.key(sub.next)
     statuses = []
     for _ in range(3):
-        assert await repo.claim_delivery(db, key, NOW)
-        statuses.append(await repo.release_claim(db, key, NOW, "502", max_attempts=3))
+        assert await deliveries.claim_delivery(db, key, NOW)
+        statuses.append(await deliveries.release_claim(db, key, NOW, "502", max_attempts=3))
     assert statuses == ["retry", "retry", "failed"]
-    assert await repo.claim_delivery(db, key, NOW) == 0
+    assert await deliveries.claim_delivery(db, key, NOW) == 0
     other = DeliveryKey(sub.id, date(2024, 5, 3), 0)
-    assert await repo.claim_delivery(db, other, NOW) == 1
-    assert await repo.mark_failed(db, other, NOW, "Forbidden: bot was blocked by the user")
-    assert await repo.claim_delivery(db, other, NOW) == 0
-    assert (await repo.get_delivery(db, other)).error.startswith("Forbidden")
+    assert await deliveries.claim_delivery(db, other, NOW) == 1
+    assert await deliveries.mark_failed(db, other, NOW, "Forbidden: bot was blocked by the user")
+    assert await deliveries.claim_delivery(db, other, NOW) == 0
+    assert (await deliveries.get_delivery(db, other)).error.startswith("Forbidden")
 
 
 async def test_two_connections_never_claim_the_same_key(db_path):
@@ -275,15 +275,15 @@ async def test_two_connections_never_claim_the_same_key(db_path):
         keys = [DeliveryKey(sub.id, date(2024, 5, 1) + timedelta(days=i // 4), i % 4) for i in range(200)]
 
         async def claim_all(conn):
-            return {k for k in keys if await repo.claim_delivery(conn, k, NOW)}
+            return {k for k in keys if await deliveries.claim_delivery(conn, k, NOW)}
 
         got_first, got_second = await asyncio.gather(claim_all(first), claim_all(second))
         assert got_first.isdisjoint(got_second)
         assert got_first | got_second == set(keys)
         # a key released by one connection is claimable again by the other, once
         taken = min(got_first | got_second)
-        assert await repo.release_claim(first, taken, NOW) == "retry"
-        results = await asyncio.gather(repo.claim_delivery(first, taken, NOW), repo.claim_delivery(second, taken, NOW))
+        assert await deliveries.release_claim(first, taken, NOW) == "retry"
+        results = await asyncio.gather(deliveries.claim_delivery(first, taken, NOW), deliveries.claim_delivery(second, taken, NOW))
         assert sorted(results) == [0, 2]
     finally:
         await close_db(first)
@@ -295,15 +295,15 @@ import asyncio, sys
 from datetime import date, datetime, timedelta, timezone
 from bot.storage.db import open_db, close_db
 from bot.storage import pending
-from bot.storage import repositories as repo
+from bot.storage import completions, deliveries, open_triage, privacy, stats, subscriptions, users
 
 async def main(path, sub_id, n):
     conn = await open_db(path)
     now = datetime(2024, 5, 2, tzinfo=timezone.utc)
     won = []
     for i in range(n):
-        key = repo.DeliveryKey(sub_id, date(2024, 1, 1) + timedelta(days=i), 0)
-        if await repo.claim_delivery(conn, key, now):
+        key = deliveries.DeliveryKey(sub_id, date(2024, 1, 1) + timedelta(days=i), 0)
+        if await deliveries.claim_delivery(conn, key, now):
             won.append(i)
     await close_db(conn)
     print(" ".join(map(str, won)))
@@ -333,16 +333,16 @@ async def test_two_processes_never_claim_the_same_key(db, db_path):
 
 
 async def test_concurrent_writes_on_one_connection_do_not_mix_transactions(db):
-    await repo.set_zone(db, 1, "UTC", NOW)
-    await repo.activate(db, 1, "stretching", NOW)
+    await subscriptions.set_zone(db, 1, "UTC", NOW)
+    await subscriptions.activate(db, 1, "stretching", NOW)
     day = date(2024, 1, 1)
-    jobs = [repo.record_completion(db, 1, "stretching", day + timedelta(days=i), NOW) for i in range(60)]
-    jobs += [repo.set_zone(db, 1, zone, NOW) for zone in ["Europe/Berlin", "Asia/Kolkata"] * 10]
-    jobs += [repo.count_triage_outcome(db, "self-care") for _ in range(30)]
+    jobs = [completions.record_completion(db, 1, "stretching", day + timedelta(days=i), NOW) for i in range(60)]
+    jobs += [subscriptions.set_zone(db, 1, zone, NOW) for zone in ["Europe/Berlin", "Asia/Kolkata"] * 10]
+    jobs += [stats.count_triage_outcome(db, "self-care") for _ in range(30)]
     results = await asyncio.gather(*jobs)
     assert results[:60] == [True] * 60
-    assert await repo.streak(db, 1, "stretching", day + timedelta(days=59)) == 60
-    assert (await repo.triage_counts(db))["self-care"] == 30
+    assert await completions.streak(db, 1, "stretching", day + timedelta(days=59)) == 60
+    assert (await stats.triage_counts(db))["self-care"] == 30
 
 
 async def test_reads_see_only_committed_data(db):
@@ -353,16 +353,16 @@ async def test_reads_see_only_committed_data(db):
     async def half_done():
         with pytest.raises(RuntimeError):
             async with transaction(db):
-                await repo.set_zone(db, 1, "UTC", NOW)
-                await repo.activate(db, 1, "stretching", NOW)
+                await subscriptions.set_zone(db, 1, "UTC", NOW)
+                await subscriptions.activate(db, 1, "stretching", NOW)
                 entered.set()
                 await release.wait()
                 raise RuntimeError("rolled back")
 
     writer = asyncio.create_task(half_done())
     await entered.wait()
-    due = asyncio.create_task(repo.due_subscriptions(db, NOW + timedelta(days=2)))
-    user = asyncio.create_task(repo.get_user(db, 1))
+    due = asyncio.create_task(subscriptions.due_subscriptions(db, NOW + timedelta(days=2)))
+    user = asyncio.create_task(users.get_user(db, 1))
     summary = asyncio.create_task(privacy.chat_summary(db, 1))
     await asyncio.sleep(0.05)
     assert not (due.done() or user.done() or summary.done())  # waiting, not reading into it
@@ -376,7 +376,7 @@ async def test_transaction_rolls_back_on_error(db):
         async with transaction(db):
             await db.execute("INSERT INTO users (chat_id, created_at, updated_at) VALUES (99, 0, 0)")
             raise RuntimeError("boom")
-    assert await repo.get_user(db, 99) is None
+    assert await users.get_user(db, 99) is None
 
 
 # --- completions, streaks, counts ---------------------------------------------------------------------
@@ -385,22 +385,22 @@ async def test_transaction_rolls_back_on_error(db):
 async def test_completions_and_streaks(db):
     today = date(2024, 5, 10)
     for offset in (0, 1, 2, 4):
-        assert await repo.record_completion(db, 7, "stretching", today - timedelta(days=offset), NOW)
-    assert not await repo.record_completion(db, 7, "stretching", today, NOW)  # once a day
-    await repo.record_completion(db, 7, "hydration", today, NOW)
-    assert await repo.streak(db, 7, "stretching", today) == 3
-    assert await repo.streak(db, 7, "stretching", today + timedelta(days=1)) == 3  # not done yet today
-    assert await repo.streak(db, 7, "stretching", today + timedelta(days=2)) == 0
-    assert await repo.streak(db, 7, "hydration", today) == 1
-    assert await repo.streak(db, 8, "stretching", today) == 0
+        assert await completions.record_completion(db, 7, "stretching", today - timedelta(days=offset), NOW)
+    assert not await completions.record_completion(db, 7, "stretching", today, NOW)  # once a day
+    await completions.record_completion(db, 7, "hydration", today, NOW)
+    assert await completions.streak(db, 7, "stretching", today) == 3
+    assert await completions.streak(db, 7, "stretching", today + timedelta(days=1)) == 3  # not done yet today
+    assert await completions.streak(db, 7, "stretching", today + timedelta(days=2)) == 0
+    assert await completions.streak(db, 7, "hydration", today) == 1
+    assert await completions.streak(db, 8, "stretching", today) == 0
 
 
 async def test_triage_counts_are_parameterised_and_anonymous(db):
     odd = "x'); DROP TABLE users; --"
-    await repo.count_triage_outcome(db, odd)
-    await repo.count_triage_outcome(db, "emergency")
-    await repo.count_triage_outcome(db, "emergency")
-    assert await repo.triage_counts(db) == {"emergency": 2, odd: 1}
+    await stats.count_triage_outcome(db, odd)
+    await stats.count_triage_outcome(db, "emergency")
+    await stats.count_triage_outcome(db, "emergency")
+    assert await stats.triage_counts(db) == {"emergency": 2, odd: 1}
     assert await scalar(db, "SELECT COUNT(*) FROM users") == 0  # the table survived
 
 
@@ -408,18 +408,18 @@ async def test_stats_counts_the_last_24_hours(db):
     s1 = await make_active(db, 1, "UTC")
     await make_active(db, 2, "UTC", kind="hydration")
     await make_active(db, 3, "UTC", kind="hydration")
-    await repo.deactivate(db, 3, "hydration", NOW)
+    await subscriptions.deactivate(db, 3, "hydration", NOW)
     old, new, bad, pending = (DeliveryKey(s1.id, date(2024, 4, d), 0) for d in (1, 2, 3, 4))
     for key in (old, new, bad, pending):
-        await repo.claim_delivery(db, key, NOW - timedelta(hours=30))
-    await repo.mark_sent(db, old, 1, NOW - timedelta(hours=25))
-    await repo.mark_sent(db, new, 2, NOW - timedelta(hours=1))
-    await repo.mark_failed(db, bad, NOW - timedelta(hours=2), "403")
-    await repo.release_claim(db, pending, NOW, "timeout")
-    stats = await repo.stats(db, NOW)
-    assert stats == repo.Stats(users=3, active={"stretching": 1, "hydration": 1}, sent_24h=1, failed_24h=1, retrying=1)
-    assert await repo.prune_deliveries(db, NOW - timedelta(hours=24)) == 1
-    assert await repo.get_delivery(db, old) is None and await repo.get_delivery(db, new) is not None
+        await deliveries.claim_delivery(db, key, NOW - timedelta(hours=30))
+    await deliveries.mark_sent(db, old, 1, NOW - timedelta(hours=25))
+    await deliveries.mark_sent(db, new, 2, NOW - timedelta(hours=1))
+    await deliveries.mark_failed(db, bad, NOW - timedelta(hours=2), "403")
+    await deliveries.release_claim(db, pending, NOW, "timeout")
+    counts = await stats.stats(db, NOW)
+    assert counts == stats.Stats(users=3, active={"stretching": 1, "hydration": 1}, sent_24h=1, failed_24h=1, retrying=1)
+    assert await deliveries.prune_deliveries(db, NOW - timedelta(hours=24)) == 1
+    assert await deliveries.get_delivery(db, old) is None and await deliveries.get_delivery(db, new) is not None
 
 
 # --- forgetting a user ---------------------------------------------------------------------------------
@@ -428,20 +428,20 @@ ANONYMOUS_TABLES = {"triage_outcomes"}
 
 
 async def fill_everything(conn, chat_id: int) -> list[int]:
-    await repo.upsert_user(conn, chat_id, chat_id + 1000, NOW)
-    await repo.set_zone(conn, chat_id, "Europe/Berlin", NOW)
+    await users.upsert_user(conn, chat_id, chat_id + 1000, NOW)
+    await subscriptions.set_zone(conn, chat_id, "Europe/Berlin", NOW)
     ids = []
     for kind in ("stretching", "hydration"):
-        sub = await repo.activate(conn, chat_id, kind, NOW)
+        sub = await subscriptions.activate(conn, chat_id, kind, NOW)
         ids.append(sub.id)
         key = sub.key(sub.next)
-        await repo.claim_delivery(conn, key, NOW)
-        await repo.mark_sent(conn, key, 42, NOW)
-        await repo.claim_delivery(conn, DeliveryKey(sub.id, date(2024, 5, 1), 0), NOW)
-        await repo.snooze(conn, key, NOW)
-        await repo.record_completion(conn, chat_id, kind, date(2024, 5, 2), NOW)
-    await repo.count_triage_outcome(conn, "self-care")
-    await repo.save_open_triage(conn, chat_id, 7, "abc123", "nn", NOW)
+        await deliveries.claim_delivery(conn, key, NOW)
+        await deliveries.mark_sent(conn, key, 42, NOW)
+        await deliveries.claim_delivery(conn, DeliveryKey(sub.id, date(2024, 5, 1), 0), NOW)
+        await subscriptions.snooze(conn, key, NOW)
+        await completions.record_completion(conn, chat_id, kind, date(2024, 5, 2), NOW)
+    await stats.count_triage_outcome(conn, "self-care")
+    await open_triage.save_open_triage(conn, chat_id, 7, "abc123", "nn", NOW)
     await pending.save_pending(conn, chat_id, "zone", "on:stretching", NOW)
     return ids
 
@@ -475,19 +475,19 @@ async def test_forget_chat_leaves_no_row_of_the_user_in_any_table(db):
     assert set(before) == {"users", "subscriptions", "deliveries", "completions", "triage_open", "pending_inputs"}
     assert all(n > 0 for n in before.values())
 
-    assert await repo.forget_chat(db, 100)
+    assert await privacy.forget_chat(db, 100)
     assert await rows_about(db, 100, 1100, gone_ids) == {t: 0 for t in before}
     assert await rows_about(db, 200, 1200, kept_ids) == before  # the other user is untouched
-    assert await repo.due_subscriptions(db, NOW + timedelta(days=2)) != []
-    assert all(s.chat_id == 200 for s in await repo.due_subscriptions(db, NOW + timedelta(days=2)))
-    assert (await repo.triage_counts(db))["self-care"] == 2
-    assert not await repo.forget_chat(db, 100)  # nothing left to forget
+    assert await subscriptions.due_subscriptions(db, NOW + timedelta(days=2)) != []
+    assert all(s.chat_id == 200 for s in await subscriptions.due_subscriptions(db, NOW + timedelta(days=2)))
+    assert (await stats.triage_counts(db))["self-care"] == 2
+    assert not await privacy.forget_chat(db, 100)  # nothing left to forget
 
 
 async def test_forget_works_even_without_foreign_key_enforcement(db):
     ids = await fill_everything(db, 100)
     await db.execute("PRAGMA foreign_keys = OFF")
-    assert await repo.forget_chat(db, 100)
+    assert await privacy.forget_chat(db, 100)
     assert set((await rows_about(db, 100, 1100, ids)).values()) == {0}
 
 
@@ -511,7 +511,7 @@ async def test_the_folder_and_every_database_file_are_owner_only(tmp_path, monke
     finally:
         os.umask(old)
     try:
-        await repo.set_zone(conn, 1, "UTC", NOW)  # writes: the -wal and -shm files exist now
+        await subscriptions.set_zone(conn, 1, "UTC", NOW)  # writes: the -wal and -shm files exist now
         files = database_files(path)
         assert [p.name for p in files] == ["bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"]
         assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
@@ -533,12 +533,12 @@ async def test_a_database_readable_by_others_is_made_owner_only(tmp_path):
 
 
 async def test_a_checkpoint_held_up_by_a_reader_is_retried_until_the_log_is_empty(db, db_path):
-    await repo.set_zone(db, 100, "Pacific/Chatham", NOW)
+    await subscriptions.set_zone(db, 100, "Pacific/Chatham", NOW)
     reader = sqlite3.connect(db_path)
     try:
         reader.execute("BEGIN")
         assert reader.execute("SELECT zone FROM users").fetchall() == [("Pacific/Chatham",)]  # a snapshot
-        assert await repo.forget_chat(db, 100)
+        assert await privacy.forget_chat(db, 100)
         assert not await checkpoint_soon(db)  # the reader is in the way: not now, but soon
         await asyncio.sleep(0.2)
         assert b"Pacific/Chatham" in Path(f"{db_path}-wal").read_bytes()  # still needed by the reader
@@ -567,10 +567,10 @@ async def test_deleted_rows_are_zeroed_whatever_the_sqlite_build_says(tmp_path, 
     path = tmp_path / "bot.sqlite3"
     conn = await open_db(path)
     try:
-        await repo.set_zone(conn, 7, "Pacific/Chatham", NOW)
-        await repo.set_zone(conn, 8, "Europe/Berlin", NOW)  # the page stays in use
+        await subscriptions.set_zone(conn, 7, "Pacific/Chatham", NOW)
+        await subscriptions.set_zone(conn, 8, "Europe/Berlin", NOW)  # the page stays in use
         assert await checkpoint(conn)
-        assert await repo.forget_chat(conn, 7)
+        assert await privacy.forget_chat(conn, 7)
         assert await checkpoint(conn)
         assert not any(b"Pacific/Chatham" in p.read_bytes() for p in database_files(path))
     finally:
@@ -580,19 +580,19 @@ async def test_deleted_rows_are_zeroed_whatever_the_sqlite_build_says(tmp_path, 
 async def test_a_checkpoint_never_waits_for_readers_so_writes_go_on(db, db_path):
     reader = sqlite3.connect(db_path)
     try:
-        await repo.set_zone(db, 1, "UTC", NOW)
+        await subscriptions.set_zone(db, 1, "UTC", NOW)
         reader.execute("BEGIN")
         reader.execute("SELECT * FROM users").fetchall()
         began = asyncio.get_running_loop().time()
         assert not await checkpoint(db)
-        await repo.set_zone(db, 2, "UTC", NOW)
+        await subscriptions.set_zone(db, 2, "UTC", NOW)
         assert asyncio.get_running_loop().time() - began < 1.0  # not busy_timeout (5 s)
     finally:
         reader.close()
 
 
 async def test_backup_is_a_consistent_owner_only_copy_taken_while_the_bot_writes(db, db_path, tmp_path):
-    await repo.set_zone(db, 1, "Europe/Berlin", NOW)
+    await subscriptions.set_zone(db, 1, "Europe/Berlin", NOW)
     target = tmp_path / "backups" / "monday.sqlite3"
     old = os.umask(0o022)
     try:
@@ -611,7 +611,7 @@ async def test_backup_is_a_consistent_owner_only_copy_taken_while_the_bot_writes
 
 
 async def test_backup_command_copies_the_database_named_by_database_path(db, db_path, tmp_path):
-    await repo.set_zone(db, 1, "Europe/Berlin", NOW)
+    await subscriptions.set_zone(db, 1, "Europe/Berlin", NOW)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db_path)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "backup", str(tmp_path / "copy.sqlite3"), cwd=tmp_path, env=env,

@@ -21,7 +21,7 @@ from bot.core.triage import (
     render_tips,
 )
 from bot.core.triage_model import DEFAULT_TRIAGE_FILE
-from bot.storage import repositories as repo
+from bot.storage import open_triage, privacy
 from bot.storage.db import close_db, open_db
 from bot.telegram import callbacks as cb
 from bot.telegram import triage_callbacks as tcb
@@ -281,33 +281,33 @@ async def db(tmp_path):
 
 
 async def test_open_check_row_save_replace_and_close(db):
-    assert await repo.get_open_triage(db, 1) is None
-    await repo.save_open_triage(db, 1, 10, "abc123", "n", NOW)
-    await repo.save_open_triage(db, 1, 11, "abc123", "nn", NOW + timedelta(minutes=1))  # newest wins
-    await repo.save_open_triage(db, 2, 20, "abc123", "", NOW)
-    assert await repo.get_open_triage(db, 1) == repo.OpenTriage(1, 11, "abc123", "nn", NOW + timedelta(minutes=1))
-    assert not await repo.close_open_triage(db, 1, 10)  # another message's cancel leaves it
-    assert await repo.get_open_triage(db, 1) is not None
-    assert await repo.close_open_triage(db, 1, 11)
-    assert await repo.get_open_triage(db, 1) is None
-    assert await repo.close_open_triage(db, 2)
-    assert not await repo.close_open_triage(db, 2)
+    assert await open_triage.get_open_triage(db, 1) is None
+    await open_triage.save_open_triage(db, 1, 10, "abc123", "n", NOW)
+    await open_triage.save_open_triage(db, 1, 11, "abc123", "nn", NOW + timedelta(minutes=1))  # newest wins
+    await open_triage.save_open_triage(db, 2, 20, "abc123", "", NOW)
+    assert await open_triage.get_open_triage(db, 1) == open_triage.OpenTriage(1, 11, "abc123", "nn", NOW + timedelta(minutes=1))
+    assert not await open_triage.close_open_triage(db, 1, 10)  # another message's cancel leaves it
+    assert await open_triage.get_open_triage(db, 1) is not None
+    assert await open_triage.close_open_triage(db, 1, 11)
+    assert await open_triage.get_open_triage(db, 1) is None
+    assert await open_triage.close_open_triage(db, 2)
+    assert not await open_triage.close_open_triage(db, 2)
 
 
 async def test_quiet_checks_are_purged(db):
-    await repo.save_open_triage(db, 1, 10, "abc123", "n", NOW)
-    await repo.save_open_triage(db, 2, 20, "abc123", "n", NOW + timedelta(hours=2))
-    assert await repo.purge_open_triages(db, NOW + timedelta(hours=1)) == 1
-    assert await repo.get_open_triage(db, 1) is None
-    assert await repo.get_open_triage(db, 2) is not None
+    await open_triage.save_open_triage(db, 1, 10, "abc123", "n", NOW)
+    await open_triage.save_open_triage(db, 2, 20, "abc123", "n", NOW + timedelta(hours=2))
+    assert await open_triage.purge_open_triages(db, NOW + timedelta(hours=1)) == 1
+    assert await open_triage.get_open_triage(db, 1) is None
+    assert await open_triage.get_open_triage(db, 2) is not None
 
 
 async def test_forget_chat_removes_the_open_check(db):
-    await repo.save_open_triage(db, 1, 10, "abc123", "nyn", NOW)
-    await repo.save_open_triage(db, 2, 20, "abc123", "n", NOW)
-    assert await repo.forget_chat(db, 1)  # even without a users row
-    assert await repo.get_open_triage(db, 1) is None
-    assert await repo.get_open_triage(db, 2) is not None
+    await open_triage.save_open_triage(db, 1, 10, "abc123", "nyn", NOW)
+    await open_triage.save_open_triage(db, 2, 20, "abc123", "n", NOW)
+    assert await privacy.forget_chat(db, 1)  # even without a users row
+    assert await open_triage.get_open_triage(db, 1) is None
+    assert await open_triage.get_open_triage(db, 2) is not None
 
 
 def test_reachable_states_cover_every_question():

@@ -239,7 +239,7 @@ async def test_twenty_people_setting_up_reminders_at_once_all_get_theirs(bot, fa
     """State kept per chat (the typed-zone prompt, the said-back confirmation) and the one shared
     SQLite connection under concurrent chats: twenty people go through the whole opt-in at once,
     each with their own zone, and each gets exactly their own reminder at their own 09:00."""
-    from bot.storage import repositories as repo
+    from bot.storage import subscriptions
     from bot.telegram.reminder_sender import tick
     from tests.test_e2e_reminders import opt_in_stretching
 
@@ -250,7 +250,7 @@ async def test_twenty_people_setting_up_reminders_at_once_all_get_theirs(bot, fa
     )
     assert all(zones[city] in screen.text for screen, city in zip(screens, people.values(), strict=False))
     for chat_id, city in people.items():
-        (sub,) = [s for s in await repo.list_subscriptions(bot.services.db, chat_id) if s.active]
+        (sub,) = [s for s in await subscriptions.list_subscriptions(bot.services.db, chat_id) if s.active]
         assert sub.zone == zones[city] and sub.at == clock_time(9, 0)
     sent = 0
     for hour in range(24):  # a day passes: each person's 09:00 comes in their own zone

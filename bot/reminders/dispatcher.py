@@ -14,7 +14,7 @@ bot died while sending it - and never more than MAX_LOST (2) times.
 How:
 1. Claims in small batches just ahead of sending. BATCH due reminders are planned and claimed in
    one transaction (subscription, local date, slot), committed before anything is sent; each
-   claim names this process (`owner`) and holds for repo.LEASE. A refused claim means another
+   claim names this process (`owner`) and holds for deliveries.LEASE. A refused claim means another
    tick or process has it or had it: a settled one (sent, failed) just moves next-due on.
 2. Sends them at once (CONCURRENCY, paced by bot.reminders.pacing), each cut off after
    SEND_TIMEOUT, so a batch never outlives its lease, and records each outcome as soon as it is
@@ -63,9 +63,10 @@ from bot.core import schedule as sched
 from bot.core.schedule import Due
 from bot.reminders import pacing
 from bot.reminders.sender import Reminder, Sender, SendResult, Status
+from bot.storage import deliveries, subscriptions
 from bot.storage import pending as pending_store
-from bot.storage import repositories as repo
-from bot.storage.repositories import Claim, DeliveryKey, Subscription
+from bot.storage.deliveries import Claim, DeliveryKey
+from bot.storage.subscriptions import Subscription
 from bot.storage.tx import transaction
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,8 @@ LIMIT = 500  # subscriptions per due query
 BATCH = 16  # claims committed together just before they are sent: at most this many in flight
 CONCURRENCY = 16  # sends in flight at once (the rate limiter, when on, paces them further)
 SEND_TIMEOUT = 60.0  # seconds: a send still unanswered then is cut off, its outcome unknown
-LEASE = repo.LEASE  # a claim holds this long; sends are cut off well before (see above)
-MAX_LOST = repo.MAX_LOST
+LEASE = deliveries.LEASE  # a claim holds this long; sends are cut off well before (see above)
+MAX_LOST = deliveries.MAX_LOST
 KEEP_DELIVERIES = timedelta(days=7)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 STATE_KEY = "dispatcher"
@@ -215,7 +216,7 @@ async def tick(
     report.recovered = await recover(db, now_utc, state.owner)
     seen: set[int] = set()
     while True:
-        subs = await repo.due_subscriptions(db, now(), limit)
+        subs = await subscriptions.due_subscriptions(db, now(), limit)
         fresh = [s.id for s in subs if s.id not in seen]  # a released claim waits for the next tick
         if not fresh:
             break
@@ -234,8 +235,8 @@ async def tick(
 
 async def recover(db: Any, now_utc: datetime, me: str) -> int:
     """Take back claims left in 'sending' by a dead process or past their lease."""
-    dead = [owner for owner in await repo.claim_owners(db) if owner != me and owner_is_dead(owner)]
-    taken = await repo.recover_claims(db, now_utc, dead)
+    dead = [owner for owner in await deliveries.claim_owners(db) if owner != me and owner_is_dead(owner)]
+    taken = await deliveries.recover_claims(db, now_utc, dead)
     if taken:
         log.warning("took back %d reminder claim(s) left by a stopped process or past their lease; "
                     "they are sent again within the grace window", taken)
@@ -259,9 +260,9 @@ async def _plan(db: Any, subs: list[Subscription], now: datetime, report: TickRe
         for sub in subs:
             try:
                 spec = sub.spec()
-            except (repo.ZoneRequired, sched.ScheduleError):
+            except (subscriptions.ZoneRequired, sched.ScheduleError):
                 log.warning("subscription %d cannot be scheduled; switching it off", sub.id)
-                await repo.deactivate(db, sub.chat_id, sub.kind, now)
+                await subscriptions.deactivate(db, sub.chat_id, sub.kind, now)
                 continue
             if sub.next is not None and sub.next.due_utc <= now:
                 plan = sched.resolve_tick(spec, sub.next, now)
@@ -269,13 +270,13 @@ async def _plan(db: Any, subs: list[Subscription], now: datetime, report: TickRe
                     items.append(Item(sub, plan.send, snoozed=False, next=plan.next))
                 else:
                     report.skipped += 1
-                    await repo.advance(db, sub.id, sub.next, plan.next, now)
+                    await subscriptions.advance(db, sub.id, sub.next, plan.next, now)
             if sub.snooze is not None and sub.snooze.due_utc <= now:
                 if sched.plan_tick(sub.snooze.due_utc, now) is sched.Action.SEND:
                     items.append(Item(sub, sub.snooze, snoozed=True))
                 else:
                     report.skipped += 1
-                    await repo.clear_snooze(db, sub.id, sub.snooze, now)
+                    await subscriptions.clear_snooze(db, sub.id, sub.snooze, now)
     return items
 
 
@@ -284,9 +285,9 @@ async def _move_on(db: Any, items: list[Item], now: datetime) -> None:
     snoozed = [(item.sub.id, item.due) for item in items if item.snoozed]
     regular = [(item.sub.id, item.sub.next, item.next) for item in items if not item.snoozed and item.next is not None]
     if snoozed:
-        await repo.clear_snooze_many(db, snoozed, now)
+        await subscriptions.clear_snooze_many(db, snoozed, now)
     if regular:
-        await repo.advance_many(db, regular, now)
+        await subscriptions.advance_many(db, regular, now)
 
 
 async def _run_batch(
@@ -303,13 +304,13 @@ async def _run_batch(
     async with transaction(db):
         # Read again inside the claiming transaction: a reminder switched off or moved since the
         # due query is not sent.
-        items = await _plan(db, await repo.active_subscriptions(db, ids), at, report)
-        attempts = await repo.claim_deliveries(db, [item.key for item in items], at, owner=owner, lease=LEASE)
+        items = await _plan(db, await subscriptions.active_subscriptions(db, ids), at, report)
+        attempts = await deliveries.claim_deliveries(db, [item.key for item in items], at, owner=owner, lease=LEASE)
         claimed = [(item, Claim(item.key, owner, attempts[item.key])) for item in items if item.key in attempts]
         refused = [item for item in items if item.key not in attempts]
         if refused:
             report.duplicates += len(refused)
-            statuses = await repo.delivery_statuses(db, [item.key for item in refused])
+            statuses = await deliveries.delivery_statuses(db, [item.key for item in refused])
             # Settled elsewhere: move on. Still being sent by another live process: leave it
             # due, so a retry it releases is picked up here later.
             await _move_on(db, [item for item in refused if statuses.get(item.key) in ("sent", "failed")], at)
@@ -327,18 +328,18 @@ async def _record(
     status = result.status
     if status is Status.SENT and outcome.error is None:
         report.sent += 1
-        settled = "sent" if await repo.mark_sent(db, claim, result.message_id, now) else None
+        settled = "sent" if await deliveries.mark_sent(db, claim, result.message_id, now) else None
         await _move_on(db, [item], now)
     elif outcome.error is not None:  # the sender raised
         report.errors += 1
-        settled = await repo.mark_lost(db, claim, now, outcome.error, finally_="failed")
+        settled = await deliveries.mark_lost(db, claim, now, outcome.error, finally_="failed")
         if settled == "failed":
             report.failed += 1
             await _move_on(db, [item], now)
         elif settled == "retry":
             report.lost += 1
     elif status is Status.UNKNOWN:
-        settled = await repo.mark_lost(db, claim, now, result.detail or "answer lost")
+        settled = await deliveries.mark_lost(db, claim, now, result.detail or "answer lost")
         if settled == "sent":
             report.unconfirmed += 1
             await _move_on(db, [item], now)
@@ -348,21 +349,21 @@ async def _record(
         report.held += 1
         if result.retry_after:
             report.retry_after = max(report.retry_after or 0, result.retry_after)
-        settled = "retry" if await repo.unclaim(db, claim, now) else None
+        settled = "retry" if await deliveries.unclaim(db, claim, now) else None
     elif status is Status.RETRY_LATER:
         report.retry += 1
-        settled = await repo.release_claim(db, claim, now, result.detail[:200] or None)
+        settled = await deliveries.release_claim(db, claim, now, result.detail[:200] or None)
     elif status is Status.REFUSED:
         report.failed += 1
-        settled = "failed" if await repo.mark_failed(db, claim, now, result.detail[:200] or None) else None
+        settled = "failed" if await deliveries.mark_failed(db, claim, now, result.detail[:200] or None) else None
         await _move_on(db, [item], now)
     else:  # GONE: blocked, deactivated or deleted; every reminder of the chat goes off
         report.failed += 1
-        settled = "failed" if await repo.mark_failed(db, claim, now, result.detail[:200] or None) else None
+        settled = "failed" if await deliveries.mark_failed(db, claim, now, result.detail[:200] or None) else None
         if item.sub.chat_id not in gone:
             gone.add(item.sub.chat_id)
             report.deactivated += 1
-            await repo.deactivate_chat(db, item.sub.chat_id, now)
+            await subscriptions.deactivate_chat(db, item.sub.chat_id, now)
     if settled is None:
         log.warning("delivery %s was taken back before its send was recorded (%s)", tuple(claim.key), status.value)
 
@@ -403,7 +404,7 @@ async def _send_all(
                 rest = [(i, c, o) for i, c, o in batch if not (o.result.status is Status.SENT and o.error is None)]
                 if sent:  # the common case, in two statements however many
                     report.sent += len(sent)
-                    marked = await repo.mark_sent_many(db, [(c, o.result.message_id) for _i, c, o in sent], at)
+                    marked = await deliveries.mark_sent_many(db, [(c, o.result.message_id) for _i, c, o in sent], at)
                     await _move_on(db, [i for i, _c, _o in sent], at)
                     if marked < len(sent):
                         log.warning("%d sent reminder(s) had been taken back before they were recorded; "
@@ -458,8 +459,8 @@ def _unexpected(reminder: Reminder, exc: Exception) -> Outcome:
 async def housekeeping(db: Any, now_utc: datetime) -> None:
     """Drop delivery records older than a week and prompts nobody answered."""
     cutoff = now_utc - KEEP_DELIVERIES
-    await repo.prune_deliveries(db, cutoff)
-    await repo.prune_stuck_claims(db, cutoff)
+    await deliveries.prune_deliveries(db, cutoff)
+    await deliveries.prune_stuck_claims(db, cutoff)
     await pending_store.purge_pending(db, now_utc)
 
 

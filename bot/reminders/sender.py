@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from bot.storage.repositories import DeliveryKey
+from bot.storage.deliveries import DeliveryKey
 
 
 class Status(Enum):

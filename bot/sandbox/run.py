@@ -22,7 +22,7 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.server import DEFAULT_TOKEN, FakeTelegram
 from bot.sandbox.web.hub import Hub
 from bot.sandbox.web.site import build_site
-from bot.storage import repositories as repo
+from bot.storage import subscriptions
 from bot.telegram import reminder_sender
 from bot.telegram.services import KEY
 
@@ -131,7 +131,7 @@ class Sandbox:
             return None
         times = []
         for chat_id in list(self.fake.chats):
-            for sub in await repo.list_subscriptions(svc.db, chat_id):
+            for sub in await subscriptions.list_subscriptions(svc.db, chat_id):
                 if sub.active:
                     times += [due.due_utc for due in (sub.next, sub.snooze) if due is not None]
         return min(times, default=None)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.storage.convert import epoch
 from bot.storage.tx import read, write
 
 MAX_AGE = timedelta(minutes=30)
@@ -24,12 +25,6 @@ class Pending:
     then_do: str | None  # what to do once it is read, e.g. "on:stretching" after a zone
 
 
-def _epoch(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        raise ValueError("expected an aware datetime")
-    return int(moment.timestamp())
-
-
 async def save_pending(
     conn: aiosqlite.Connection, chat_id: int, awaiting: str, then_do: str | None, now_utc: datetime
 ) -> None:
@@ -38,7 +33,7 @@ async def save_pending(
         "INSERT INTO pending_inputs (chat_id, awaiting, then_do, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (chat_id) DO UPDATE SET awaiting = excluded.awaiting, then_do = excluded.then_do, "
         "updated_at = excluded.updated_at",
-        (chat_id, awaiting, then_do, _epoch(now_utc)),
+        (chat_id, awaiting, then_do, epoch(now_utc)),
     )
 
 
@@ -49,7 +44,7 @@ async def get_pending(
     rows = await read(
         conn,
         "SELECT chat_id, awaiting, then_do FROM pending_inputs WHERE chat_id = ? AND updated_at >= ?",
-        (chat_id, _epoch(now_utc - max_age)),
+        (chat_id, epoch(now_utc - max_age)),
     )
     return Pending(rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
@@ -60,4 +55,4 @@ async def clear_pending(conn: aiosqlite.Connection, chat_id: int) -> bool:
 
 async def purge_pending(conn: aiosqlite.Connection, now_utc: datetime, max_age: timedelta = MAX_AGE) -> int:
     """Delete prompts nobody answered in time."""
-    return await write(conn, "DELETE FROM pending_inputs WHERE updated_at < ?", (_epoch(now_utc - max_age),))
+    return await write(conn, "DELETE FROM pending_inputs WHERE updated_at < ?", (epoch(now_utc - max_age),))

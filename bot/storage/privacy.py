@@ -1,4 +1,4 @@
-"""What the database holds about one chat, for /privacy (and for tests of /forget)."""
+"""What the database holds about one chat, for /privacy, and /forget deleting all of it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.storage.tx import read
+from bot.storage.tx import read, transaction
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,24 @@ async def chat_summary(conn: aiosqlite.Connection, chat_id: int) -> ChatSummary:
         done_days=days[0][0],
         rows=await rows_about_chat(conn, chat_id),
     )
+
+
+async def forget_chat(conn: aiosqlite.Connection, chat_id: int) -> bool:
+    """Delete every row about the chat, in every table. True if there was anything to delete.
+
+    Foreign keys would cascade from users alone; the explicit deletes also hold on a
+    connection opened without foreign_keys=ON.
+    """
+    async with transaction(conn):
+        await conn.execute(
+            "DELETE FROM deliveries WHERE subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
+            (chat_id,),
+        )
+        await conn.execute("DELETE FROM completions WHERE chat_id = ?", (chat_id,))
+        async with conn.execute("DELETE FROM triage_open WHERE chat_id = ?", (chat_id,)) as cur:
+            had_triage = cur.rowcount > 0  # a check can be open without a users row
+        async with conn.execute("DELETE FROM pending_inputs WHERE chat_id = ?", (chat_id,)) as cur:
+            had_pending = cur.rowcount > 0  # likewise a reminder screen's typed-input prompt
+        await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        async with conn.execute("DELETE FROM users WHERE chat_id = ?", (chat_id,)) as cur:
+            return cur.rowcount > 0 or had_triage or had_pending

@@ -9,8 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.core.schedule import zone_label
 from bot.core.telegram_html import escape
-from bot.storage import privacy
-from bot.storage import repositories as repo
+from bot.storage import privacy, stats
 from bot.storage.db import checkpoint_soon
 from bot.telegram import handlers
 from bot.telegram import keyboards as kb
@@ -43,7 +42,7 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """The confirm button: delete every row about the chat, which also stops its reminders."""
     svc = services(context)
     query = update.callback_query
-    found = await repo.forget_chat(svc.db, update.effective_chat.id)
+    found = await privacy.forget_chat(svc.db, update.effective_chat.id)
     # The deleted rows' old page images leave the write-ahead log too: now, or as soon as no other
     # connection (a backup) reads an older snapshot - retried in the background until then.
     await checkpoint_soon(svc.db)
@@ -66,8 +65,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await handlers.unknown_command(update, context)  # not even a hint that /stats exists
         return
     texts = svc.reminders.texts.stats
-    counts = await repo.stats(svc.db, svc.clock())
-    triage = await repo.triage_counts(svc.db)
+    counts = await stats.stats(svc.db, svc.clock())
+    triage = await stats.triage_counts(svc.db)
     outcomes = ", ".join(f"{escape(level)} {n}" for level, n in triage.items()) or texts.none
     text = texts.text.format(
         users=counts.users,

@@ -40,8 +40,8 @@ from bot.core.content import plain_text
 from bot.core.location import zone_at
 from bot.core.telegram_html import escape
 from bot.core.timeparse import ZoneChoices, ZoneProblem, ZoneReading, read_time, read_zone
+from bot.storage import completions, deliveries, subscriptions, users
 from bot.storage import pending as pending_store
-from bot.storage import repositories as repo
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import privacy_handlers
@@ -63,13 +63,13 @@ ZONE = "zone"
 
 
 async def overview_screen(svc: Services, chat_id: int, lead: str | None = None):
-    user = await repo.get_user(svc.db, chat_id)
-    subs = await repo.list_subscriptions(svc.db, chat_id)
+    user = await users.get_user(svc.db, chat_id)
+    subs = await subscriptions.list_subscriptions(svc.db, chat_id)
     return ui.overview(svc.reminders, user.zone if user else None, subs, kb.home_row(svc.content), lead)
 
 
 async def water_screen(svc: Services, chat_id: int, lead: str | None = None):
-    return ui.water_screen(svc.reminders, await repo.get_subscription(svc.db, chat_id, "hydration"), lead)
+    return ui.water_screen(svc.reminders, await subscriptions.get_subscription(svc.db, chat_id, "hydration"), lead)
 
 
 def _schedule_error(svc: Services, count: int, start: time, end: time) -> str:
@@ -83,9 +83,9 @@ def _schedule_error(svc: Services, count: int, start: time, end: time) -> str:
 
 async def _save_time(svc: Services, chat_id: int, kind: str, field: str, value: time) -> str | None:
     """Store one time; None when saved, else the error text to show."""
-    current = await repo.get_subscription(svc.db, chat_id, kind)
+    current = await subscriptions.get_subscription(svc.db, chat_id, kind)
     try:
-        await repo.update_settings(svc.db, chat_id, kind, svc.clock(), **{field: value})
+        await subscriptions.update_settings(svc.db, chat_id, kind, svc.clock(), **{field: value})
     except schedule.ScheduleError:
         count = current.per_day if current else schedule.DEFAULT_COUNT
         start = value if field == "start" else (current.start if current else schedule.DEFAULT_START)
@@ -97,7 +97,7 @@ async def _save_time(svc: Services, chat_id: int, kind: str, field: str, value: 
 async def _turn_on(svc: Services, chat_id: int, kind: str) -> str:
     """Switch a kind on (the zone is known); the lead line saying when the first one comes."""
     now = svc.clock()
-    sub = await repo.activate(svc.db, chat_id, kind, now)
+    sub = await subscriptions.activate(svc.db, chat_id, kind, now)
     kind_name = escape(svc.reminders.texts.kinds.of(kind))
     when = ui.when_text(svc.reminders, sub.zone, sub.next.due_utc, now) if sub.next and sub.zone else ""
     log.info("reminder switched on: kind=%s", kind)
@@ -200,7 +200,7 @@ def _switch_on_plan(then_do: str | None) -> tuple[str, str, time | None] | None:
 
 async def _settings(svc: Services, chat_id: int, kind: str) -> tuple[int, time, time, time]:
     """(count, first, last, daily time) as they are now, or the defaults."""
-    sub = await repo.get_subscription(svc.db, chat_id, kind)
+    sub = await subscriptions.get_subscription(svc.db, chat_id, kind)
     if sub is None:
         return schedule.DEFAULT_COUNT, schedule.DEFAULT_START, schedule.DEFAULT_END, schedule.DEFAULT_TIME
     return sub.per_day, sub.start, sub.end, sub.at
@@ -229,7 +229,7 @@ async def _confirm_time_screen(
     if zone is not None:
         zone_text = ui.describe_zone(svc.reminders, zone, now)
     else:
-        user = await repo.get_user(svc.db, chat_id)
+        user = await users.get_user(svc.db, chat_id)
         stored = user.zone if user else None
         zone_text = ui.describe_zone(svc.reminders, ui.stored_zone(stored), now) if stored else svc.reminders.texts.confirm.no_zone
     return ui.confirm_time(
@@ -296,7 +296,7 @@ async def _typed_time(svc: Services, message: Message, chat_id: int, awaiting: s
 
 
 async def _has_zone(svc: Services, chat_id: int) -> bool:
-    user = await repo.get_user(svc.db, chat_id)
+    user = await users.get_user(svc.db, chat_id)
     return bool(user and user.zone)
 
 
@@ -332,7 +332,7 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     svc = services(context)
     if svc.db is not None:
-        stopped = await repo.deactivate_chat(svc.db, member.chat.id, svc.clock())
+        stopped = await subscriptions.deactivate_chat(svc.db, member.chat.id, svc.clock())
         log.info("bot removed from a chat; %d reminder(s) switched off", stopped)
 
 
@@ -382,7 +382,7 @@ async def _off(update, context, svc: Services, chat_id: int, args: list[str]) ->
     if kind is None:
         return False
     await answer_query(update.callback_query)
-    await repo.deactivate(svc.db, chat_id, kind, svc.clock())
+    await subscriptions.deactivate(svc.db, chat_id, kind, svc.clock())
     log.info("reminder switched off: kind=%s", kind)
     lead = svc.reminders.texts.results.turned_off.format(kind=escape(svc.reminders.texts.kinds.of(kind)))
     await show(update.callback_query, *await overview_screen(svc, chat_id, lead))
@@ -431,7 +431,7 @@ async def _set_time(update, context, svc: Services, chat_id: int, args: list[str
 async def _switch_on_at(query, svc: Services, chat_id: int, kind: str, field: str, value: time, zone: str | None = None) -> bool:
     """A time chosen (a preset tapped, or a said-back time confirmed) while switching on."""
     if zone is not None:
-        await repo.set_zone(svc.db, chat_id, zone, svc.clock())
+        await subscriptions.set_zone(svc.db, chat_id, zone, svc.clock())
         log.info("time zone set: fixed_offset=%s", schedule.offset_minutes(zone) is not None)
     if not await _has_zone(svc, chat_id):
         await _ask_zone_next(svc, chat_id, kind, field, value)
@@ -486,7 +486,7 @@ async def _yes_zone(update, context, svc: Services, chat_id: int, args: list[str
     if zone is None:
         return False
     await answer_query(update.callback_query)
-    await repo.set_zone(svc.db, chat_id, zone, svc.clock())
+    await subscriptions.set_zone(svc.db, chat_id, zone, svc.clock())
     await pending_store.clear_pending(svc.db, chat_id)
     log.info("time zone set: fixed_offset=%s", schedule.offset_minutes(zone) is not None)
     await show(update.callback_query, *await overview_screen(svc, chat_id, _zone_saved_line(svc, zone)))
@@ -549,10 +549,10 @@ async def _count(update, context, svc: Services, chat_id: int, args: list[str]) 
     if count is None:
         return False
     await answer_query(update.callback_query)
-    current = await repo.get_subscription(svc.db, chat_id, "hydration")
+    current = await subscriptions.get_subscription(svc.db, chat_id, "hydration")
     lead = None
     try:
-        await repo.update_settings(svc.db, chat_id, "hydration", svc.clock(), per_day=count)
+        await subscriptions.update_settings(svc.db, chat_id, "hydration", svc.clock(), per_day=count)
     except schedule.ScheduleError:
         start = current.start if current else schedule.DEFAULT_START
         end = current.end if current else schedule.DEFAULT_END
@@ -577,13 +577,13 @@ async def _reminder_target(svc: Services, chat_id: int, args: list[str]):
     key = ui.parse_delivery(args)
     if key is None:
         return None
-    sub = await repo.get_subscription_by_id(svc.db, key.subscription_id)
+    sub = await subscriptions.get_subscription_by_id(svc.db, key.subscription_id)
     if sub is None or sub.chat_id != chat_id:  # forgotten, or not this chat's
         return None
     return key, sub
 
 
-def _with_line(svc: Services, sub: repo.Subscription, key: repo.DeliveryKey, line: str) -> str:
+def _with_line(svc: Services, sub: subscriptions.Subscription, key: deliveries.DeliveryKey, line: str) -> str:
     return f"{ui.reminder_text(svc.reminders, sub.kind, key, sub.per_day)}\n\n{line}"
 
 
@@ -593,9 +593,9 @@ async def _done(update, context, svc: Services, chat_id: int, args: list[str]) -
         return False
     key, sub = target
     now = svc.clock()
-    await repo.record_completion(svc.db, chat_id, sub.kind, key.local_date, now)
+    await completions.record_completion(svc.db, chat_id, sub.kind, key.local_date, now)
     today = schedule.local_today(sub.zone, now) if sub.zone else key.local_date
-    days = await repo.streak(svc.db, chat_id, sub.kind, max(today, key.local_date))
+    days = await completions.streak(svc.db, chat_id, sub.kind, max(today, key.local_date))
     line = svc.reminders.texts.reminder.done.format(streak=ui.streak_text(svc.reminders, days))
     log.info("reminder done: kind=%s", sub.kind)
     await answer_query(update.callback_query, plain_text(line)[:200])
@@ -611,7 +611,7 @@ async def _snooze(update, context, svc: Services, chat_id: int, args: list[str])
     texts = svc.reminders.texts.reminder
     query = update.callback_query
     try:
-        due = await repo.snooze(svc.db, key, svc.clock())
+        due = await subscriptions.snooze(svc.db, key, svc.clock())
     except schedule.ScheduleError:
         await answer_query(query, plain_text(texts.snooze_limit)[:200])
         return True
@@ -632,7 +632,7 @@ async def _stop(update, context, svc: Services, chat_id: int, args: list[str]) -
     if target is None:
         return False
     key, sub = target
-    await repo.deactivate(svc.db, chat_id, sub.kind, svc.clock())
+    await subscriptions.deactivate(svc.db, chat_id, sub.kind, svc.clock())
     texts = svc.reminders.texts
     line = texts.reminder.stopped.format(kind=escape(texts.kinds.of(sub.kind)))
     log.info("reminder stopped from its message: kind=%s", sub.kind)

@@ -31,7 +31,8 @@ from bot.core import schedule
 from bot.core.reminder_content import ReminderContent, hydration_message, stretch_message
 from bot.core.telegram_html import escape
 from bot.core.timeparse import TimeReading, ZoneChoices, ZoneReading, current_offset, offset_text
-from bot.storage.repositories import DeliveryKey, Subscription
+from bot.storage.deliveries import DeliveryKey
+from bot.storage.subscriptions import Subscription
 from bot.telegram import callbacks as cb
 from bot.telegram.keyboards import button, pack
 

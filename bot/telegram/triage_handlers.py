@@ -46,7 +46,7 @@ from bot.core.triage import (
     preanswer,
     render_tap_hint,
 )
-from bot.storage import repositories as repo
+from bot.storage import open_triage, stats
 from bot.telegram import triage_callbacks as tcb
 from bot.telegram.handlers import main_menu_screen, stale_button
 from bot.telegram.sending import answer_query, drop_keyboard, reply, send, show
@@ -62,21 +62,21 @@ POINTER_TTL = timedelta(hours=1)  # typed answers apply this long after the last
 
 async def _remember(svc: Services, chat_id: int, message_id: int, answers: str) -> None:
     now = svc.clock()
-    await repo.purge_open_triages(svc.db, now - POINTER_TTL)
-    await repo.save_open_triage(svc.db, chat_id, message_id, svc.triage.version, answers, now)
+    await open_triage.purge_open_triages(svc.db, now - POINTER_TTL)
+    await open_triage.save_open_triage(svc.db, chat_id, message_id, svc.triage.version, answers, now)
 
 
-async def _open_pointer(svc: Services, chat_id: int) -> repo.OpenTriage | None:
-    pointer = await repo.get_open_triage(svc.db, chat_id)
+async def _open_pointer(svc: Services, chat_id: int) -> open_triage.OpenTriage | None:
+    pointer = await open_triage.get_open_triage(svc.db, chat_id)
     if pointer is not None and pointer.updated_at < svc.clock() - POINTER_TTL:
-        await repo.close_open_triage(svc.db, chat_id, pointer.message_id)
+        await open_triage.close_open_triage(svc.db, chat_id, pointer.message_id)
         return None
     return pointer
 
 
 async def _finish(svc: Services, chat_id: int, message_id: int, outcome: Outcome) -> None:
-    await repo.close_open_triage(svc.db, chat_id, message_id)
-    await repo.count_triage_outcome(svc.db, outcome.level)
+    await open_triage.close_open_triage(svc.db, chat_id, message_id)
+    await stats.count_triage_outcome(svc.db, outcome.level)
     log.info("triage finished")
     log.debug("triage outcome level=%s", outcome.level)
 
@@ -125,7 +125,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if tap.kind == "cancel":
         if chat is not None:
-            await repo.close_open_triage(svc.db, chat.id, message_id)
+            await open_triage.close_open_triage(svc.db, chat.id, message_id)
         await answer_query(query)
         await show(query, *main_menu_screen(content, content.messages.cancelled))
         return
@@ -218,7 +218,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     choice = parse_typed_answer(text)
     question = open_question(triage, pointer.answers) if pointer.version == triage.version else None
     if question is None:
-        await repo.close_open_triage(svc.db, chat_id, pointer.message_id)
+        await open_triage.close_open_triage(svc.db, chat_id, pointer.message_id)
         if choice is None:
             return  # not meant for the check: the normal handler answers it
         sent = await reply(message, *restart_screen(triage, svc.content))
@@ -253,7 +253,7 @@ async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command or another button: typed text is no longer taken as an answer (the buttons still work)."""
     chat = update.effective_chat
     if chat is not None:
-        await repo.close_open_triage(services(context).db, chat.id)
+        await open_triage.close_open_triage(services(context).db, chat.id)
 
 
 def is_other_button(data: object) -> bool:
