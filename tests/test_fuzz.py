@@ -49,8 +49,8 @@ from bot.core.reminder_content import load_reminder_content
 from bot.core.telegram_html import MAX_MESSAGE_LENGTH, check_message_text
 from bot.core.timeparse import read_time, read_zone
 from bot.core.triage_model import load_triage
-from bot.storage import repositories as repo
-from bot.storage.repositories import DeliveryKey
+from bot.storage import subscriptions
+from bot.storage.deliveries import DeliveryKey
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import reminder_handlers, reminder_sender, safety, triage_handlers
@@ -418,9 +418,9 @@ async def reminder(bot, fake):
     """A sent stretching reminder, so Done / Snooze / Stop data with a real subscription exists."""
     fake.user(ANN, "Ann")
     db, setup = bot.services.db, datetime(2026, 6, 1, 5, 0, tzinfo=timezone.utc)
-    await repo.set_zone(db, ANN, "UTC", setup)
-    await repo.update_settings(db, ANN, "stretching", setup, at=time(9, 0))
-    await repo.activate(db, ANN, "stretching", setup)
+    await subscriptions.set_zone(db, ANN, "UTC", setup)
+    await subscriptions.update_settings(db, ANN, "stretching", setup, at=time(9, 0))
+    await subscriptions.activate(db, ANN, "stretching", setup)
     bot.clock.now = datetime(2026, 6, 1, 9, 0, 5, tzinfo=timezone.utc)
     assert (await reminder_sender.tick(bot.app, bot.clock.now)).sent == 1
 
