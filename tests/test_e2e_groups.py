@@ -127,7 +127,7 @@ async def test_triage_in_a_group_gets_a_deep_link_and_no_question(bot, fake, clu
     assert not any(word in everything for word in BLADDER_OR_GENITALS)
     assert not any(plain_text(q.text).splitlines()[0] in everything for q in TRIAGE.questions)
     assert bot.services.db is not None
-    rows = await (await bot.services.db.execute("SELECT COUNT(*) FROM triage_open")).fetchone()
+    rows = await (await bot.services.db.execute("SELECT COUNT(*) FROM awaiting WHERE kind = 'triage'")).fetchone()
     assert rows[0] == 0
 
 

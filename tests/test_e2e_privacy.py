@@ -98,7 +98,7 @@ async def test_forget_deletes_every_row_and_byte_of_the_user(bot, fake, no_viola
     await open_triage.save_open_triage(db, 302, ann.last.message_id, "v1", "yn", bot.clock.now)
     ann_subs = {s.id for s in await subscriptions.list_subscriptions(db, 302)}
     before = await privacy.rows_about_chat(db, 302)
-    assert {"users", "subscriptions", "deliveries", "completions", "pending_inputs", "triage_open"} <= set(before)
+    assert {"users", "subscriptions", "deliveries", "completions", "awaiting"} <= set(before)
     bob_before = await all_rows_mentioning(db, {303}, set())
     assert any(ANN_ZONE.encode() in p.read_bytes() for p in database_files(bot))  # the check below can fail
 

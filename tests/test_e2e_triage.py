@@ -89,7 +89,8 @@ def db_rows(bot) -> dict[str, list[tuple]]:
 
 
 def open_rows(bot) -> list[tuple]:
-    return db_rows(bot)["triage_open"]
+    # The open check's rows of the chat's awaiting-an-answer state, as (chat, message, version, answers, at).
+    return [(c, m, *d.partition(":")[::2], at) for c, kind, m, d, _then, at in db_rows(bot)["awaiting"] if kind == "triage"]
 
 
 async def tips_after(ann, outcome):
@@ -518,7 +519,7 @@ async def test_only_an_anonymous_count_is_kept_after_the_check(bot, fake, no_vio
     await tap_through(ann, message, [NO] * (TOTAL - 6) + [YES])
     rows = db_rows(bot)
     assert rows["triage_outcomes"] == [("self_care", 1)]
-    assert rows["triage_open"] == []
+    assert rows["awaiting"] == []
     for table, content in rows.items():
         if table == "triage_outcomes":
             continue

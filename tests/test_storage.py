@@ -472,7 +472,7 @@ async def test_forget_chat_leaves_no_row_of_the_user_in_any_table(db):
     gone_ids = await fill_everything(db, 100)
     kept_ids = await fill_everything(db, 200)
     before = await rows_about(db, 100, 1100, gone_ids)
-    assert set(before) == {"users", "subscriptions", "deliveries", "completions", "triage_open", "pending_inputs"}
+    assert set(before) == {"users", "subscriptions", "deliveries", "completions", "awaiting"}
     assert all(n > 0 for n in before.values())
 
     assert await privacy.forget_chat(db, 100)
@@ -626,3 +626,37 @@ async def test_backup_command_copies_the_database_named_by_database_path(db, db_
     )
     _, err = await proc.communicate()
     assert proc.returncode == 2 and err.decode().startswith("error: cannot back up") and len(err.splitlines()) == 1
+
+
+async def test_the_two_awaiting_tables_become_one_and_keep_what_was_open(tmp_path):
+    """Migration 5: an open check and a reminder prompt move into the one awaiting row per chat;
+    where a chat had both, the newer question wins."""
+    conn = await aiosqlite.connect(tmp_path / "old.sqlite3")
+    try:
+        await migrate(conn, MIGRATIONS[:4])
+        await conn.execute("INSERT INTO triage_open VALUES (1, 50, 'abc123', 'ny', 100)")
+        await conn.execute("INSERT INTO pending_inputs VALUES (2, 'zone', 'on', 200)")
+        await conn.execute("INSERT INTO triage_open VALUES (3, 70, 'abc123', '', 100)")
+        await conn.execute("INSERT INTO pending_inputs VALUES (3, 'time:stretching:at', NULL, 300)")
+        await conn.commit()
+        await migrate(conn, MIGRATIONS)
+        rows = await conn.execute_fetchall("SELECT * FROM awaiting ORDER BY chat_id")
+        assert [tuple(r) for r in rows] == [
+            (1, "triage", 50, "abc123:ny", None, 100),
+            (2, "prompt", None, "zone", "on", 200),
+            (3, "prompt", None, "time:stretching:at", None, 300),
+        ]
+        names = {r[0] for r in await conn.execute_fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert not names & {"triage_open", "pending_inputs"}
+    finally:
+        await conn.close()
+
+
+async def test_a_new_question_replaces_the_open_one_whatever_its_kind(db):
+    await open_triage.save_open_triage(db, 9, 10, "v1", "n", NOW)
+    await pending.save_pending(db, 9, "zone", None, NOW)
+    assert await open_triage.get_open_triage(db, 9) is None  # one awaiting state per chat
+    assert (await pending.get_pending(db, 9, NOW)).awaiting == "zone"
+    await open_triage.save_open_triage(db, 9, 11, "v1", "", NOW)
+    assert await pending.get_pending(db, 9, NOW) is None
+    assert (await open_triage.get_open_triage(db, 9)).answers == ""

@@ -120,7 +120,35 @@ V4 = (
     "ALTER TABLE deliveries ADD COLUMN lost INTEGER NOT NULL DEFAULT 0",
 )
 
-MIGRATIONS: list[tuple[str, ...]] = [V1, V2, V3, V4]
+# One "awaiting an answer" state per chat (issue 10): the open triage question and a reminder
+# prompt were two tables with two expiry rules; one row per chat now says what the chat's next
+# typed message may answer, so a new question replaces the old one and one expiry applies.
+# kind 'triage': message_id and detail = "<question-set version>:<answers so far>";
+# kind 'prompt': detail = what the text is read as ("zone", "time:hydration:start"), then_do.
+V5 = (
+    """
+    CREATE TABLE awaiting (
+        chat_id     INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('triage', 'prompt')),
+        message_id  INTEGER,
+        detail      TEXT NOT NULL,
+        then_do     TEXT,
+        updated_at  INTEGER NOT NULL
+    )
+    """,
+    "CREATE INDEX awaiting_updated ON awaiting (updated_at)",
+    "INSERT INTO awaiting (chat_id, kind, message_id, detail, then_do, updated_at) "
+    "SELECT chat_id, 'triage', message_id, version || ':' || answers, NULL, updated_at FROM triage_open",
+    # The newer of the two wins where a chat had both, as the newer question would have.
+    "INSERT INTO awaiting (chat_id, kind, message_id, detail, then_do, updated_at) "
+    "SELECT chat_id, 'prompt', NULL, awaiting, then_do, updated_at FROM pending_inputs WHERE true "
+    "ON CONFLICT (chat_id) DO UPDATE SET kind = excluded.kind, message_id = NULL, detail = excluded.detail, "
+    "then_do = excluded.then_do, updated_at = excluded.updated_at WHERE excluded.updated_at > awaiting.updated_at",
+    "DROP TABLE triage_open",
+    "DROP TABLE pending_inputs",
+)
+
+MIGRATIONS: list[tuple[str, ...]] = [V1, V2, V3, V4, V5]
 
 
 class SchemaTooNew(RuntimeError):

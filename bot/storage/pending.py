@@ -1,8 +1,10 @@
 """Typed input a reminder screen is waiting for: "send me a time", "send me your time zone".
 
-Kept in SQLite so a restart between the question and the answer loses nothing. One row per
-chat; a newer prompt replaces an older one. A prompt older than `max_age` counts as gone, so a
-question typed days later is answered as a question, not read as a time.
+Kept in SQLite so a restart between the question and the answer loses nothing. It is a row of
+the chat's one "awaiting an answer" state (table `awaiting`, kind 'prompt', shared with the open
+symptom check, bot.storage.open_triage): a newer question of either kind replaces the older one.
+A question older than MAX_AGE, the one expiry of both, counts as gone, so a question typed later
+is answered as a question, not read as a time.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import aiosqlite
 from bot.storage.convert import epoch
 from bot.storage.tx import read, write
 
-MAX_AGE = timedelta(minutes=30)
+MAX_AGE = timedelta(minutes=30)  # for every kind of awaited answer (the symptom check's too)
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,10 @@ async def save_pending(
 ) -> None:
     await write(
         conn,
-        "INSERT INTO pending_inputs (chat_id, awaiting, then_do, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (chat_id) DO UPDATE SET awaiting = excluded.awaiting, then_do = excluded.then_do, "
-        "updated_at = excluded.updated_at",
+        "INSERT INTO awaiting (chat_id, kind, message_id, detail, then_do, updated_at) "
+        "VALUES (?, 'prompt', NULL, ?, ?, ?) "
+        "ON CONFLICT (chat_id) DO UPDATE SET kind = 'prompt', message_id = NULL, detail = excluded.detail, "
+        "then_do = excluded.then_do, updated_at = excluded.updated_at",
         (chat_id, awaiting, then_do, epoch(now_utc)),
     )
 
@@ -43,16 +46,18 @@ async def get_pending(
     """The chat's live prompt, or None (a stale one is left for clear/purge, never returned)."""
     rows = await read(
         conn,
-        "SELECT chat_id, awaiting, then_do FROM pending_inputs WHERE chat_id = ? AND updated_at >= ?",
+        "SELECT chat_id, detail, then_do FROM awaiting WHERE chat_id = ? AND kind = 'prompt' AND updated_at >= ?",
         (chat_id, epoch(now_utc - max_age)),
     )
     return Pending(rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
 async def clear_pending(conn: aiosqlite.Connection, chat_id: int) -> bool:
-    return await write(conn, "DELETE FROM pending_inputs WHERE chat_id = ?", (chat_id,)) > 0
+    return await write(conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'prompt'", (chat_id,)) > 0
 
 
 async def purge_pending(conn: aiosqlite.Connection, now_utc: datetime, max_age: timedelta = MAX_AGE) -> int:
     """Delete prompts nobody answered in time."""
-    return await write(conn, "DELETE FROM pending_inputs WHERE updated_at < ?", (epoch(now_utc - max_age),))
+    return await write(
+        conn, "DELETE FROM awaiting WHERE kind = 'prompt' AND updated_at < ?", (epoch(now_utc - max_age),)
+    )

@@ -79,10 +79,8 @@ async def forget_chat(conn: aiosqlite.Connection, chat_id: int) -> bool:
             (chat_id,),
         )
         await conn.execute("DELETE FROM completions WHERE chat_id = ?", (chat_id,))
-        async with conn.execute("DELETE FROM triage_open WHERE chat_id = ?", (chat_id,)) as cur:
-            had_triage = cur.rowcount > 0  # a check can be open without a users row
-        async with conn.execute("DELETE FROM pending_inputs WHERE chat_id = ?", (chat_id,)) as cur:
-            had_pending = cur.rowcount > 0  # likewise a reminder screen's typed-input prompt
+        async with conn.execute("DELETE FROM awaiting WHERE chat_id = ?", (chat_id,)) as cur:
+            had_awaiting = cur.rowcount > 0  # an open check or prompt can exist without a users row
         await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
         async with conn.execute("DELETE FROM users WHERE chat_id = ?", (chat_id,)) as cur:
-            return cur.rowcount > 0 or had_triage or had_pending
+            return cur.rowcount > 0 or had_awaiting

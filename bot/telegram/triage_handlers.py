@@ -6,7 +6,7 @@ advice: its buttons never edit it (keyboards.advice, sending.show).
 State lives in two places, both outside memory:
 - each button carries its check's whole state (see triage_callbacks), so taps survive restarts
   and two checks in two messages never mix;
-- a small SQLite row per chat (triage_open) says which message asks the open question and the
+- a small SQLite row per chat (the chat's one awaiting-an-answer row, bot.storage.open_triage) says which message asks the open question and the
   answers so far, only so a typed "yes" can be applied. It is deleted when the check ends, is
   cancelled, the person moves on (a command or another button) or after POINTER_TTL of quiet.
 Only the outcome level is counted, anonymously; nothing of the answers is kept after the end.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 
 from telegram import Message, Update
 from telegram.ext import (
@@ -47,6 +46,7 @@ from bot.core.triage import (
     render_tap_hint,
 )
 from bot.storage import open_triage, stats
+from bot.storage import pending as pending_store
 from bot.telegram import triage_callbacks as tcb
 from bot.telegram.handlers import main_menu_screen, stale_button
 from bot.telegram.sending import answer_query, drop_keyboard, reply, send, show
@@ -55,7 +55,9 @@ from bot.telegram.triage_screens import outcome_screen, question_screen, restart
 
 log = logging.getLogger(__name__)
 
-POINTER_TTL = timedelta(hours=1)  # typed answers apply this long after the last step; buttons always work
+# Typed answers apply this long after the last step (the one expiry of every awaited answer);
+# buttons always work.
+POINTER_TTL = pending_store.MAX_AGE
 
 
 # ---- the open-check pointer ----
