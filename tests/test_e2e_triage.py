@@ -352,6 +352,17 @@ async def test_other_text_is_answered_with_an_offer_to_continue(bot, fake, no_vi
     assert mark(2) in third.text and third.message_id == again.message_id
 
 
+async def test_typed_stop_ends_the_check_like_cancel(bot, fake, no_violations):
+    ann = fake.user(114, "Ann")
+    await start(ann, bot)
+    await ann.send("stop")
+    menu = await ann.reply()
+    assert bot.services.content.messages.cancelled in menu.text and "Causes" in menu.button_texts
+    assert open_rows(bot) == []
+    await ann.send("ice or heat?")
+    assert bot.services.triage.labels.still_open not in (await ann.reply()).text
+
+
 async def test_a_typed_answer_that_does_not_fit_gets_a_note_of_what_to_tap(bot, fake, no_violations):
     ann = fake.user(112, "Ann")
     message = await start(ann, bot)

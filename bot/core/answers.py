@@ -617,6 +617,8 @@ class AnswerEngine:
         return Reply("no_match", (), 0.0, self.messages.no_match)
 
     def _smalltalk_text(self, level: str) -> str:
+        if level == "stop":
+            return self.messages.cancelled
         return self.messages.main_menu if level == "menu" else getattr(self.messages, level)
 
     @staticmethod

@@ -435,10 +435,11 @@ class SmalltalkLists(StrictModel):
     help: tuple[str, ...] = Field(min_length=1)
     goodbye: tuple[str, ...] = Field(min_length=1)
     menu: tuple[str, ...] = ()  # typed "menu", "start": show the main menu
+    stop: tuple[str, ...] = ()  # typed "stop", "cancel": what /cancel does
     ack: tuple[str, ...] = ()  # "ok", "got it", "cool": a one-line nod, no menu
     filler: tuple[str, ...] = ()
 
-    _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "menu", "ack", "filler")(_check_words)
+    _words_ok = field_validator("greeting", "thanks", "help", "goodbye", "menu", "stop", "ack", "filler")(_check_words)
 
 
 class FramingLists(StrictModel):
@@ -513,7 +514,7 @@ class LexiconFile(StrictModel):
     _words_ok = field_validator("stopwords", "question_openers", "common_words", "anchors", "other_topics")(_check_words)
 
 
-SMALLTALK_LEVELS = ("menu", "thanks", "goodbye", "help", "greeting", "ack")  # priority when several match
+SMALLTALK_LEVELS = ("stop", "menu", "thanks", "goodbye", "help", "greeting", "ack")  # priority when several match
 
 
 @dataclass(frozen=True)
@@ -614,7 +615,7 @@ def _all_strings(model: LexiconFile) -> list[str]:
     sc = model.scope
     out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now]
     st = model.smalltalk
-    out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.menu, *st.ack, *st.filler]
+    out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.menu, *st.stop, *st.ack, *st.filler]
     return out
 
 

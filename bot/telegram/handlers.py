@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot.core.answers import Reply
 from bot.core.content import Content
 from bot.core.telegram_html import escape
+from bot.storage import open_triage, pending
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import safety
@@ -134,6 +135,12 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     answer = svc.engine.answer(without_mention(message.text or "", context.bot.username))
     # The kind and topic ids only: users' words stay out of the logs.
     log.info("answered free text: kind=%s topics=%s", answer.kind, ",".join(answer.topics))
+    if answer.kind == "smalltalk" and answer.level == "stop":
+        # Typed "stop" does what /cancel does: the open question (check or prompt) is closed.
+        await open_triage.close_open_triage(svc.db, message.chat_id)
+        await pending.clear_pending(svc.db, message.chat_id)
+        await reply(message, *main_menu_screen(svc.content, svc.content.messages.cancelled))
+        return
     text, markup = reply_screen(svc.content, answer)
     if answer.kind != "urgent":  # an emergency reply ends with what to do, nothing else
         text, markup = await _with_continue_offers(svc, message.chat_id, text, markup)
