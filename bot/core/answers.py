@@ -83,6 +83,7 @@ CLEAR_MATCHED = 3.0
 # "heat") are weak evidence, so a topic must account for more of the message (MIN_COVERAGE_PLAIN).
 SUBJECT_GROUPS = frozenset(GROUP_MARK + g for g in ("spasm", "pain", "strain", "injury", "back", "nerve", "disc", "sharp"))
 SUBJECT_STEMS = frozenset({"muscl", "stiff"})
+NEGLIGIBLE_INFO = 0.1  # a word this common adds nothing measurable to an example's similarity
 TELLING_INFO = 0.6  # a word in half the topics or more (idf below this) can't pick a topic alone
 GENERAL_CONFIDENCE = 0.3  # reported for the lexicon's general_topic
 FULL_CONFIDENCE_SCORE = 10.0  # reported confidence = coverage x min(1, score / this)
@@ -459,6 +460,10 @@ class AnswerEngine:
                 continue  # its words are units already
             info = unit.info
             total += info
+            if info < NEGLIGIBLE_INFO:
+                # "back", "spasm": in nearly every example, so they cannot tell examples apart, and
+                # walking their long example lists was most of the answer time.
+                continue
             credit: dict[int, float] = {}
             for e in self._example_index.get(unit.stem, ()):
                 credit[e] = 1.0
