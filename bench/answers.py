@@ -18,7 +18,7 @@ import csv
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +129,7 @@ class BlindScores:
     declined: int = 0
     two: int = 0
     both: int = 0
-    times: list[float] | None = None
+    times: list[float] = field(default_factory=list)
 
 
 def blind_judge(kind: str, expected: str, reply: Reply) -> bool:
@@ -148,7 +148,7 @@ def blind_report(engine: AnswerEngine, path: Path, misses_split: str | None) -> 
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     print(f"\nblind set {path.name}: {len(rows)} rows")
     for split in ("dev", "held"):
-        s = BlindScores(times=[])
+        s = BlindScores()
         missed = []
         for r in (r for r in rows if r["split"] == split):
             t0 = time.perf_counter_ns()

@@ -347,6 +347,20 @@ def pooled(found: list[RunResult]) -> RunResult:
     )
 
 
+def note_first_poll(fake) -> list[float]:
+    """A list that gets the perf_counter time of the bot's first getUpdates."""
+    first_poll: list[float] = []
+    original_get = fake.updates.get
+
+    async def get(*args, **kwargs):
+        if not first_poll:
+            first_poll.append(time.perf_counter())
+        return await original_get(*args, **kwargs)
+
+    fake.updates.get = get
+    return first_poll
+
+
 async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Step]],
                    warmup: float, window: float, workdir: Path) -> RunResult:
     from bot.sandbox.server import FakeTelegram
@@ -357,15 +371,7 @@ async def run_once(kind: str, users: int, latency_ms: int, script: list[list[Ste
         fake.add_listener(watch)
         if latency_ms:
             fake.inject_delay("*", latency_ms / 1000, times=10**12, deliver=True)
-        first_poll: list[float] = []
-        original_get = fake.updates.get
-
-        async def get(*args, **kwargs):
-            if not first_poll:
-                first_poll.append(time.perf_counter())
-            return await original_get(*args, **kwargs)
-
-        fake.updates.get = get
+        first_poll = note_first_poll(fake)
         for n in range(users):
             chat = FIRST_CHAT + n
             fake.user(chat, f"User{n}")
@@ -476,15 +482,7 @@ async def idle(kind: str, workdir: Path, db_path: Path | None = None, settle: fl
     from bot.sandbox.server import FakeTelegram
 
     async with FakeTelegram(token=TOKEN, record_calls=False) as fake:
-        first_poll: list[float] = []
-        original_get = fake.updates.get
-
-        async def get(*args, **kwargs):
-            if not first_poll:
-                first_poll.append(time.perf_counter())
-            return await original_get(*args, **kwargs)
-
-        fake.updates.get = get
+        first_poll = note_first_poll(fake)
         rundir = Path(tempfile.mkdtemp(prefix=f"idle-{kind}-", dir=workdir))
         bot = BotProcess(kind, fake.base_url, rundir, db_path)
         try:

@@ -151,18 +151,24 @@ async def test_people_are_answered_at_once_while_a_broadcast_runs(bot_at_10, fak
 # --- the limiter's priorities --------------------------------------------------------------------
 
 
+async def admit(bucket, order, kind, n):
+    """One call of `kind` ("reply": made in deliver()'s context, or "other") through the bucket;
+    `order` records when it was let in."""
+    token = retry._HANDLED_HERE.set(kind == "reply")
+    try:
+        async with bucket:
+            order.append((kind, n))
+    finally:
+        retry._HANDLED_HERE.reset(token)
+
+
 async def admitted_order(bucket, first, then, rate_note=""):
     """Fill the bucket, queue `first` calls of one kind, then `then` of the other; the order
     in which they are let in. A kind is "reply" (made in deliver()'s context) or "other"."""
     order = []
 
-    async def call(kind, n):
-        token = retry._HANDLED_HERE.set(kind == "reply")
-        try:
-            async with bucket:
-                order.append((kind, n))
-        finally:
-            retry._HANDLED_HERE.reset(token)
+    def call(kind, n):
+        return admit(bucket, order, kind, n)
 
     for _ in range(int(bucket.rate)):  # the burst allowance, used up
         async with bucket:
@@ -195,13 +201,8 @@ async def test_a_reply_given_up_while_waiting_does_not_hold_the_others():
             pass
     order = []
 
-    async def call(kind, n):
-        token = retry._HANDLED_HERE.set(kind == "reply")
-        try:
-            async with bucket:
-                order.append((kind, n))
-        finally:
-            retry._HANDLED_HERE.reset(token)
+    def call(kind, n):
+        return admit(bucket, order, kind, n)
 
     gone = asyncio.create_task(call("reply", 0))
     rest = [asyncio.create_task(call("reply", 1)), asyncio.create_task(call("other", 0))]

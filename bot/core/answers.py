@@ -292,12 +292,12 @@ class AnswerEngine:
                 self._postings.setdefault(term, []).append((i, value))
 
         # A topic's own key terms (title, keywords, synonyms), for answering a one- or two-word message.
-        self._topic_keys: list[set[str]] = []
+        self._topic_keys: dict[str, set[str]] = {}
         for topic in self.content.topics.values():
             keys: set[str] = set()
             for text in (topic.title, *topic.keywords, *topic.synonyms):
                 keys.update(self._expand(self._rewrite([stem(w) for w, _ in words(text)])))
-            self._topic_keys.append(keys)
+            self._topic_keys[topic.id] = keys
         self._title_stems = {stem(w) for t in self.content.topics.values() for w, _ in words(t.title)} - self.lexicon.stopwords
         medicine = self._postings.get(MEDICINE_GROUP, [])
         self._medicine_topic = self._topic_ids[max(medicine, key=lambda iv: iv[1])[0]] if medicine else ""
@@ -735,7 +735,7 @@ class AnswerEngine:
             return ""
 
         def covers(r: Ranked) -> bool:
-            keys = self._topic_keys[self._topic_ids.index(r.topic_id)]
+            keys = self._topic_keys[r.topic_id]
             return all(u.stem in keys or keys.intersection(u.groups) for u in words_)
 
         if not covers(ranked[0]):
