@@ -120,7 +120,7 @@ def owner_is_dead(owner: str) -> bool:
 class Deps:
     """What a tick needs; bot.telegram.services.Services has the same attributes."""
 
-    db: Any  # aiosqlite.Connection
+    db: Any  # bot.storage.tx.Db: an aiosqlite connection or a PgDatabase
     reminders: Any = None  # the reminder content: used by the Telegram sender, not here
     extras: dict = field(default_factory=dict)
 
@@ -303,8 +303,9 @@ async def _run_batch(
     at = now()
     async with transaction(db):
         # Read again inside the claiming transaction: a reminder switched off or moved since the
-        # due query is not sent.
-        items = await _plan(db, await subscriptions.active_subscriptions(db, ids), at, report)
+        # due query is not sent. On PostgreSQL the rows stay locked until the claims commit, and
+        # rows another dispatcher is claiming meanwhile are skipped (FOR UPDATE SKIP LOCKED).
+        items = await _plan(db, await subscriptions.claimable_subscriptions(db, ids), at, report)
         attempts = await deliveries.claim_deliveries(db, [item.key for item in items], at, owner=owner, lease=LEASE)
         claimed = [(item, Claim(item.key, owner, attempts[item.key])) for item in items if item.key in attempts]
         refused = [item for item in items if item.key not in attempts]

@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.core import schedule
 from bot.storage.convert import check_kind, epoch
-from bot.storage.tx import read, transaction
+from bot.storage.tx import Db, read, transaction, write
 from bot.storage.users import ensure_user
 
 
 async def record_completion(
-    conn: aiosqlite.Connection, chat_id: int, kind: str, local_date: date, now_utc: datetime
+    conn: Db, chat_id: int, kind: str, local_date: date, now_utc: datetime
 ) -> bool:
     """Mark a kind done for a local day. True if new, False if that day was already recorded."""
     check_kind(kind)
     now = epoch(now_utc)
     async with transaction(conn):
         await ensure_user(conn, chat_id, now)
-        async with conn.execute(
+        changed = await write(
+            conn,
             "INSERT INTO completions (chat_id, kind, local_date, completed_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
             (chat_id, kind, local_date.isoformat(), now),
-        ) as cur:
-            return cur.rowcount > 0
+        )
+    return changed > 0
 
 
-async def streak(conn: aiosqlite.Connection, chat_id: int, kind: str, today_local: date) -> int:
+async def streak(conn: Db, chat_id: int, kind: str, today_local: date) -> int:
     """Days in a row with the kind done, ending today (or yesterday, if today is not done yet)."""
     check_kind(kind)
     rows = await read(

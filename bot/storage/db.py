@@ -27,6 +27,7 @@ from weakref import WeakKeyDictionary
 import aiosqlite
 
 from bot.storage.migrations import migrate
+from bot.storage.pg import PgDatabase
 from bot.storage.tx import transaction, write, write_lock, write_returning
 
 __all__ = [
@@ -130,10 +131,15 @@ async def open_db(path: str | Path) -> aiosqlite.Connection:
     return conn
 
 
-async def checkpoint(conn: aiosqlite.Connection) -> bool:
+async def checkpoint(conn: aiosqlite.Connection | PgDatabase) -> bool:
     """One try at copying the write-ahead log into the main file and emptying it (after /forget:
     the old page images in the log go too). False, at once, if another connection's read is in
-    the way: it does not wait for readers, so the bot's writes are never held up by it."""
+    the way: it does not wait for readers, so the bot's writes are never held up by it.
+
+    PostgreSQL: nothing to do here (True). Its dead row versions go with VACUUM (autovacuum, or
+    the operator's), not with anything the bot runs."""
+    if isinstance(conn, PgDatabase):
+        return True
     async with write_lock(conn):  # not inside another coroutine's open transaction
         await conn.execute("PRAGMA busy_timeout = 0")
         try:
@@ -165,9 +171,12 @@ async def checkpoint_until_done(
         delay = min(max_delay, delay * 2)
 
 
-async def checkpoint_soon(conn: aiosqlite.Connection) -> bool:
+async def checkpoint_soon(conn: aiosqlite.Connection | PgDatabase) -> bool:
     """Empty the write-ahead log now if possible (True), else keep trying in the background
-    until it succeeds or the database is closed (False). One background task per connection."""
+    until it succeeds or the database is closed (False). One background task per connection.
+    PostgreSQL: a no-op (True), see checkpoint()."""
+    if isinstance(conn, PgDatabase):
+        return True
     task = _erasing.get(conn)
     if task is not None and not task.done():
         return False  # already at it; its next success covers this deletion too
@@ -211,8 +220,10 @@ def backup(source: str | Path, target: str | Path) -> Path:
     return target
 
 
-async def close_db(conn: aiosqlite.Connection | None) -> None:
-    if conn is not None:
+async def close_db(conn: aiosqlite.Connection | PgDatabase | None) -> None:
+    if isinstance(conn, PgDatabase):
+        await conn.close()
+    elif conn is not None:
         task = _erasing.pop(conn, None)
         if task is not None and not task.done():
             task.cancel()  # closing checkpoints anyway when no other connection reads

@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-import aiosqlite
-
 from bot.storage.convert import epoch, from_epoch
-from bot.storage.tx import read, write, write_many, write_returning
+from bot.storage.tx import Db, read, write, write_many, write_returning
 
 LEASE = timedelta(minutes=5)  # a claim holds this long; then it is taken back (recover_claims)
 MAX_LOST = 2  # attempts with an unknown outcome before a delivery is taken as sent
@@ -70,7 +68,7 @@ def _target(item: DeliveryKey | Claim) -> tuple[str, tuple]:
     too slow is not settled by that process afterwards."""
     where = "subscription_id = ? AND local_date = ? AND slot = ? AND status = 'sending'"
     if isinstance(item, Claim):
-        return where + " AND owner IS ? AND attempts = ?", (*_key_params(item.key), item.owner, item.attempt)
+        return where + " AND owner IS NOT DISTINCT FROM ? AND attempts = ?", (*_key_params(item.key), item.owner, item.attempt)
     return where, _key_params(item)
 
 
@@ -87,7 +85,7 @@ _CLAIM_VALUES = "(?, ?, ?, 'sending', 1, ?, ?, ?, ?)"
 
 
 async def claim_delivery(
-    conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime, *, owner: str | None = None,
+    conn: Db, key: DeliveryKey, now_utc: datetime, *, owner: str | None = None,
     lease: timedelta = LEASE,
 ) -> int:
     """Claim the right to send `key` until now + `lease`: the attempt number (1, 2, ...) if
@@ -98,7 +96,7 @@ async def claim_delivery(
 
 
 async def claim_deliveries(
-    conn: aiosqlite.Connection, keys: list[DeliveryKey], now_utc: datetime, *, owner: str | None = None,
+    conn: Db, keys: list[DeliveryKey], now_utc: datetime, *, owner: str | None = None,
     lease: timedelta = LEASE,
 ) -> dict[DeliveryKey, int]:
     """claim_delivery() for many keys in one statement: {claimed key: attempt number}.
@@ -118,22 +116,23 @@ async def claim_deliveries(
     return claimed
 
 
-async def delivery_statuses(conn: aiosqlite.Connection, keys: list[DeliveryKey]) -> dict[DeliveryKey, str]:
+async def delivery_statuses(conn: Db, keys: list[DeliveryKey]) -> dict[DeliveryKey, str]:
     """The stored status of each key that has a delivery row."""
     found: dict[DeliveryKey, str] = {}
     for start in range(0, len(keys), 300):
         part = keys[start : start + 300]
+        # OR of keys, not "IN (VALUES ...)": PostgreSQL would read untyped VALUES as text.
         rows = await read(
             conn,
-            "SELECT subscription_id, local_date, slot, status FROM deliveries "
-            f"WHERE (subscription_id, local_date, slot) IN (VALUES {', '.join(['(?, ?, ?)'] * len(part))})",
+            "SELECT subscription_id, local_date, slot, status FROM deliveries WHERE "
+            + " OR ".join(["(subscription_id = ? AND local_date = ? AND slot = ?)"] * len(part)),
             [value for key in part for value in _key_params(key)],
         )
         found.update({DeliveryKey(r[0], date.fromisoformat(r[1]), r[2]): r[3] for r in rows})
     return found
 
 
-async def claim_owners(conn: aiosqlite.Connection) -> list[str]:
+async def claim_owners(conn: Db) -> list[str]:
     """The owners of claims still marked 'sending'."""
     rows = await read(
         conn, "SELECT DISTINCT owner FROM deliveries WHERE status = 'sending' AND owner IS NOT NULL ORDER BY owner"
@@ -142,7 +141,7 @@ async def claim_owners(conn: aiosqlite.Connection) -> list[str]:
 
 
 async def recover_claims(
-    conn: aiosqlite.Connection, now_utc: datetime, dead_owners: Iterable[str] = (), max_lost: int = MAX_LOST
+    conn: Db, now_utc: datetime, dead_owners: Iterable[str] = (), max_lost: int = MAX_LOST
 ) -> int:
     """Take back claims whose lease ran out or whose owner is known to be dead.
 
@@ -165,7 +164,7 @@ async def recover_claims(
 
 
 async def mark_sent_many(
-    conn: aiosqlite.Connection, sent: list[tuple[DeliveryKey | Claim, int | None]], now_utc: datetime
+    conn: Db, sent: list[tuple[DeliveryKey | Claim, int | None]], now_utc: datetime
 ) -> int:
     """mark_sent() for many (key or claim, message id) at once; returns how many were marked."""
     now, changed = epoch(now_utc), 0
@@ -183,7 +182,7 @@ async def mark_sent_many(
 
 
 async def mark_sent(
-    conn: aiosqlite.Connection, item: DeliveryKey | Claim, message_id: int | None, now_utc: datetime
+    conn: Db, item: DeliveryKey | Claim, message_id: int | None, now_utc: datetime
 ) -> bool:
     now = epoch(now_utc)
     where, params = _target(item)
@@ -197,7 +196,7 @@ async def mark_sent(
 
 
 async def release_claim(
-    conn: aiosqlite.Connection,
+    conn: Db,
     item: DeliveryKey | Claim,
     now_utc: datetime,
     error: str | None = None,
@@ -218,12 +217,12 @@ async def release_claim(
     return rows[0][0] if rows else None
 
 
-async def unclaim(conn: aiosqlite.Connection, item: DeliveryKey | Claim, now_utc: datetime) -> bool:
+async def unclaim(conn: Db, item: DeliveryKey | Claim, now_utc: datetime) -> bool:
     """Give a claim back without counting it as an attempt (nothing was sent: a 429 held the batch)."""
     where, params = _target(item)
     changed = await write(
         conn,
-        "UPDATE deliveries SET status = 'retry', attempts = MAX(attempts - 1, 0), updated_at = ?, "
+        "UPDATE deliveries SET status = 'retry', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?, "
         f"lease_until = NULL WHERE {where}",
         (epoch(now_utc), *params),
     )
@@ -231,7 +230,7 @@ async def unclaim(conn: aiosqlite.Connection, item: DeliveryKey | Claim, now_utc
 
 
 async def mark_lost(
-    conn: aiosqlite.Connection,
+    conn: Db,
     item: DeliveryKey | Claim,
     now_utc: datetime,
     error: str,
@@ -259,7 +258,7 @@ async def mark_lost(
 
 
 async def mark_failed(
-    conn: aiosqlite.Connection, item: DeliveryKey | Claim, now_utc: datetime, error: str | None = None
+    conn: Db, item: DeliveryKey | Claim, now_utc: datetime, error: str | None = None
 ) -> bool:
     """A permanent failure (403, chat not found, bad request): never retried."""
     if isinstance(item, Claim):
@@ -275,7 +274,7 @@ async def mark_failed(
     return changed > 0
 
 
-async def get_delivery(conn: aiosqlite.Connection, key: DeliveryKey) -> Delivery | None:
+async def get_delivery(conn: Db, key: DeliveryKey) -> Delivery | None:
     rows = await read(
         conn,
         "SELECT status, attempts, claimed_at, updated_at, sent_at, message_id, error, lost, owner, lease_until "
@@ -291,7 +290,7 @@ async def get_delivery(conn: aiosqlite.Connection, key: DeliveryKey) -> Delivery
     )
 
 
-async def prune_deliveries(conn: aiosqlite.Connection, before_utc: datetime) -> int:
+async def prune_deliveries(conn: Db, before_utc: datetime) -> int:
     """Delete finished delivery records last touched before `before_utc` (keep a few days)."""
     return await write(
         conn,
@@ -300,7 +299,7 @@ async def prune_deliveries(conn: aiosqlite.Connection, before_utc: datetime) -> 
     )
 
 
-async def prune_stuck_claims(conn: aiosqlite.Connection, before_utc: datetime) -> int:
+async def prune_stuck_claims(conn: Db, before_utc: datetime) -> int:
     """Delete 'sending' and 'retry' records untouched since `before_utc`.
 
     Only for dates long past the grace window: such a slot is never planned again.

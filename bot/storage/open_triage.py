@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage.convert import epoch, from_epoch
-from bot.storage.tx import read, write
+from bot.storage.tx import Db, read, write
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class OpenTriage:
 
 
 async def save_open_triage(
-    conn: aiosqlite.Connection, chat_id: int, message_id: int, version: str, answers: str, now_utc: datetime
+    conn: Db, chat_id: int, message_id: int, version: str, answers: str, now_utc: datetime
 ) -> None:
     """Point the chat's open check at `message_id` (one per chat: the newest replaces the older)."""
     await write(
@@ -41,7 +39,7 @@ async def save_open_triage(
     )
 
 
-async def get_open_triage(conn: aiosqlite.Connection, chat_id: int) -> OpenTriage | None:
+async def get_open_triage(conn: Db, chat_id: int) -> OpenTriage | None:
     rows = await read(
         conn,
         "SELECT chat_id, message_id, detail, updated_at FROM awaiting WHERE chat_id = ? AND kind = 'triage'",
@@ -54,7 +52,7 @@ async def get_open_triage(conn: aiosqlite.Connection, chat_id: int) -> OpenTriag
     return OpenTriage(row[0], row[1], version, answers, from_epoch(row[3]))  # type: ignore[arg-type]
 
 
-async def close_open_triage(conn: aiosqlite.Connection, chat_id: int, message_id: int | None = None) -> bool:
+async def close_open_triage(conn: Db, chat_id: int, message_id: int | None = None) -> bool:
     """Forget the chat's open check; with `message_id`, only if it is that message's. True if deleted."""
     if message_id is None:
         return await write(conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage'", (chat_id,)) > 0
@@ -64,7 +62,7 @@ async def close_open_triage(conn: aiosqlite.Connection, chat_id: int, message_id
     return changed > 0
 
 
-async def purge_open_triages(conn: aiosqlite.Connection, older_than_utc: datetime) -> int:
+async def purge_open_triages(conn: Db, older_than_utc: datetime) -> int:
     """Delete checks nobody touched since `older_than_utc` (abandoned answers are not kept)."""
     return await write(
         conn, "DELETE FROM awaiting WHERE kind = 'triage' AND updated_at < ?", (epoch(older_than_utc),)

@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.storage.convert import epoch
-from bot.storage.tx import read, write
+from bot.storage.tx import Db, read, write
 
 MAX_AGE = timedelta(minutes=30)  # for every kind of awaited answer (the symptom check's too)
 
@@ -28,7 +26,7 @@ class Pending:
 
 
 async def save_pending(
-    conn: aiosqlite.Connection, chat_id: int, awaiting: str, then_do: str | None, now_utc: datetime
+    conn: Db, chat_id: int, awaiting: str, then_do: str | None, now_utc: datetime
 ) -> None:
     await write(
         conn,
@@ -41,7 +39,7 @@ async def save_pending(
 
 
 async def get_pending(
-    conn: aiosqlite.Connection, chat_id: int, now_utc: datetime, max_age: timedelta = MAX_AGE
+    conn: Db, chat_id: int, now_utc: datetime, max_age: timedelta = MAX_AGE
 ) -> Pending | None:
     """The chat's live prompt, or None (a stale one is left for clear/purge, never returned)."""
     rows = await read(
@@ -52,11 +50,11 @@ async def get_pending(
     return Pending(rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
-async def clear_pending(conn: aiosqlite.Connection, chat_id: int) -> bool:
+async def clear_pending(conn: Db, chat_id: int) -> bool:
     return await write(conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'prompt'", (chat_id,)) > 0
 
 
-async def purge_pending(conn: aiosqlite.Connection, now_utc: datetime, max_age: timedelta = MAX_AGE) -> int:
+async def purge_pending(conn: Db, now_utc: datetime, max_age: timedelta = MAX_AGE) -> int:
     """Delete prompts nobody answered in time."""
     return await write(
         conn, "DELETE FROM awaiting WHERE kind = 'prompt' AND updated_at < ?", (epoch(now_utc - max_age),)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.storage.tx import read, transaction
+from bot.storage.tx import Db, dialect, read, transaction, write
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,16 @@ class ChatSummary:
         return not self.rows
 
 
-async def _tables_with_chat_id(conn: aiosqlite.Connection) -> list[str]:
+# Which tables have a chat_id column: the one question asked of each backend's catalogue.
+_CHAT_ID_TABLES_PG = (
+    "SELECT table_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND column_name = 'chat_id' ORDER BY table_name"
+)
+
+
+async def _tables_with_chat_id(conn: Db) -> list[str]:
+    if dialect(conn) == "postgresql":
+        return [r[0] for r in await read(conn, _CHAT_ID_TABLES_PG)]
     tables = [r[0] for r in await read(
         conn,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
@@ -35,7 +42,7 @@ async def _tables_with_chat_id(conn: aiosqlite.Connection) -> list[str]:
     return found
 
 
-async def rows_about_chat(conn: aiosqlite.Connection, chat_id: int) -> dict[str, int]:
+async def rows_about_chat(conn: Db, chat_id: int) -> dict[str, int]:
     """Rows mentioning the chat in every table with a chat_id column, plus its deliveries."""
     counts: dict[str, int] = {}
     for table in await _tables_with_chat_id(conn):
@@ -52,7 +59,7 @@ async def rows_about_chat(conn: aiosqlite.Connection, chat_id: int) -> dict[str,
     return counts
 
 
-async def chat_summary(conn: aiosqlite.Connection, chat_id: int) -> ChatSummary:
+async def chat_summary(conn: Db, chat_id: int) -> ChatSummary:
     zone_rows = await read(conn, "SELECT zone FROM users WHERE chat_id = ?", (chat_id,))
     active = await read(
         conn,
@@ -67,20 +74,21 @@ async def chat_summary(conn: aiosqlite.Connection, chat_id: int) -> ChatSummary:
     )
 
 
-async def forget_chat(conn: aiosqlite.Connection, chat_id: int) -> bool:
+async def forget_chat(conn: Db, chat_id: int) -> bool:
     """Delete every row about the chat, in every table. True if there was anything to delete.
 
     Foreign keys would cascade from users alone; the explicit deletes also hold on a
     connection opened without foreign_keys=ON.
     """
     async with transaction(conn):
-        await conn.execute(
+        await write(
+            conn,
             "DELETE FROM deliveries WHERE subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = ?)",
             (chat_id,),
         )
-        await conn.execute("DELETE FROM completions WHERE chat_id = ?", (chat_id,))
-        async with conn.execute("DELETE FROM awaiting WHERE chat_id = ?", (chat_id,)) as cur:
-            had_awaiting = cur.rowcount > 0  # an open check or prompt can exist without a users row
-        await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        async with conn.execute("DELETE FROM users WHERE chat_id = ?", (chat_id,)) as cur:
-            return cur.rowcount > 0 or had_awaiting
+        await write(conn, "DELETE FROM completions WHERE chat_id = ?", (chat_id,))
+        # An open check or prompt can exist without a users row.
+        had_awaiting = await write(conn, "DELETE FROM awaiting WHERE chat_id = ?", (chat_id,)) > 0
+        await write(conn, "DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        had_user = await write(conn, "DELETE FROM users WHERE chat_id = ?", (chat_id,)) > 0
+    return had_user or had_awaiting

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.storage.convert import KINDS, epoch
-from bot.storage.tx import read, write
+from bot.storage.tx import Db, read, write
 
 
 @dataclass(frozen=True)
@@ -20,7 +18,7 @@ class Stats:
     retrying: int  # released claims waiting for the next tick
 
 
-async def count_triage_outcome(conn: aiosqlite.Connection, level: str) -> None:
+async def count_triage_outcome(conn: Db, level: str) -> None:
     """Add one to an anonymous per-level counter (no user is recorded)."""
     await write(
         conn,
@@ -30,12 +28,12 @@ async def count_triage_outcome(conn: aiosqlite.Connection, level: str) -> None:
     )
 
 
-async def triage_counts(conn: aiosqlite.Connection) -> dict[str, int]:
+async def triage_counts(conn: Db) -> dict[str, int]:
     rows = await read(conn, "SELECT level, count FROM triage_outcomes ORDER BY level")
     return {r[0]: r[1] for r in rows}
 
 
-async def stats(conn: aiosqlite.Connection, now_utc: datetime) -> Stats:
+async def stats(conn: Db, now_utc: datetime) -> Stats:
     since = epoch(now_utc - timedelta(hours=24))
 
     async def one(sql: str, params: tuple = ()) -> int:

@@ -5,17 +5,14 @@ set_zone is here too: storing a chat's zone reschedules its active reminders.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-
-import aiosqlite
 
 from bot.core import schedule
 from bot.core.schedule import Due, SubSpec
 from bot.storage.convert import check_kind, epoch, hhmm
 from bot.storage.deliveries import DeliveryKey
-from bot.storage.tx import committed, read, transaction, write, write_many
+from bot.storage.tx import Db, Row, committed, dialect, read, transaction, write, write_many
 from bot.storage.users import ensure_user
 
 
@@ -60,7 +57,7 @@ def _due(epoch: int | None, local_date: str | None, slot: int | None) -> Due | N
     return Due(datetime.fromtimestamp(epoch, timezone.utc), date.fromisoformat(local_date), slot)
 
 
-def _subscription(row: sqlite3.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     return Subscription(
         id=row[0],
         chat_id=row[1],
@@ -76,7 +73,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
     )
 
 
-async def set_zone(conn: aiosqlite.Connection, chat_id: int, zone: str, now_utc: datetime) -> list[Subscription]:
+async def set_zone(conn: Db, chat_id: int, zone: str, now_utc: datetime) -> list[Subscription]:
     """Store the chat's zone (IANA name or "+05:30") and reschedule its active reminders.
 
     Raises schedule.ScheduleError for a zone that does not exist. Returns the chat's subscriptions.
@@ -85,39 +82,40 @@ async def set_zone(conn: aiosqlite.Connection, chat_id: int, zone: str, now_utc:
     now = epoch(now_utc)
     async with transaction(conn):
         await ensure_user(conn, chat_id, now)
-        await conn.execute("UPDATE users SET zone = ?, updated_at = ? WHERE chat_id = ?", (zone, now, chat_id))
+        await write(conn, "UPDATE users SET zone = ?, updated_at = ? WHERE chat_id = ?", (zone, now, chat_id))
         for sub in await _list(conn, chat_id):
             if sub.active:
                 await _store_next(conn, sub.id, schedule.next_due(sub.spec(zone), now_utc), now)
     return await list_subscriptions(conn, chat_id)
 
 
-async def _list(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
+async def _list(conn: Db, chat_id: int) -> list[Subscription]:
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? ORDER BY s.kind DESC"
     return [_subscription(row) for row in await read(conn, sql, (chat_id,))]
 
 
-async def list_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
+async def list_subscriptions(conn: Db, chat_id: int) -> list[Subscription]:
     """The chat's subscriptions, stretching first; kinds never set up are absent."""
     return await _list(conn, chat_id)
 
 
-async def get_subscription(conn: aiosqlite.Connection, chat_id: int, kind: str) -> Subscription | None:
+async def get_subscription(conn: Db, chat_id: int, kind: str) -> Subscription | None:
     check_kind(kind)
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.chat_id = ? AND s.kind = ?"
     rows = await read(conn, sql, (chat_id, kind))
     return _subscription(rows[0]) if rows else None
 
 
-async def get_subscription_by_id(conn: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
+async def get_subscription_by_id(conn: Db, subscription_id: int) -> Subscription | None:
     sql = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.id = ?"
     rows = await read(conn, sql, (subscription_id,))
     return _subscription(rows[0]) if rows else None
 
 
-async def _get_or_create(conn: aiosqlite.Connection, chat_id: int, kind: str, now: int) -> Subscription:
+async def _get_or_create(conn: Db, chat_id: int, kind: str, now: int) -> Subscription:
     await ensure_user(conn, chat_id, now)
-    await conn.execute(
+    await write(
+        conn,
         "INSERT INTO subscriptions (chat_id, kind, created_at, updated_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (chat_id, kind) DO NOTHING",
         (chat_id, kind, now, now),
@@ -126,16 +124,17 @@ async def _get_or_create(conn: aiosqlite.Connection, chat_id: int, kind: str, no
     return _subscription((await read(conn, sql, (chat_id, kind)))[0])
 
 
-async def _store_next(conn: aiosqlite.Connection, sub_id: int, due: Due | None, now: int) -> None:
+async def _store_next(conn: Db, sub_id: int, due: Due | None, now: int) -> None:
     values = (None, None, None) if due is None else (epoch(due.due_utc), due.local_date.isoformat(), due.slot)
-    await conn.execute(
+    await write(
+        conn,
         "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? WHERE id = ?",
         (*values, now, sub_id),
     )
 
 
 async def update_settings(
-    conn: aiosqlite.Connection,
+    conn: Db,
     chat_id: int,
     kind: str,
     now_utc: datetime,
@@ -158,7 +157,8 @@ async def update_settings(
         new_start = sub.start if start is None else start
         new_end = sub.end if end is None else end
         spec = SubSpec(kind, sub.zone or "UTC", at=new_at, count=new_per_day, start=new_start, end=new_end)
-        await conn.execute(
+        await write(
+            conn,
             "UPDATE subscriptions SET at_time = ?, per_day = ?, start_time = ?, end_time = ?, updated_at = ? WHERE id = ?",
             (hhmm(new_at), new_per_day, hhmm(new_start), hhmm(new_end), now, sub.id),
         )
@@ -167,7 +167,7 @@ async def update_settings(
     return await get_subscription(conn, chat_id, kind)  # type: ignore[return-value]
 
 
-async def activate(conn: aiosqlite.Connection, chat_id: int, kind: str, now_utc: datetime) -> Subscription:
+async def activate(conn: Db, chat_id: int, kind: str, now_utc: datetime) -> Subscription:
     """Switch a kind on (explicit opt-in) and schedule its first slot after now.
 
     Raises ZoneRequired if the chat has no zone yet. Already active: left as it is.
@@ -179,7 +179,7 @@ async def activate(conn: aiosqlite.Connection, chat_id: int, kind: str, now_utc:
         if sub.zone is None:
             raise ZoneRequired("set a time zone first")
         if not sub.active:
-            await conn.execute("UPDATE subscriptions SET active = 1, updated_at = ? WHERE id = ?", (now, sub.id))
+            await write(conn, "UPDATE subscriptions SET active = 1, updated_at = ? WHERE id = ?", (now, sub.id))
             await _store_next(conn, sub.id, schedule.next_due(sub.spec(), now_utc), now)
     return await get_subscription(conn, chat_id, kind)  # type: ignore[return-value]
 
@@ -188,7 +188,7 @@ _OFF = "active = 0, next_due_utc = NULL, next_local_date = NULL, next_slot = NUL
        "snoozed_until = NULL, snooze_local_date = NULL, snooze_slot = NULL, updated_at = ?"
 
 
-async def deactivate(conn: aiosqlite.Connection, chat_id: int, kind: str, now_utc: datetime) -> bool:
+async def deactivate(conn: Db, chat_id: int, kind: str, now_utc: datetime) -> bool:
     """Switch one kind off (Stop button). True if it was on."""
     check_kind(kind)
     changed = await write(
@@ -198,7 +198,7 @@ async def deactivate(conn: aiosqlite.Connection, chat_id: int, kind: str, now_ut
     return changed > 0
 
 
-async def deactivate_chat(conn: aiosqlite.Connection, chat_id: int, now_utc: datetime) -> int:
+async def deactivate_chat(conn: Db, chat_id: int, now_utc: datetime) -> int:
     """Switch every reminder of a chat off (the user blocked the bot, or the chat is gone)."""
     return await write(
         conn, f"UPDATE subscriptions SET {_OFF} WHERE chat_id = ? AND active = 1", (epoch(now_utc), chat_id)
@@ -216,15 +216,15 @@ SNOOZE_QUERY = (
 )
 
 
-async def due_subscriptions(conn: aiosqlite.Connection, now_utc: datetime, limit: int = 500) -> list[Subscription]:
+async def due_subscriptions(conn: Db, now_utc: datetime, limit: int = 500) -> list[Subscription]:
     """Active subscriptions whose next slot or snoozed copy is due at `now_utc`, earliest first.
 
     Uses the (active, next_due_utc) index and the partial index on snoozed_until.
     """
     now = epoch(now_utc)
     async with committed(conn):  # both queries on one snapshot
-        regular = await conn.execute_fetchall(DUE_QUERY, (now, limit))
-        snoozed = await conn.execute_fetchall(SNOOZE_QUERY, (now, limit))
+        regular = await read(conn, DUE_QUERY, (now, limit))
+        snoozed = await read(conn, SNOOZE_QUERY, (now, limit))
     found = {row[0]: _subscription(row) for row in [*regular, *snoozed]}
 
     def earliest(sub: Subscription) -> datetime:
@@ -234,7 +234,7 @@ async def due_subscriptions(conn: aiosqlite.Connection, now_utc: datetime, limit
     return sorted(found.values(), key=earliest)[:limit]
 
 
-async def active_subscriptions(conn: aiosqlite.Connection, ids: list[int]) -> list[Subscription]:
+async def active_subscriptions(conn: Db, ids: list[int]) -> list[Subscription]:
     """The active ones among these subscriptions, as stored now (in id order)."""
     found: list[Subscription] = []
     for start in range(0, len(ids), 500):
@@ -245,21 +245,42 @@ async def active_subscriptions(conn: aiosqlite.Connection, ids: list[int]) -> li
     return found
 
 
+# The dispatcher's claim, per backend. SQLite: the claiming transaction's BEGIN IMMEDIATE already
+# keeps every other writer out until it commits. PostgreSQL: each subscription read is locked until
+# the claiming transaction ends, and one locked by another dispatcher's claim is skipped, not
+# waited for - that dispatcher is about to send it; this one goes on with the rest.
+_CLAIMABLE_SQLITE = f"SELECT {_SUB_COLUMNS} {_SUB_FROM} WHERE s.id IN ({{ids}}) AND +s.active = 1 ORDER BY s.id"
+_CLAIMABLE_POSTGRESQL = _CLAIMABLE_SQLITE + " FOR UPDATE OF s SKIP LOCKED"
+
+
+async def claimable_subscriptions(conn: Db, ids: list[int]) -> list[Subscription]:
+    """Inside the claiming transaction: active_subscriptions() of these, less those another
+    dispatcher is claiming right now (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED), held
+    until the transaction ends."""
+    template = _CLAIMABLE_POSTGRESQL if dialect(conn) == "postgresql" else _CLAIMABLE_SQLITE
+    found: list[Subscription] = []
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        sql = template.format(ids=", ".join("?" * len(part)))
+        found += [_subscription(row) for row in await read(conn, sql, part)]
+    return found
+
+
 async def advance(
-    conn: aiosqlite.Connection, subscription_id: int, expected: Due | None, new: Due, now_utc: datetime
+    conn: Db, subscription_id: int, expected: Due | None, new: Due, now_utc: datetime
 ) -> bool:
     """Store `new` as the next slot if the stored one is still `expected` (compare-and-set)."""
     expected_epoch = None if expected is None else epoch(expected.due_utc)
     changed = await write(
         conn,
         "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? "
-        "WHERE id = ? AND active = 1 AND next_due_utc IS ?",
+        "WHERE id = ? AND active = 1 AND next_due_utc IS NOT DISTINCT FROM ?",
         (epoch(new.due_utc), new.local_date.isoformat(), new.slot, epoch(now_utc), subscription_id, expected_epoch),
     )
     return changed > 0
 
 
-async def schedule_all(conn: aiosqlite.Connection, now_utc: datetime, batch: int = 5000) -> int:
+async def schedule_all(conn: Db, now_utc: datetime, batch: int = 5000) -> int:
     """Recompute the next slot of every active subscription from its settings (after an update
     of the time-zone database, or a bulk import). Pending snoozes are kept. Returns how many."""
     now, last_id, total = epoch(now_utc), 0, 0
@@ -274,8 +295,9 @@ async def schedule_all(conn: aiosqlite.Connection, now_utc: datetime, batch: int
             if sub.zone is not None:
                 due = schedule.next_due(sub.spec(), now_utc)
                 updates.append((epoch(due.due_utc), due.local_date.isoformat(), due.slot, now, sub.id))
-        async with transaction(conn):
-            await conn.executemany(
+        async with transaction(conn):  # one commit for the batch
+            await write_many(
+                conn,
                 "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? "
                 "WHERE id = ? AND active = 1",
                 updates,
@@ -284,14 +306,14 @@ async def schedule_all(conn: aiosqlite.Connection, now_utc: datetime, batch: int
 
 
 async def advance_many(
-    conn: aiosqlite.Connection, moves: list[tuple[int, Due | None, Due]], now_utc: datetime
+    conn: Db, moves: list[tuple[int, Due | None, Due]], now_utc: datetime
 ) -> None:
     """advance() for many (subscription id, expected, new) at once, same compare-and-set."""
     now = epoch(now_utc)
     await write_many(
         conn,
         "UPDATE subscriptions SET next_due_utc = ?, next_local_date = ?, next_slot = ?, updated_at = ? "
-        "WHERE id = ? AND active = 1 AND next_due_utc IS ?",
+        "WHERE id = ? AND active = 1 AND next_due_utc IS NOT DISTINCT FROM ?",
         [
             (epoch(new.due_utc), new.local_date.isoformat(), new.slot, now, sub_id,
              None if expected is None else epoch(expected.due_utc))
@@ -305,7 +327,7 @@ async def advance_many(
 
 
 async def snooze(
-    conn: aiosqlite.Connection, key: DeliveryKey, now_utc: datetime, minutes: int = schedule.SNOOZE_MINUTES
+    conn: Db, key: DeliveryKey, now_utc: datetime, minutes: int = schedule.SNOOZE_MINUTES
 ) -> Due | None:
     """Schedule one more copy of the reminder `key`, `minutes` from now; None if the kind is off.
 
@@ -322,7 +344,7 @@ async def snooze(
     return due if changed else None
 
 
-async def clear_snooze(conn: aiosqlite.Connection, subscription_id: int, expected: Due, now_utc: datetime) -> bool:
+async def clear_snooze(conn: Db, subscription_id: int, expected: Due, now_utc: datetime) -> bool:
     """Drop the pending snooze if it is still `expected` (a newer snooze stays)."""
     changed = await write(
         conn,
@@ -333,7 +355,7 @@ async def clear_snooze(conn: aiosqlite.Connection, subscription_id: int, expecte
     return changed > 0
 
 
-async def clear_snooze_many(conn: aiosqlite.Connection, done: list[tuple[int, Due]], now_utc: datetime) -> None:
+async def clear_snooze_many(conn: Db, done: list[tuple[int, Due]], now_utc: datetime) -> None:
     """clear_snooze() for many (subscription id, expected) at once."""
     now = epoch(now_utc)
     await write_many(

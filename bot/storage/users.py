@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.storage.convert import epoch
-from bot.storage.tx import read, write
+from bot.storage.tx import Db, read, write
 
 
 @dataclass(frozen=True)
@@ -18,7 +16,7 @@ class User:
     zone: str | None
 
 
-async def upsert_user(conn: aiosqlite.Connection, chat_id: int, user_id: int | None, now_utc: datetime) -> None:
+async def upsert_user(conn: Db, chat_id: int, user_id: int | None, now_utc: datetime) -> None:
     """Create the chat's row if missing; keep its zone. user_id is updated when given."""
     now = epoch(now_utc)
     await write(
@@ -30,14 +28,14 @@ async def upsert_user(conn: aiosqlite.Connection, chat_id: int, user_id: int | N
     )
 
 
-async def get_user(conn: aiosqlite.Connection, chat_id: int) -> User | None:
+async def get_user(conn: Db, chat_id: int) -> User | None:
     rows = await read(conn, "SELECT chat_id, user_id, zone FROM users WHERE chat_id = ?", (chat_id,))
     return User(rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
-async def ensure_user(conn: aiosqlite.Connection, chat_id: int, now: int) -> None:
-    # Inside a transaction: the write lock is already held.
-    await conn.execute(
+async def ensure_user(conn: Db, chat_id: int, now: int) -> None:
+    await write(
+        conn,
         "INSERT INTO users (chat_id, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (chat_id) DO NOTHING",
         (chat_id, now, now),
     )
