@@ -46,6 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _fail(str(exc), EXIT_BAD_SETTINGS)
     secrets = [settings.token] + ([settings.webhook_secret.get_secret_value()] if settings.webhook_secret else [])
+    secrets += _url_secrets(settings.database_url_value)  # the bot never logs them; masked should a library
     setup_logging(settings.log_level, secrets)
 
     from bot.app import ALLOWED_UPDATES, StartupError, build_application, gave_way
@@ -174,16 +175,36 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _url_secrets(url: str | None) -> list[str]:
+    """The password in a DATABASE_URL, and the URL itself: strings the logs must mask."""
+    if not url:
+        return []
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    return [url] + ([p for p in {password, unquote(password)} if p] if password else [])
+
+
 def _backup(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from bot.config import SettingsError, load_database_path
+    from bot.config import SettingsError, load_database_path, load_database_url
     from bot.storage.db import backup
 
     try:
+        url = None if args.database else load_database_url()
         source = args.database or load_database_path()
     except SettingsError as exc:
         return _fail(str(exc), EXIT_BAD_SETTINGS)
+    if url:
+        from bot.storage.pg import describe_url
+
+        return _fail(f"DATABASE_URL names a PostgreSQL database ({describe_url(url)}): back it up with pg_dump, "
+                     "e.g. pg_dump --format=custom --file=bot.dump \"$DATABASE_URL\"; this command copies SQLite files.",
+                     EXIT_BAD_SETTINGS)
     try:
         target = backup(source, args.file)
     except (OSError, sqlite3.Error) as exc:

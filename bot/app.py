@@ -19,8 +19,9 @@ from bot.core.flood import FloodGate
 from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
 from bot.reminders import pacing
-from bot.storage.db import close_db, open_db
+from bot.storage.backend import close_database, open_database
 from bot.storage.migrations import SchemaTooNew
+from bot.storage.pg import scrub
 from bot.telegram import (
     errors,
     flood,
@@ -167,14 +168,10 @@ def gave_way(app: Application) -> bool:
 def _post_init(settings: Settings, dispatch_interval: float | None):
     async def post_init(app: Application) -> None:
         svc: Services = app.bot_data[KEY]
-        try:
-            svc.db = await open_db(settings.database_path)
-        except SchemaTooNew as exc:
-            raise StartupError(f"DATABASE_PATH {settings.database_path}: {exc}. A newer version of the bot "
-                               "upgraded it: run that version, or restore the backup made before it.") from None
-        except (OSError, sqlite3.Error) as exc:
-            raise StartupError(f"cannot open DATABASE_PATH {settings.database_path} ({exc}): "
-                               "give a file in a folder this user can write.") from None
+        if settings.database_url is not None:
+            svc.db = await _open_postgres(settings)
+        else:
+            svc.db = await _open_sqlite(settings)
         profile = svc.content.messages.profile
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in profile.commands.items()])
         await app.bot.set_my_description(profile.description)
@@ -183,10 +180,35 @@ def _post_init(settings: Settings, dispatch_interval: float | None):
             reminder_sender.schedule(app, dispatch_interval)
         username = app.bot.username
         log.info("bot @%s is running: https://t.me/%s (%d topics, database %s)",
-                 username, username, len(svc.content.topics), settings.database_path)
+                 username, username, len(svc.content.topics), settings.database_name)
         svc.extras[CONFLICT].polling_started()
 
     return post_init
+
+
+async def _open_sqlite(settings: Settings):
+    try:
+        return await open_database(None, settings.database_path)
+    except SchemaTooNew as exc:
+        raise StartupError(f"DATABASE_PATH {settings.database_path}: {exc}. A newer version of the bot "
+                           "upgraded it: run that version, or restore the backup made before it.") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise StartupError(f"cannot open DATABASE_PATH {settings.database_path} ({exc}): "
+                           "give a file in a folder this user can write.") from None
+
+
+async def _open_postgres(settings: Settings):
+    """The URL may hold a password: messages name host, port and database only."""
+    url = settings.database_url_value
+    try:
+        return await open_database(url, settings.database_path)
+    except SchemaTooNew as exc:
+        raise StartupError(f"DATABASE_URL ({settings.database_name}): {exc}. A newer version of the bot "
+                           "upgraded it: run that version, or restore the pg_dump made before it.") from None
+    except Exception as exc:  # the driver's errors, refused connections, timeouts: all end start-up alike
+        reason = scrub(f"{type(exc).__name__}: {exc}", url or "")
+        raise StartupError(f"cannot open DATABASE_URL ({settings.database_name}): {reason}. Check that the "
+                           "server is running and the user, password and database in the URL.") from None
 
 
 async def close_transport(app: Application) -> None:
@@ -198,5 +220,5 @@ async def close_transport(app: Application) -> None:
 async def _post_shutdown(app: Application) -> None:
     svc: Services = app.bot_data[KEY]
     if svc.db is not None:
-        await close_db(svc.db)
+        await close_database(svc.db)
         svc.db = None

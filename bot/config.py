@@ -26,6 +26,10 @@ HINTS = {
     ),
     "TELEGRAM_API_BASE_URL": "leave it unset for Telegram, or give a URL like http://127.0.0.1:8081/bot",
     "DATABASE_PATH": "give a file path such as data/bot.sqlite3",
+    "DATABASE_URL": (
+        "leave it empty for SQLite at DATABASE_PATH, or give a PostgreSQL URL such as "
+        "postgresql://bot:PASSWORD@db.example.com:5432/bot"
+    ),
     "LOG_LEVEL": "use one of " + ", ".join(LOG_LEVELS),
     "ADMIN_IDS": "give Telegram user ids separated by commas, e.g. ADMIN_IDS=12345,67890",
     "CONTENT_DIR": "leave it unset for the content that ships with the bot, or name a folder like content/",
@@ -69,18 +73,38 @@ class ContentSettings(BaseSettings):
         return value
 
 
+def _database_url(value: object) -> object:
+    """DATABASE_URL: empty means SQLite; else a postgresql:// or postgres:// URL. The message
+    never repeats the value: it may hold a password."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not value.strip().startswith(("postgresql://", "postgres://")):
+        raise ValueError("must start with postgresql:// or postgres://")
+    return value.strip()
+
+
 class DatabaseSettings(BaseSettings):
-    """DATABASE_PATH alone, for `python -m bot backup`: no token needed."""
+    """DATABASE_PATH and DATABASE_URL alone, for `python -m bot backup`: no token needed."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_path: Path = Path("data/bot.sqlite3")
+    database_url: SecretStr | None = None
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _db_url(cls, value: object) -> object:
+        return _database_url(value)
 
 
 class Settings(ContentSettings):
     telegram_bot_token: SecretStr
     telegram_api_base_url: str | None = None
     database_path: Path = Path("data/bot.sqlite3")
+    # PostgreSQL instead of SQLite (several processes share it); secret: it may hold a password.
+    database_url: SecretStr | None = None
     log_level: str = "INFO"
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     telegram_rate_limit: int = 30  # messages per second overall; 0: no limiter
@@ -194,6 +218,11 @@ class Settings(ContentSettings):
             return frozenset(int(p) for p in parts)
         return value  # type: ignore[return-value]
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _db_url(cls, value: object) -> object:
+        return _database_url(value)
+
     @field_validator("database_path")
     @classmethod
     def _db_path(cls, value: Path) -> Path:
@@ -206,6 +235,20 @@ class Settings(ContentSettings):
     @property
     def token(self) -> str:
         return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def database_url_value(self) -> str | None:
+        """DATABASE_URL in clear, for the driver only: log bot.storage.pg.describe_url(...) instead."""
+        return self.database_url.get_secret_value() if self.database_url else None
+
+    @property
+    def database_name(self) -> str:
+        """What the logs and messages call the database: never the URL itself."""
+        if self.database_url is not None:
+            from bot.storage.pg import describe_url
+
+            return describe_url(self.database_url.get_secret_value())
+        return str(self.database_path)
 
     @property
     def log_level_number(self) -> int:
@@ -229,6 +272,15 @@ def load_database_path() -> Path:
         return DatabaseSettings().database_path
     except ValidationError as exc:
         raise SettingsError(_first_problem(exc)) from None
+
+
+def load_database_url() -> str | None:
+    """DATABASE_URL from the environment or .env (None: SQLite at DATABASE_PATH)."""
+    try:
+        url = DatabaseSettings().database_url
+    except ValidationError as exc:
+        raise SettingsError(_first_problem(exc)) from None
+    return url.get_secret_value() if url else None
 
 
 def load_content_dir() -> Path | None:

@@ -27,7 +27,7 @@ class Services:
     reminders: ReminderContent
     admin_ids: frozenset[int] = frozenset()
     clock: Callable[[], datetime] = utc_now
-    db: Any = None  # aiosqlite.Connection, opened in post_init
+    db: Any = None  # bot.storage.tx.Db (SQLite or PostgreSQL), opened in post_init
     requests: tuple = ()  # the HTTP backends, closed by bot.app.close_transport
     extras: dict[str, Any] = field(default_factory=dict)
     # Features with an open question (the symptom check) offer to continue it under a normal
