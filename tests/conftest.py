@@ -18,6 +18,9 @@ from bot.config import load_settings
 from bot.core.flood import FloodGate
 from bot.sandbox.server import FakeTelegram
 
+# `store` / `store_place`: a database of each backend, SQLite and PostgreSQL (tests/backends.py).
+pytest_plugins = ["tests.backends"]
+
 TOKEN = "123456789:TEST-fake-telegram-token-for-tests"
 
 

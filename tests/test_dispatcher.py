@@ -1,4 +1,5 @@
-"""The dispatcher tick with an injected clock, a real SQLite file and the fake Bot API server.
+"""The dispatcher tick with an injected clock, a real database of each backend (SQLite, then
+PostgreSQL: tests/backends.py) and the fake Bot API server.
 
 Most tests send through the real Telegram adapter (bot.telegram.reminder_sender.TelegramSender on a
 python-telegram-bot Bot) to the fake server; a few use a scripted Sender to reach outcomes a
@@ -8,7 +9,6 @@ server cannot produce on demand (a hang, an exception, a send held back mid-batc
 import asyncio
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta, timezone
@@ -23,8 +23,9 @@ from bot.core.reminder_content import load_reminder_content
 from bot.reminders import dispatcher
 from bot.reminders.dispatcher import Deps
 from bot.storage import deliveries, subscriptions
-from bot.storage.db import close_db, open_db
+from bot.storage.db import close_db
 from bot.storage.deliveries import DeliveryKey
+from bot.storage.tx import read, write
 from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.reminder_sender import TelegramSender
 from tests.conftest import TOKEN
@@ -46,10 +47,14 @@ def content():
 
 
 @pytest.fixture
-async def db(tmp_path):
-    conn = await open_db(tmp_path / "data" / "bot.sqlite3")
+async def db(store_place):
+    conn = await store_place.open()
     yield conn
     await close_db(conn)
+
+
+async def count(conn, sql: str) -> int:
+    return (await read(conn, sql))[0][0]
 
 
 def make_bot(base_url, backend="aiohttp"):
@@ -126,7 +131,7 @@ def dead_owner() -> str:
     return f"{socket.gethostname()}/{pid}/feedbeef"
 
 
-async def test_a_claim_left_by_a_dead_process_is_sent_at_the_next_start(db, fake, tg, content, tmp_path, no_violations):
+async def test_a_claim_left_by_a_dead_process_is_sent_at_the_next_start(db, fake, tg, content, store_place, no_violations):
     """Process 1 claimed 504's reminder and died before recording the send. After a restart the
     first tick sees the owner is gone, takes the claim back and sends it: late, not lost."""
     await subscribe(db, fake, 503)
@@ -135,7 +140,7 @@ async def test_a_claim_left_by_a_dead_process_is_sent_at_the_next_start(db, fake
     key = sub.key(sub.next)
     assert await deliveries.claim_delivery(db, key, at, owner=dead_owner())
     await close_db(db)
-    reopened = await open_db(tmp_path / "data" / "bot.sqlite3")  # the restarted process
+    reopened = await store_place.open()  # the restarted process
     try:
         report = await tick(tg, Deps(reopened, content), at + timedelta(seconds=30))
         assert (report.recovered, report.sent) == (1, 2)
@@ -188,10 +193,10 @@ async def test_a_settled_send_is_not_recorded_by_a_process_whose_claim_was_taken
     assert (await deliveries.get_delivery(db, key)).message_id == 2
 
 
-async def test_two_processes_on_one_database_send_each_reminder_once(db, fake, tg, content, tmp_path, no_violations):
+async def test_two_processes_on_one_database_send_each_reminder_once(db, fake, tg, content, store_place, no_violations):
     for chat in range(510, 530):
         await subscribe(db, fake, chat)
-    other = await open_db(tmp_path / "data" / "bot.sqlite3")
+    other = await store_place.open()
     try:
         at = NINE_BERLIN + timedelta(seconds=1)
         first, second = await asyncio.gather(tick(tg, Deps(db, content), at), tick(tg, Deps(other, content), at))
@@ -437,7 +442,7 @@ async def test_schedule_all_recomputes_next_due_and_keeps_snoozes(db, fake, cont
     berlin = await subscribe(db, fake, 640)
     kolkata = await subscribe(db, fake, 641, zone="Asia/Kolkata", kind="hydration", per_day=3)
     await subscriptions.deactivate(db, 641, "hydration", SETUP)
-    await db.execute("UPDATE subscriptions SET next_due_utc = 1 WHERE id = ?", (berlin.id,))
+    await write(db, "UPDATE subscriptions SET next_due_utc = 1 WHERE id = ?", (berlin.id,))
     await subscriptions.snooze(db, DeliveryKey(berlin.id, date(2026, 6, 1), 0), SETUP)
     assert await subscriptions.schedule_all(db, SETUP, batch=1) == 1  # only active ones
     after = await subscriptions.get_subscription(db, 640, "stretching")
@@ -504,27 +509,27 @@ async def test_a_send_that_hangs_is_cut_off_and_sent_again(db, fake, tg, content
     assert fake.sent_count(750) == 1
 
 
-async def test_claims_are_taken_a_small_batch_at_a_time_just_before_sending(db, fake, tg, content, tmp_path, no_violations):
+async def test_claims_are_taken_a_small_batch_at_a_time_just_before_sending(db, fake, tg, content, store_place, no_violations):
     """What a crash can leave in 'sending' is what is in flight: never more than BATCH claims,
     and each is committed (visible to another connection) before its message goes out."""
     for chat in range(800, 860):
         await subscribe(db, fake, chat)
-    watcher = sqlite3.connect(tmp_path / "data" / "bot.sqlite3")
+    watcher = await store_place.open()
     seen = []
 
     async def count_claims(_reminder):
-        seen.append(watcher.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sending'").fetchone()[0])
+        seen.append(await count(watcher, "SELECT COUNT(*) FROM deliveries WHERE status = 'sending'"))
 
     try:
         sender = Scripted(TelegramSender(tg, content), each=count_claims)
         report = await tick(sender, Deps(db, content), NINE_BERLIN + timedelta(seconds=1))
     finally:
-        watcher.close()
+        await close_db(watcher)
     assert report.sent == 60 and len(seen) == 60
     assert 1 <= min(seen) and max(seen) <= dispatcher.BATCH < 60
 
 
-async def test_each_send_is_recorded_as_soon_as_it_is_answered(db, fake, tg, content, tmp_path, no_violations):
+async def test_each_send_is_recorded_as_soon_as_it_is_answered(db, fake, tg, content, store_place, no_violations):
     """Not when the whole batch is done: while one send of the batch hangs, the others are
     already 'sent' in the file, so a crash now would repeat only the one still in flight."""
     for chat in range(870, 880):
@@ -538,17 +543,17 @@ async def test_each_send_is_recorded_as_soon_as_it_is_answered(db, fake, tg, con
 
     sender = Scripted(inner, {870: late})
     running = asyncio.create_task(tick(sender, Deps(db, content), NINE_BERLIN + timedelta(seconds=1)))
-    watcher = sqlite3.connect(tmp_path / "data" / "bot.sqlite3")
+    watcher = await store_place.open()
     try:
         for _ in range(200):
-            recorded = watcher.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+            recorded = await count(watcher, "SELECT COUNT(*) FROM deliveries WHERE status = 'sent'")
             if recorded == 9:
                 break
             await asyncio.sleep(0.01)
         assert recorded == 9 and not running.done()
-        assert watcher.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'sending'").fetchone()[0] == 1
+        assert await count(watcher, "SELECT COUNT(*) FROM deliveries WHERE status = 'sending'") == 1
     finally:
-        watcher.close()
+        await close_db(watcher)
         release.set()
     assert (await running).sent == 10 and fake.sent_count() == 10
 

@@ -16,6 +16,8 @@ from bot.storage.db import backup, checkpoint, checkpoint_soon, close_db, databa
 from bot.storage.deliveries import DeliveryKey
 from bot.storage.migrations import MIGRATIONS, SchemaTooNew, migrate, user_version
 from bot.storage.subscriptions import ZoneRequired
+from bot.storage.tx import dialect, read, write
+from tests.backends import BACKENDS, place
 
 UTC = timezone.utc
 NOW = datetime(2024, 5, 2, 6, 0, tzinfo=UTC)
@@ -31,17 +33,28 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "nested" / "bot.sqlite3"
 
 
-@pytest.fixture
-async def db(db_path):
-    conn = await open_db(db_path)
-    yield conn
-    await close_db(conn)
+@pytest.fixture(params=BACKENDS)
+async def db(request, db_path):
+    """SQLite at db_path, then PostgreSQL (a schema of its own); tests about SQLite's files,
+    pragmas and backups take only the first (`sqlite_only`)."""
+    if request.param == "sqlite":
+        conn = await open_db(db_path)
+        yield conn
+        await close_db(conn)
+        return
+    async with place("postgresql", db_path.parent) as where:
+        conn = await where.open()
+        try:
+            yield conn
+        finally:
+            await close_db(conn)
+
+
+sqlite_only = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 
 
 async def scalar(conn, sql: str, params=()):
-    async with conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    return row[0]
+    return (await read(conn, sql, params))[0][0]
 
 
 async def schema(conn) -> list[tuple]:
@@ -51,6 +64,7 @@ async def schema(conn) -> list[tuple]:
 # --- opening and migrations --------------------------------------------------------------------
 
 
+@sqlite_only
 async def test_open_db_creates_directory_and_sets_pragmas(db, db_path):
     assert db_path.exists()
     assert (await scalar(db, "PRAGMA journal_mode")).lower() == "wal"
@@ -76,6 +90,7 @@ async def test_reopening_and_rerunning_migrations_changes_nothing(db_path):
         await close_db(conn)
 
 
+@sqlite_only
 async def test_a_failing_migration_is_rolled_back_whole(db):
     broken = [*MIGRATIONS, ("CREATE TABLE half_done (a INTEGER)", "THIS IS NOT SQL")]
     with pytest.raises(sqlite3.OperationalError):
@@ -190,7 +205,7 @@ async def test_due_subscriptions_returns_only_due_active_rows_earliest_first(db)
     d = await make_active(db, 4, "UTC", at=time(6, 45))
     await subscriptions.deactivate(db, 4, "stretching", NOW)
     # an inactive row with a stale next-due must still be ignored
-    await db.execute("UPDATE subscriptions SET next_due_utc = ? WHERE id = ?", (int(NOW.timestamp()), d.id))
+    await write(db, "UPDATE subscriptions SET next_due_utc = ? WHERE id = ?", (int(NOW.timestamp()), d.id))
     due = await subscriptions.due_subscriptions(db, utc(2024, 5, 2, 8))
     assert [s.id for s in due] == [b.id, a.id]
     assert c.id not in [s.id for s in due]
@@ -218,6 +233,7 @@ async def test_snooze_on_a_stopped_reminder_does_nothing(db):
 
 
 @pytest.mark.parametrize("sql, index", [(subscriptions.DUE_QUERY, "subscriptions_due"), (subscriptions.SNOOZE_QUERY, "subscriptions_snoozed")])
+@sqlite_only
 async def test_due_queries_use_their_index(db, sql, index):
     plan = " ".join(str(tuple(r)) for r in await db.execute_fetchall("EXPLAIN QUERY PLAN " + sql, (0, 5)))
     assert f"SEARCH s USING INDEX {index}" in plan
@@ -312,6 +328,7 @@ asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
 """
 
 
+@sqlite_only
 async def test_two_processes_never_claim_the_same_key(db, db_path):
     sub = await make_active(db, 1, "UTC")
     n = 300
@@ -365,7 +382,10 @@ async def test_reads_see_only_committed_data(db):
     user = asyncio.create_task(users.get_user(db, 1))
     summary = asyncio.create_task(privacy.chat_summary(db, 1))
     await asyncio.sleep(0.05)
-    assert not (due.done() or user.done() or summary.done())  # waiting, not reading into it
+    if dialect(db) == "sqlite":
+        assert not (due.done() or user.done() or summary.done())  # waiting, not reading into it
+    else:  # its own connection and snapshot: done at once, seeing nothing uncommitted
+        assert await due == [] and await user is None and (await summary).empty
     release.set()
     await writer
     assert await due == [] and await user is None and (await summary).empty
@@ -374,7 +394,7 @@ async def test_reads_see_only_committed_data(db):
 async def test_transaction_rolls_back_on_error(db):
     with pytest.raises(RuntimeError):
         async with transaction(db):
-            await db.execute("INSERT INTO users (chat_id, created_at, updated_at) VALUES (99, 0, 0)")
+            await write(db, "INSERT INTO users (chat_id, created_at, updated_at) VALUES (99, 0, 0)")
             raise RuntimeError("boom")
     assert await users.get_user(db, 99) is None
 
@@ -446,13 +466,25 @@ async def fill_everything(conn, chat_id: int) -> list[int]:
     return ids
 
 
+async def table_columns(conn) -> dict[str, list[str]]:
+    """Every table and its columns, from the backend's own catalogue."""
+    if dialect(conn) == "postgresql":
+        rows = await read(conn, "SELECT table_name, column_name FROM information_schema.columns "
+                                "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position")
+        found: dict[str, list[str]] = {}
+        for table, column in rows:
+            found.setdefault(table, []).append(column)
+        found.pop("schema_version", None)  # the migrations' bookkeeping: no user data
+        return found
+    tables = [r[0] for r in await read(
+        conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {table: [r[1] for r in await read(conn, f"PRAGMA table_info({table})")] for table in tables}
+
+
 async def rows_about(conn, chat_id: int, user_id: int, sub_ids: list[int]) -> dict[str, int]:
     """Rows in every table that mention the chat, its user id or its subscriptions."""
     found = {}
-    tables = [r[0] for r in await conn.execute_fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-    for table in tables:
-        columns = [r[1] for r in await conn.execute_fetchall(f"PRAGMA table_info({table})")]
+    for table, columns in (await table_columns(conn)).items():
         conditions, params = [], []
         for column, values in (("chat_id", [chat_id]), ("user_id", [user_id]), ("subscription_id", sub_ids)):
             if column in columns:
@@ -484,6 +516,7 @@ async def test_forget_chat_leaves_no_row_of_the_user_in_any_table(db):
     assert not await privacy.forget_chat(db, 100)  # nothing left to forget
 
 
+@sqlite_only
 async def test_forget_works_even_without_foreign_key_enforcement(db):
     ids = await fill_everything(db, 100)
     await db.execute("PRAGMA foreign_keys = OFF")
@@ -532,6 +565,7 @@ async def test_a_database_readable_by_others_is_made_owner_only(tmp_path):
         await close_db(conn)
 
 
+@sqlite_only
 async def test_a_checkpoint_held_up_by_a_reader_is_retried_until_the_log_is_empty(db, db_path):
     await subscriptions.set_zone(db, 100, "Pacific/Chatham", NOW)
     reader = sqlite3.connect(db_path)
@@ -577,6 +611,7 @@ async def test_deleted_rows_are_zeroed_whatever_the_sqlite_build_says(tmp_path, 
         await close_db(conn)
 
 
+@sqlite_only
 async def test_a_checkpoint_never_waits_for_readers_so_writes_go_on(db, db_path):
     reader = sqlite3.connect(db_path)
     try:
@@ -591,6 +626,7 @@ async def test_a_checkpoint_never_waits_for_readers_so_writes_go_on(db, db_path)
         reader.close()
 
 
+@sqlite_only
 async def test_backup_is_a_consistent_owner_only_copy_taken_while_the_bot_writes(db, db_path, tmp_path):
     await subscriptions.set_zone(db, 1, "Europe/Berlin", NOW)
     target = tmp_path / "backups" / "monday.sqlite3"
@@ -610,6 +646,7 @@ async def test_backup_is_a_consistent_owner_only_copy_taken_while_the_bot_writes
     assert list(target.parent.iterdir()) == [target]  # no temporary file left
 
 
+@sqlite_only
 async def test_backup_command_copies_the_database_named_by_database_path(db, db_path, tmp_path):
     await subscriptions.set_zone(db, 1, "Europe/Berlin", NOW)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(db_path)}
