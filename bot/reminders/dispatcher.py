@@ -400,6 +400,8 @@ async def _send_all(
             batch = queued[:]
             queued.clear()
             async with transaction(db):
+                # Subscriptions first, then their deliveries: the order a claim takes them in.
+                await subscriptions.lock_subscriptions(db, [i.sub.id for i, _c, _o in batch])
                 at = now()
                 sent = [(i, c, o) for i, c, o in batch if o.result.status is Status.SENT and o.error is None]
                 rest = [(i, c, o) for i, c, o in batch if not (o.result.status is Status.SENT and o.error is None)]

@@ -266,6 +266,23 @@ async def claimable_subscriptions(conn: Db, ids: list[int]) -> list[Subscription
     return found
 
 
+_LOCK_POSTGRESQL = "SELECT id FROM subscriptions WHERE id IN ({ids}) ORDER BY id FOR UPDATE"
+
+
+async def lock_subscriptions(conn: Db, ids: list[int]) -> None:
+    """Inside a transaction that settles deliveries (the dispatcher's record): take these
+    subscriptions' row locks first, in id order, before any delivery row. PostgreSQL only
+    (SQLite's BEGIN IMMEDIATE holds the whole database). A claiming dispatcher locks the
+    subscription before its delivery rows too, so the two never hold one lock each while
+    waiting for the other's (a deadlock), and a claim skips what is being recorded."""
+    if dialect(conn) != "postgresql":
+        return
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 500):
+        part = unique[start : start + 500]
+        await read(conn, _LOCK_POSTGRESQL.format(ids=", ".join("?" * len(part))), part)
+
+
 async def advance(
     conn: Db, subscription_id: int, expected: Due | None, new: Due, now_utc: datetime
 ) -> bool:
