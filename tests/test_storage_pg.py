@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import os
 import random
+import socket
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
@@ -286,3 +290,32 @@ def test_backup_on_a_postgresql_url_says_to_use_pg_dump(tmp_path, monkeypatch, c
     err = capsys.readouterr().err.strip()
     assert "pg_dump" in err and "s3cret" not in err and len(err.splitlines()) == 1
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+async def test_an_unreachable_server_ends_start_up_with_one_line_and_no_password(tmp_path):
+    from bot.app import StartupError, _open_postgres
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = load_settings(telegram_bot_token=TOKEN, database_url=f"postgresql://bot:s3cret@127.0.0.1:{port}/bot")
+    with pytest.raises(StartupError) as error:
+        await _open_postgres(settings)
+    message = str(error.value)
+    assert message.startswith(f"cannot open DATABASE_URL (postgresql 127.0.0.1:{port}/bot)")
+    assert "s3cret" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("require, outcome, code", [("", "1 passed, 1 skipped", 0), ("1", "1 passed, 1 error", 1)])
+def test_without_a_server_postgresql_tests_skip_unless_required(require, outcome, code):
+    """CI sets REQUIRE_POSTGRES=1: there a missing server fails the PostgreSQL variants, never
+    skips them quietly."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "REQUIRE_POSTGRES")}
+    env["REQUIRE_POSTGRES"] = require
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs",
+         "tests/test_storage.py::test_upsert_user_keeps_the_zone"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert outcome in result.stdout and result.returncode == code, result.stdout[-2000:]
+    assert "TEST_DATABASE_URL is not set" in result.stdout
