@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 from bot.storage import completions, open_triage, privacy, stats, subscriptions, users
 from bot.telegram import reminder_sender
+from tests.reminder_steps import said_back, zone_prompt
 
 UTC = timezone.utc
 ANN_ZONE = "Pacific/Chatham"  # nobody else in these tests uses it, so its bytes identify Ann
@@ -25,9 +26,9 @@ async def opt_in(bot, user, kind_button, zone="Berlin"):
     screen = await user.reply()
     await user.tap(screen, kind_button)
     await user.tap(await user.reply(), "09:00")
-    await user.reply()
+    await zone_prompt(user)
     await user.send(zone)
-    await user.tap(await user.reply(), texts(bot).buttons.yes)
+    await user.tap(await said_back(user), texts(bot).buttons.yes)
     return await user.reply()
 
 

@@ -11,6 +11,7 @@ from bot.core.content import plain_text
 from bot.storage import pending as pending_store
 from bot.storage import subscriptions, users
 from bot.telegram import reminder_sender
+from tests.reminder_steps import said_back, zone_prompt
 
 UTC = timezone.utc
 
@@ -26,13 +27,13 @@ async def tick(bot):
 async def open_zone_question(bot, user):
     await user.send("/reminders")
     await user.tap(await user.reply(), texts(bot).buttons.zone)
-    return await user.reply()
+    return await zone_prompt(user)
 
 
 async def set_zone(bot, user, typed="Berlin"):
     await open_zone_question(bot, user)
     await user.send(typed)
-    await user.tap(await user.reply(), texts(bot).buttons.yes)
+    await user.tap(await said_back(user), texts(bot).buttons.yes)
     return await user.reply()
 
 
@@ -44,14 +45,14 @@ async def test_9ish_is_said_back_confirmed_and_saved(bot, fake, no_violations):
     await ann.tap(await ann.reply(), t.buttons.stretching_time)
     await ann.reply()
     await ann.send("10ish")
-    said_back = await ann.reply()
-    assert "Berlin time (Europe/Berlin, UTC+2 now): your daily stretch at 10:00 — right?" in said_back.text
-    assert "“10ish” read as 10:00." in said_back.text
-    assert said_back.button_texts == [t.buttons.yes, t.buttons.change]
+    said = await ann.reply()
+    assert "Berlin time (Europe/Berlin, UTC+2 now): your daily stretch at 10:00 — right?" in said.text
+    assert "“10ish” read as 10:00." in said.text
+    assert said.button_texts == [t.buttons.yes, t.buttons.change]
     assert await subscriptions.get_subscription(bot.services.db, 501, "stretching") is None  # nothing saved yet
-    await ann.tap(said_back, t.buttons.yes)
+    await ann.tap(said, t.buttons.yes)
     saved = await ann.reply()
-    assert saved.message_id == said_back.message_id and "every day at 10:00" in saved.text
+    assert saved.message_id == said.message_id and "every day at 10:00" in saved.text
     assert (await subscriptions.get_subscription(bot.services.db, 501, "stretching")).at == time(10, 0)
     assert await pending_store.get_pending(bot.services.db, 501, bot.clock.now) is None
 
@@ -67,7 +68,7 @@ async def test_turning_stretching_on_asks_its_time_and_9ish_then_the_zone(bot, f
     assert {"07:00", "09:00", "20:00"} <= set(when.button_texts)
     assert await subscriptions.list_subscriptions(bot.services.db, 502) == []  # asking switches nothing on
     await ann.send("9ish")
-    zone_question = await ann.reply()
+    zone_question = await zone_prompt(ann)
     assert "09:00 it is." in zone_question.text and "“9ish” read as 09:00." in zone_question.text
     assert "time zone" in zone_question.text
     await ann.send("9ish")  # typed again at the zone question: never read as a zone
@@ -75,11 +76,11 @@ async def test_turning_stretching_on_asks_its_time_and_9ish_then_the_zone(bot, f
     assert "looks like a reminder time" in refused.text
     assert await users.get_user(bot.services.db, 502) is None
     await ann.send("Berlin")
-    said_back = await ann.reply()
-    assert "Berlin time (Europe/Berlin, UTC+2 now): your daily stretch at 09:00 — right?" in said_back.text
-    assert said_back.button_texts == [t.buttons.yes, t.buttons.change_time, t.buttons.change_zone]
+    said = await said_back(ann)
+    assert "Berlin time (Europe/Berlin, UTC+2 now): your daily stretch at 09:00 — right?" in said.text
+    assert said.button_texts == [t.buttons.yes, t.buttons.change_time, t.buttons.change_zone]
     assert await users.get_user(bot.services.db, 502) is None  # said back, not saved
-    await ann.tap(said_back, t.buttons.yes)
+    await ann.tap(said, t.buttons.yes)
     on = await ann.reply()
     assert "Stretching reminders are on" in on.text and "tomorrow at 09:00" in on.text
     sub = await subscriptions.get_subscription(bot.services.db, 502, "stretching")
@@ -94,17 +95,17 @@ async def test_in_the_evening_at_the_time_question_is_a_time_not_a_greeting(bot,
     await ann.tap(await ann.reply(), t.buttons.stretching_on)
     await ann.reply()
     await ann.send("in the evening")
-    said_back = await ann.reply()
-    assert "your daily stretch at 19:00 — right?" in said_back.text
-    assert "For “in the evening” I picked 19:00" in said_back.text
-    assert t.confirm.switch_on in said_back.text
-    await ann.tap(said_back, t.buttons.change)  # another time after all
+    said = await ann.reply()
+    assert "your daily stretch at 19:00 — right?" in said.text
+    assert "For “in the evening” I picked 19:00" in said.text
+    assert t.confirm.switch_on in said.text
+    await ann.tap(said, t.buttons.change)  # another time after all
     again = await ann.reply()
     assert "When should the daily stretch arrive?" in again.text
     await ann.send("8 in the evening")
-    said_back = await ann.reply()
-    assert "at 20:00 — right?" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await ann.reply()
+    assert "at 20:00 — right?" in said.text
+    await ann.tap(said, t.buttons.yes)
     assert "today at 20:00" in (await ann.reply()).text  # 10:00 in Berlin now
     assert (await subscriptions.get_subscription(bot.services.db, 503, "stretching")).at == time(20, 0)
 
@@ -118,9 +119,9 @@ async def test_turning_water_on_asks_for_the_first_time(bot, fake, no_violations
     first = await ann.reply()
     assert "When should the first water reminder come?" in first.text
     await ann.send("after breakfast")
-    said_back = await ann.reply()
-    assert "4 water reminders a day, the first at 08:30 and the last at 19:00 — right?" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await ann.reply()
+    assert "4 water reminders a day, the first at 08:30 and the last at 19:00 — right?" in said.text
+    await ann.tap(said, t.buttons.yes)
     on = await ann.reply()
     assert "4 a day from 08:30 to 19:00" in on.text
     assert (await subscriptions.get_subscription(bot.services.db, 504, "hydration")).active
@@ -131,10 +132,10 @@ async def test_im_in_sydney_is_said_back_with_its_offset(bot, fake, no_violation
     t = texts(bot)
     await open_zone_question(bot, ann)
     await ann.send("I'm in Sydney")
-    said_back = await ann.reply()
-    assert "Your time zone: Sydney time (Australia/Sydney, UTC+10 now) — right?" in said_back.text
+    said = await said_back(ann)
+    assert "Your time zone: Sydney time (Australia/Sydney, UTC+10 now) — right?" in said.text
     assert await users.get_user(bot.services.db, 505) is None
-    await ann.tap(said_back, t.buttons.yes)
+    await ann.tap(said, t.buttons.yes)
     assert "Australia/Sydney" in (await ann.reply()).text
     assert (await users.get_user(bot.services.db, 505)).zone == "Australia/Sydney"
 
@@ -145,11 +146,11 @@ async def test_est_is_new_york_with_summer_time(bot, fake, no_violations):
     await ann.send("/reminders")
     await ann.tap(await ann.reply(), t.buttons.stretching_on)
     await ann.tap(await ann.reply(), "09:00")
-    await ann.reply()
+    await zone_prompt(ann)
     await ann.send("EST")
-    said_back = await ann.reply()
-    assert "US Eastern time (America/New_York, UTC-4 now): your daily stretch at 09:00 — right?" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await said_back(ann)
+    assert "US Eastern time (America/New_York, UTC-4 now): your daily stretch at 09:00 — right?" in said.text
+    await ann.tap(said, t.buttons.yes)
     await ann.reply()
     assert (await users.get_user(bot.services.db, 506)).zone == "America/New_York"
     # 09:00 in New York in June is 13:00 UTC (UTC-4), not 14:00 (a fixed UTC-5 would be).
@@ -166,7 +167,7 @@ async def test_a_question_at_the_zone_prompt_is_answered_and_the_prompt_stays(bo
     await ann.send("/reminders")
     await ann.tap(await ann.reply(), t.buttons.stretching_on)
     await ann.tap(await ann.reply(), "08:00")
-    await ann.reply()  # the zone question
+    await zone_prompt(ann)
     await ann.send(question)
     answer = await ann.reply()
     expected = bot.services.engine.answer(question)
@@ -176,8 +177,8 @@ async def test_a_question_at_the_zone_prompt_is_answered_and_the_prompt_stays(bo
     waiting = await pending_store.get_pending(bot.services.db, 507, bot.clock.now)
     assert waiting is not None and waiting.awaiting == "zone"  # still open, nothing lost
     await ann.send("sydney australia")
-    said_back = await ann.reply()
-    assert "Sydney time (Australia/Sydney, UTC+10 now): your daily stretch at 08:00 — right?" in said_back.text
+    said = await said_back(ann)
+    assert "Sydney time (Australia/Sydney, UTC+10 now): your daily stretch at 08:00 — right?" in said.text
 
 
 async def test_a_question_at_the_time_prompt_is_answered(bot, fake, no_violations):
@@ -196,7 +197,7 @@ async def test_a_red_flag_at_the_zone_prompt_while_switching_on_gets_the_emergen
     await ann.send("/reminders")
     await ann.tap(await ann.reply(), texts(bot).buttons.stretching_on)
     await ann.tap(await ann.reply(), "09:00")
-    await ann.reply()
+    await zone_prompt(ann)
     await ann.send("my back went and now i cant feel my bum or inner thighs")
     urgent = await ann.reply()
     assert all(n in urgent.text for n in ("112", "911", "999"))
@@ -209,13 +210,13 @@ async def test_a_country_with_several_zones_asks_which(bot, fake, no_violations)
     t = texts(bot)
     await open_zone_question(bot, ann)
     await ann.send("australia")
-    choices = await ann.reply()
+    choices = await said_back(ann)
     assert "Australia has more than one time zone" in choices.text
     assert {"Sydney (UTC+10)", "Perth (UTC+8)", "Adelaide (UTC+9:30)"} <= set(choices.button_texts)
     await ann.tap(choices, "Perth (UTC+8)")
-    said_back = await ann.reply()
-    assert "Perth time (Australia/Perth, UTC+8 now) — right?" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await ann.reply()
+    assert "Perth time (Australia/Perth, UTC+8 now) — right?" in said.text
+    await ann.tap(said, t.buttons.yes)
     await ann.reply()
     assert (await users.get_user(bot.services.db, 510)).zone == "Australia/Perth"
 
@@ -227,10 +228,10 @@ async def test_my_time_is_and_a_bare_clock_are_fixed_offsets_said_back(bot, fake
     await ann.send("my time is 7:45pm")  # UTC+11:45 at 08:00 UTC: no place
     assert "No time zone shows 7:45pm right now" in (await ann.reply()).text
     await ann.send("my time is 1:45pm")  # Nepal
-    said_back = await ann.reply()
-    assert "UTC+5:45, worked out from your clock showing 13:45" in said_back.text
+    said = await said_back(ann)
+    assert "UTC+5:45, worked out from your clock showing 13:45" in said.text
     await ann.send("14:05")  # a bare clock: said back as a guess
-    guess = await ann.reply()
+    guess = await said_back(ann)
     assert "UTC+6, if it is 14:05 where you are right now" in guess.text
     await ann.tap(guess, t.buttons.yes)
     await ann.reply()
@@ -244,16 +245,16 @@ async def test_change_zone_keeps_the_time_while_switching_on(bot, fake, no_viola
     await ann.tap(await ann.reply(), t.buttons.stretching_on)
     await ann.reply()
     await ann.send("quarter to 8")
-    await ann.reply()
+    await zone_prompt(ann)
     await ann.send("pacific time")
-    said_back = await ann.reply()
-    assert "US Pacific time (America/Los_Angeles, UTC-7 now): your daily stretch at 07:45" in said_back.text
-    await ann.tap(said_back, t.buttons.change_zone)
-    await ann.reply()
+    said = await said_back(ann)
+    assert "US Pacific time (America/Los_Angeles, UTC-7 now): your daily stretch at 07:45" in said.text
+    await ann.tap(said, t.buttons.change_zone)
+    await zone_prompt(ann)
     await ann.send("uk")
-    said_back = await ann.reply()
-    assert "UK time (Europe/London, UTC+1 now): your daily stretch at 07:45 — right?" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await said_back(ann)
+    assert "UK time (Europe/London, UTC+1 now): your daily stretch at 07:45 — right?" in said.text
+    await ann.tap(said, t.buttons.yes)
     await ann.reply()
     sub = await subscriptions.get_subscription(bot.services.db, 512, "stretching")
     assert sub.active and sub.zone == "Europe/London" and sub.at == time(7, 45)
@@ -263,7 +264,7 @@ async def test_nothing_is_saved_when_the_said_back_answer_is_left(bot, fake, no_
     ann = fake.user(513)
     await open_zone_question(bot, ann)
     await ann.send("new york")
-    assert "New York time" in (await ann.reply()).text
+    assert "New York time" in (await said_back(ann)).text
     await ann.send("/cancel")
     await ann.reply()
     assert await users.get_user(bot.services.db, 513) is None
@@ -275,11 +276,11 @@ async def test_a_shared_location_is_mapped_to_its_zone_and_said_back(bot, fake, 
     await ann.send("/reminders")
     await ann.tap(await ann.reply(), t.buttons.stretching_on)
     await ann.tap(await ann.reply(), "07:00")
-    await ann.reply()
-    await ann.send_location(-33.87, 151.21)  # Sydney
-    said_back = await ann.reply()
-    assert "Australia/Sydney time, from your location (UTC+10 now): your daily stretch at 07:00" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    await zone_prompt(ann)
+    await ann.tap_location_button(-33.87, 151.21)  # Sydney
+    said = await said_back(ann)
+    assert "Australia/Sydney time, from your location (UTC+10 now): your daily stretch at 07:00" in said.text
+    await ann.tap(said, t.buttons.yes)
     await ann.reply()
     sub = await subscriptions.get_subscription(bot.services.db, 514, "stretching")
     assert sub.active and sub.zone == "Australia/Sydney"

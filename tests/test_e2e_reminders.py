@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from bot.storage import completions, subscriptions, users
 from bot.storage import pending as pending_store
 from bot.telegram import reminder_sender
+from tests.reminder_steps import said_back, zone_prompt
 
 UTC = timezone.utc
 # The fixture clock starts at 2026-06-01 08:00 UTC = 10:00 in Berlin (summer time).
@@ -45,10 +46,10 @@ async def opt_in_stretching(bot, user, zone_text="Berlin", at="09:00"):
     screen = await open_reminders(bot, user)
     await user.tap(screen, t.buttons.stretching_on)
     await user.tap(await user.reply(), at)  # the time question: a preset
-    await user.reply()  # the zone question
+    await zone_prompt(user)
     await user.send(zone_text)
-    said_back = await user.reply()
-    await user.tap(said_back, t.buttons.yes)
+    said = await said_back(user)
+    await user.tap(said, t.buttons.yes)
     return await user.reply()
 
 
@@ -75,13 +76,13 @@ async def test_opt_in_asks_the_time_then_the_zone_then_a_reminder_arrives_done_s
     when = await ann.reply()
     assert "when should the daily stretch" in when.text.lower() and "09:00" in when.button_texts
     await ann.tap(when, "09:00")
-    question = await ann.reply()
+    question = await zone_prompt(ann)
     assert "time zone" in question.text.lower() and "14:05" in question.text and "09:00" in question.text
     await ann.send("Berlin")
-    said_back = await ann.reply()
-    assert "Berlin time (Europe/Berlin, UTC+2 now)" in said_back.text and "09:00" in said_back.text
+    said = await said_back(ann)
+    assert "Berlin time (Europe/Berlin, UTC+2 now)" in said.text and "09:00" in said.text
     assert await users.get_user(bot.services.db, 402) is None  # nothing saved before Yes
-    await ann.tap(said_back, t.buttons.yes)
+    await ann.tap(said, t.buttons.yes)
     confirmed = await ann.reply()
     assert "Europe/Berlin" in confirmed.text
     assert "tomorrow at 09:00" in confirmed.text  # it is 10:00 in Berlin now
@@ -116,28 +117,28 @@ async def test_time_and_zone_typed_and_the_reminder_follows_them(bot, fake, no_v
     prompt = await ann.reply()
     assert "09:00" in prompt.button_texts  # presets
     await ann.send("half past nine please")
-    said_back = await ann.reply()
-    assert "your daily stretch at 09:30 — right?" in said_back.text
-    await ann.tap(said_back, t.buttons.change)
+    said = await ann.reply()
+    assert "your daily stretch at 09:30 — right?" in said.text
+    await ann.tap(said, t.buttons.change)
     await ann.reply()
     await ann.send("25:70")
     error = await ann.reply()
     assert "9am" in error.text and "21:30" in error.text  # a clear example
     await ann.send("9:45pm")
-    said_back = await ann.reply()
-    assert "21:45" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await ann.reply()
+    assert "21:45" in said.text
+    await ann.tap(said, t.buttons.yes)
     saved = await ann.reply()
     assert "every day at 21:45" in saved.text
 
     await ann.tap(saved, t.buttons.zone)
-    await ann.reply()
+    await zone_prompt(ann)
     await ann.send("Narnia")
     assert "Europe/Berlin" in (await ann.reply()).text  # the example of what works
     await ann.send("Asia/Kolkata")
-    said_back = await ann.reply()
-    assert "Kolkata time (Asia/Kolkata, UTC+5:30 now)" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await said_back(ann)
+    assert "Kolkata time (Asia/Kolkata, UTC+5:30 now)" in said.text
+    await ann.tap(said, t.buttons.yes)
     zoned = await ann.reply()
     assert "Asia/Kolkata" in zoned.text
 
@@ -172,9 +173,9 @@ async def test_preset_time_button_and_water_settings(bot, fake, no_violations):
     assert "after the first one" in refused.text
     assert "21:00" in refused.button_texts  # the question again, still open
     await ann.send("21:00")
-    said_back = await ann.reply()
-    assert "5 water reminders a day, the first at 09:00 and the last at 21:00" in said_back.text
-    await ann.tap(said_back, t.buttons.yes)
+    said = await ann.reply()
+    assert "5 water reminders a day, the first at 09:00 and the last at 21:00" in said.text
+    await ann.tap(said, t.buttons.yes)
     assert "from 09:00 to 21:00" in (await ann.reply()).text
     await ann.tap(ann.last, t.buttons.back)
     overview = await ann.reply()
@@ -275,7 +276,7 @@ async def test_urgent_text_at_a_prompt_gets_the_emergency_reply(bot, fake, no_vi
     ann = fake.user(409)
     screen = await open_reminders(bot, ann)
     await ann.tap(screen, texts(bot).buttons.zone)
-    await ann.reply()
+    await zone_prompt(ann)
     await ann.send("my back went and now i cant feel my bum or inner thighs")
     urgent = await ann.reply()
     assert all(n in urgent.text for n in ("112", "911", "999"))
@@ -287,7 +288,7 @@ async def test_a_question_at_a_prompt_is_answered_with_a_way_back_to_it(bot, fak
     messages = bot.services.content.messages
     screen = await open_reminders(bot, ann)
     await ann.tap(screen, texts(bot).buttons.zone)
-    prompt = await ann.reply()
+    prompt = await zone_prompt(ann)
     await ann.send("my back seized up, what do i do")
     answer = await ann.reply()
     assert answer.message_id != prompt.message_id and "time zone" not in answer.text.lower()
@@ -297,14 +298,14 @@ async def test_a_question_at_a_prompt_is_answered_with_a_way_back_to_it(bot, fak
     again = await ann.reply()
     assert again.message_id > answer.message_id and again.text == prompt.text  # the question, at the bottom
     await ann.send("Berlin")
-    assert "Berlin" in (await ann.reply()).text  # and it still answers it
+    assert "Berlin" in (await said_back(ann)).text  # and it still answers it
 
 
 async def test_cancel_and_other_commands_drop_the_prompt(bot, fake, no_violations):
     ann = fake.user(410)
     screen = await open_reminders(bot, ann)
     await ann.tap(screen, texts(bot).buttons.zone)
-    await ann.reply()
+    await zone_prompt(ann)
     await ann.send("/cancel")
     assert bot.services.content.messages.cancelled in (await ann.reply()).text
     await ann.send("what causes back spasms")  # a question again, not a zone

@@ -190,3 +190,14 @@ def test_load_cities_normalizes_names(editable):
     cities = load_cities(editable)
     assert cities["sao paulo"] == "America/Sao_Paulo"
     assert cities["munchen"] == "Europe/Berlin"
+
+
+def test_the_location_button_fits_telegram_and_is_offered_only_as_a_reply_keyboard():
+    """request_location exists only on reply keyboards; the input-field hint is 1-64 characters."""
+    from bot.telegram import reminder_ui as ui
+
+    text, markup = ui.location_offer(load_reminder_content())
+    data = markup.to_dict()
+    assert text and data["one_time_keyboard"] and data["resize_keyboard"]
+    assert [[b.get("request_location") for b in row] for row in data["keyboard"]] == [[True]]
+    assert 1 <= len(data["input_field_placeholder"]) <= 64

@@ -166,8 +166,9 @@ async def turn_on_stretching(http, events, sandbox) -> dict:
     when = (await events.next(message_from_bot(ANN)))["message"]  # what time?
     await post(http, "/api/tap", chat_id=ANN, user_id=ANN, message_id=when["id"], data=button(when, "09:00"))
     await events.next(message_from_bot(ANN))  # which time zone?
+    await events.next(message_from_bot(ANN))  # or share your location (a button under the input field)
     await post(http, "/api/send", chat_id=ANN, user_id=ANN, text="Berlin")
-    said_back = (await events.next(message_from_bot(ANN)))["message"]  # Berlin time: 09:00, right?
+    said_back = (await events.next(lambda e: message_from_bot(ANN)(e) and e["message"]["buttons"]))["message"]
     await post(http, "/api/tap", chat_id=ANN, user_id=ANN, message_id=said_back["id"], data=button(said_back, labels.yes))
     confirmed = (await events.next(message_from_bot(ANN)))["message"]
     assert any(b["text"] == labels.stretching_off for row in confirmed["buttons"] for b in row)

@@ -301,6 +301,8 @@ class PromptTexts(_Texts):
     hydration_end: str
     zone: str
     zone_first: str
+    zone_location_offer: str  # beside the zone question in a private chat, over the location button
+    zone_input_hint: str  # shown in the empty input field while the location button is up (<= 64)
     cancel_hint: str
     stretching_on: str
     hydration_on: str
@@ -416,6 +418,7 @@ class ButtonTexts(_Texts):
     change: str
     change_time: str
     change_zone: str
+    share_location: str
 
 
 class Presets(StrictModel):

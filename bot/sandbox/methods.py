@@ -115,8 +115,16 @@ def send_message(fake: FakeTelegram, p: Params) -> dict[str, Any]:
         parse_mode=mode,
     )
     chat.sent += 1
+    _keep_reply_keyboard(chat, markup)
     fake.record_bot_message(chat, message, "sent")
     return message_json(message, chat.chat, fake.bot_user, markup)
+
+
+def _keep_reply_keyboard(chat: ChatState, markup: dict | None) -> None:
+    if markup and "keyboard" in markup:
+        chat.reply_keyboard = [[b if isinstance(b, dict) else {"text": b} for b in row] for row in markup["keyboard"]]
+    elif markup and markup.get("remove_keyboard"):
+        chat.reply_keyboard = None
 
 
 def _check_reply_target(chat: ChatState, p: Params) -> None:

@@ -133,6 +133,9 @@ class ChatState:
     members: list[int] = field(default_factory=list)  # a group's user ids
     # Created by a waiting SimUser.reply(), set and dropped by the next bot send or edit.
     changed: asyncio.Event | None = None
+    # The keyboard under the input field (ReplyKeyboardMarkup rows), set by a send that carries
+    # one and dropped by a send with remove_keyboard. Editing a message never changes it.
+    reply_keyboard: list[list[dict]] | None = None
 
     def changed_event(self) -> asyncio.Event:
         if self.changed is None:

@@ -112,6 +112,19 @@ class SimUser:
         """Share a location (the 📎 menu's Location, or a request_location button)."""
         return self._post(kind="location", extra={"location": {"latitude": latitude, "longitude": longitude}})
 
+    async def tap_location_button(self, latitude: float, longitude: float) -> ChatMessage:
+        """Press the request_location button of the keyboard under the input field: shares a
+        location, as Telegram does. LookupError if no such button is shown."""
+        rows = self._chat.reply_keyboard or []
+        if not any(b.get("request_location") for row in rows for b in row):
+            raise LookupError(f"chat {self.chat_id} shows no location button under the input field")
+        return await self.send_location(latitude, longitude)
+
+    @property
+    def reply_keyboard(self) -> list[list[dict]] | None:
+        """The keyboard under the input field, if the bot put one there and has not removed it."""
+        return self._chat.reply_keyboard
+
     def _post(self, reply_to: ChatMessage | int | None = None, **fields: Any) -> ChatMessage:
         self._require_open()
         chat, fake = self._chat, self._fake

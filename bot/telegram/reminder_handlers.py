@@ -23,7 +23,7 @@ import logging
 import re
 from datetime import time
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -47,7 +47,7 @@ from bot.telegram import keyboards as kb
 from bot.telegram import privacy_handlers
 from bot.telegram import reminder_ui as ui
 from bot.telegram.handlers import stale_button
-from bot.telegram.sending import answer_query, reply, send, show
+from bot.telegram.sending import answer_query, offer_reply_keyboard, reply, reply_removing_keyboard, send, show
 from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -250,11 +250,26 @@ async def _typed_zone(svc: Services, message: Message, chat_id: int, then_do: st
         return True
     if isinstance(reading, ZoneChoices):
         log.info("typed zone has several zones: %d", len(reading.zones))
-        await reply(message, *ui.zone_choices(svc.reminders, reading, svc.clock()))
+        await _zone_answered(message, *ui.zone_choices(svc.reminders, reading, svc.clock()))
         return True
     log.info("typed zone read: how=%s", reading.how)
-    await reply(message, *await _zone_said_back(svc, chat_id, reading, then_do))
+    await _zone_answered(message, *await _zone_said_back(svc, chat_id, reading, then_do))
     return True
+
+
+async def _offer_location(svc: Services, bot: Bot, chat: Chat | None) -> None:
+    """The zone question has just opened: in a private chat, the location button too (a reply
+    keyboard, so a message of its own; groups cannot have one)."""
+    if chat is not None and chat.type == Chat.PRIVATE:
+        await offer_reply_keyboard(bot, chat.id, *ui.location_offer(svc.reminders))
+
+
+async def _zone_answered(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """What a typed or shared zone was read as: in a private chat the location button goes."""
+    if message.chat.type == Chat.PRIVATE:
+        await reply_removing_keyboard(message, text, markup)
+    else:
+        await reply(message, text, markup)
 
 
 async def _zone_said_back(svc: Services, chat_id: int, reading: ZoneReading, then_do: str | None):
@@ -290,6 +305,7 @@ async def _typed_time(svc: Services, message: Message, chat_id: int, awaiting: s
         await _ask_zone_next(svc, chat_id, kind, field, reading.value)
         lead = "\n".join([svc.reminders.texts.confirm.time_noted.format(time=ui.hhmm(reading.value)), *notes])
         await reply(message, *ui.zone_prompt(svc.reminders, first=True, lead=lead))
+        await _offer_location(svc, message.get_bot(), message.chat)
         return True
     await reply(message, *await _confirm_time_screen(svc, chat_id, kind, field, reading.value, switch_on, notes=notes))
     return True
@@ -321,7 +337,7 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(message, *ui.zone_prompt(svc.reminders, lead=svc.reminders.texts.confirm.problem_location))
     else:
         log.info("zone read from a location")
-        await reply(message, *await _zone_said_back(svc, chat_id, ZoneReading(zone, "location"), then_do))
+        await _zone_answered(message, *await _zone_said_back(svc, chat_id, ZoneReading(zone, "location"), then_do))
     raise ApplicationHandlerStop
 
 
@@ -437,6 +453,7 @@ async def _switch_on_at(query, svc: Services, chat_id: int, kind: str, field: st
         await _ask_zone_next(svc, chat_id, kind, field, value)
         lead = svc.reminders.texts.confirm.time_noted.format(time=ui.hhmm(value))
         await show(query, *ui.zone_prompt(svc.reminders, first=True, lead=lead))
+        await _offer_location(svc, query.get_bot(), query.message.chat if query.message else None)
         return True
     error = await _save_time(svc, chat_id, kind, field, value)
     if error:
@@ -519,6 +536,7 @@ async def _change_zone(update, context, svc: Services, chat_id: int, args: list[
     await answer_query(update.callback_query)
     await pending_store.save_pending(svc.db, chat_id, ZONE, then_do, svc.clock())
     await show(update.callback_query, *ui.zone_prompt(svc.reminders))
+    await _offer_location(svc, context.bot, update.effective_chat)
     return True
 
 
@@ -567,6 +585,7 @@ async def _ask_zone(update, context, svc: Services, chat_id: int, args: list[str
     await answer_query(update.callback_query)
     await pending_store.save_pending(svc.db, chat_id, ZONE, None, svc.clock())
     await show(update.callback_query, *ui.zone_prompt(svc.reminders))
+    await _offer_location(svc, context.bot, update.effective_chat)
     return True
 
 

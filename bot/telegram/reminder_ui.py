@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.core import schedule
 from bot.core.reminder_content import ReminderContent, hydration_message, stretch_message
@@ -364,6 +364,18 @@ def zone_prompt(content: ReminderContent, first: bool = False, lead: str | None 
         parts.append(texts.prompts.zone_first)
     parts += [texts.prompts.zone, texts.prompts.cancel_hint]
     return "\n\n".join(parts), InlineKeyboardMarkup([[button(texts.buttons.back, *_data(VIEW))]])
+
+
+def location_offer(content: ReminderContent) -> tuple[str, ReplyKeyboardMarkup]:
+    """The location button, beside the zone question in a private chat. Telegram offers
+    request_location only on a reply keyboard (under the input field), never inline, and only in
+    private chats. One-time: it folds away once used; the said-back answer removes it."""
+    texts = content.texts
+    markup = ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.buttons.share_location, request_location=True)]],
+        resize_keyboard=True, one_time_keyboard=True, input_field_placeholder=texts.prompts.zone_input_hint,
+    )
+    return texts.prompts.zone_location_offer, markup
 
 
 def forget_keyboard(content: ReminderContent) -> InlineKeyboardMarkup:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, User
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
 from telegram.error import BadRequest
 
 from bot.core.telegram_html import HtmlError, parse_html
@@ -123,6 +123,31 @@ async def reply(message: Message, text: str, markup: InlineKeyboardMarkup | None
     return await retry.deliver(
         lambda: message.reply_text(text, reply_markup=markup), method="sendMessage", chat_id=message.chat_id
     )
+
+
+async def offer_reply_keyboard(bot: Bot, chat_id: int, text: str, markup: ReplyKeyboardMarkup) -> Message:
+    """A message whose keyboard sits under the input field (a location button, say)."""
+    return await retry.deliver(
+        lambda: bot.send_message(chat_id, text, reply_markup=markup), method="sendMessage", chat_id=chat_id
+    )
+
+
+async def reply_removing_keyboard(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """reply(), also taking away a keyboard under the input field. A message carries one
+    keyboard: the removal goes with the text, and the buttons are added by an edit of that same
+    message (one more call; if it is lost, the text is on screen and the answer can be typed again)."""
+    sent = await retry.deliver(
+        lambda: message.reply_text(text, reply_markup=ReplyKeyboardRemove()), method="sendMessage", chat_id=message.chat_id
+    )
+    markup = kb.marked(markup, owner=_owner(message.chat_id, message.from_user))
+    if markup is not None:
+        try:
+            await retry.deliver(
+                lambda: sent.edit_reply_markup(reply_markup=markup), method="editMessageReplyMarkup", chat_id=message.chat_id
+            )
+        except Undelivered as exc:  # the text is there; typing the answer again brings the buttons
+            log.warning("%s", exc.summary)
+    return sent
 
 
 async def send(
