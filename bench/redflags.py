@@ -38,6 +38,9 @@ FLAG_SETS = {
     "dev6": ("redflags_blind_dev6.tsv", "no_alarm_blind_dev6.tsv", "dev6"),
     "dev7": ("redflags_blind_dev7.tsv", "no_alarm_blind_dev7.tsv", "dev7"),
     "dev8": ("redflags_blind_dev8.tsv", "no_alarm_blind_dev8.tsv", "dev8"),
+    # Round 9, written 2026-12-06 and scored once before any tuning on it; held2 is never read.
+    "dev9": ("redflags_blind_dev9.tsv", "no_alarm_blind_dev9.tsv", "dev9"),
+    "held2": ("redflags_blind_dev9.tsv", "no_alarm_blind_dev9.tsv", "held2"),
 }
 ANSWER_SPLITS = {"dev": "dev", "held": "held"}  # answers_blind.tsv has its own dev / held parts
 
@@ -83,7 +86,7 @@ def score_flags(engine: AnswerEngine, name: str) -> SetResult:
     flag_file, no_alarm_file, split = FLAG_SETS[name]
     per_flag: dict[str, Tally] = defaultdict(Tally)
     levels: dict[str, Tally] = defaultdict(Tally)
-    for row in read(flag_file):
+    for row in (r for r in read(flag_file) if r["split"] == split):  # round 9 holds two parts
         reply = engine.answer(row["text"])
         for t in (per_flag[row["flag"]], levels[row["level"]]):
             t.n += 1
