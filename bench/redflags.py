@@ -42,7 +42,12 @@ FLAG_SETS = {
     "dev9": ("redflags_blind_dev9.tsv", "no_alarm_blind_dev9.tsv", "dev9"),
     "held2": ("redflags_blind_dev9.tsv", "no_alarm_blind_dev9.tsv", "held2"),
 }
-ANSWER_SPLITS = {"dev": "dev", "held": "held"}  # answers_blind.tsv has its own dev / held parts
+# Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
+# content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
+ANSWER_SPLITS = {
+    "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
+    "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
+}
 
 
 def read(name: str) -> list[dict[str, str]]:
@@ -106,8 +111,9 @@ def score_flags(engine: AnswerEngine, name: str) -> SetResult:
 
 
 def score_ordinary(engine: AnswerEngine, split: str) -> tuple[int, int, int]:
-    """(ordinary in-scope questions, safety questions asked, urgent replies) on answers_blind.tsv."""
-    rows = [r for r in read("answers_blind.tsv") if r["split"] == split and r["kind"] in ("answer", "two")]
+    """(ordinary in-scope questions, safety questions asked, urgent replies) on a part of an answers set."""
+    name, part = ANSWER_SPLITS[split]
+    rows = [r for r in read(name) if r["split"] == part and r["kind"] in ("answer", "two")]
     replies = [engine.answer(r["text"]) for r in rows]
     return len(rows), sum(r.kind == "check" for r in replies), sum(r.kind == "urgent" for r in replies)
 
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
               f"safety questions {pct(r.no_alarm_checks, r.no_alarm)}")
     for split in ANSWER_SPLITS:
         n, checks, urgent = score_ordinary(engine, split)
-        print(f"[answers_blind {split}] ordinary questions: safety questions {pct(checks, n)}   urgent replies {pct(urgent, n)}")
+        print(f"[{ANSWER_SPLITS[split][0]} {split}] ordinary questions: safety questions {pct(checks, n)}   urgent replies {pct(urgent, n)}")
 
     if args.misses:
         r = results[args.misses]

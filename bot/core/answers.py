@@ -29,7 +29,8 @@ from pathlib import Path
 
 from bot.core.clauses import asked, question_parts
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
-from bot.core.redflags import RedFlags, load_redflags
+from bot.core.flag_examples import FlagExamples, read_examples
+from bot.core.redflags import Check, Finding, RedFlags, load_redflags
 from bot.core.scope import ScopeReader, Subject
 from bot.core.telegram_html import escape
 from bot.core.text import (
@@ -177,7 +178,10 @@ class Ranked:
 
 
 class AnswerEngine:
-    def __init__(self, content: Content, lexicon: Lexicon, redflags: RedFlags, tuning: Tuning | None = None):
+    def __init__(
+        self, content: Content, lexicon: Lexicon, redflags: RedFlags, tuning: Tuning | None = None,
+        flag_examples: list[tuple[str, str]] | None = None,
+    ):
         self.tuning = tuning or Tuning()
         self.content = content
         self.lexicon = lexicon
@@ -224,12 +228,22 @@ class AnswerEngine:
         short = {a[0] for a in lexicon.anchors if len(a) == 1}
         self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts)))
         self._build_index()
+        known_flags = {f.id for f in redflags.flags} | {"none"}
+        unknown = sorted({label for label, _ in flag_examples or () if label not in known_flags})
+        if unknown:
+            raise ContentError([f"redflag_examples.tsv: unknown labels {unknown}"])
+        self._flag_check = _checks_by_flag(redflags)
+        self.flag_examples = FlagExamples(flag_examples or (), self._example_stems)
 
     @classmethod
     def from_dir(cls, content_dir: Path | str | None = None) -> "AnswerEngine":
         content = load_content(content_dir)
         root = content.directory
-        return cls(content, load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"))
+        examples = root / "redflag_examples.tsv"
+        return cls(
+            content, load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"),
+            flag_examples=read_examples(examples) if examples.is_file() else None,
+        )
 
     # --- building -------------------------------------------------------------------------------
 
@@ -516,9 +530,24 @@ class AnswerEngine:
         """The red-flag scan alone: what a feature asks before it claims a typed message."""
         return self.redflags.scan(self.normaliser.tokens(text or "")) is not None
 
+    def _example_stems(self, text: str) -> list[str]:
+        return [t.stem for t in self.normaliser.tokens(text) if len(t.stem) > 1 and t.stem not in self.lexicon.stopwords]
+
+    def _assess(self, tokens: list[Token], with_checks: bool = True) -> Finding:
+        """The rules first; where they found nothing, the nearest blind-written examples may ask
+        a sign's safety question (bot.core.flag_examples)."""
+        finding = self.redflags.assess(tokens, with_checks=with_checks)
+        if finding.hit or not len(self.flag_examples):
+            return finding
+        if not with_checks or finding.check is not None:
+            return finding
+        flag = self.flag_examples.vote([t.stem for t in tokens if len(t.stem) > 1 and t.stem not in self.lexicon.stopwords])
+        check = self._flag_check.get(flag) if flag else None
+        return Finding(check=check) if check else finding
+
     def answer(self, text: str) -> Reply:
         tokens = self.normaliser.tokens(text or "")
-        finding = self.redflags.assess(tokens)
+        finding = self._assess(tokens)
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
         level = self._smalltalk(tokens) or self._wordless(text or "", tokens)
@@ -790,3 +819,13 @@ def _phrase_term(phrase: tuple[str, ...]) -> str:
 def _raw_forms(stems: set[str], counts: Counter[str]) -> set[str]:
     """Known words whose stem is one of `stems` ('back', 'backs' for 'back')."""
     return {w for w in counts if stem(w) in stems}
+
+
+def _checks_by_flag(redflags: RedFlags) -> dict[str, Check]:
+    """The safety question standing for each sign: its own, else its group's (the cauda equina
+    question covers the saddle and sexual signs too)."""
+    by_flag = {c.flag: c for c in redflags.checks}
+    for flag in redflags.flags:
+        if flag.id not in by_flag and flag.check:
+            by_flag[flag.id] = redflags.check_by_id[flag.check]
+    return by_flag

@@ -1,0 +1,77 @@
+"""The nearest-example vote for warning signs (bot/core/flag_examples.py), on small made-up sets."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.answers import AnswerEngine
+from bot.core.flag_examples import FlagExamples, read_examples
+
+LEGS = [
+    "my legs wont hold me up at all",
+    "both legs gone weak and wobbly",
+    "legs buckling under me since the back went",
+    "cant stand my legs just give way",
+    "legs like jelly cant hold me",
+]
+ORDINARY = [
+    "is heat or ice better for my back",
+    "how long does a back spasm last",
+    "stretches for a tight lower back",
+    "should i stay in bed with back pain",
+    "my dog has a sore back leg",
+]
+
+
+def voter(examples):
+    return FlagExamples(examples, lambda text: text.lower().split())
+
+
+def test_a_message_like_several_examples_of_one_sign_votes_for_it():
+    v = voter([("both-legs", t) for t in LEGS] + [("none", t) for t in ORDINARY])
+    assert v.vote("my legs wont hold me up they give way".split()) == "both-legs"
+
+
+def test_a_message_like_ordinary_ones_gets_no_vote():
+    v = voter([("both-legs", t) for t in LEGS] + [("none", t) for t in ORDINARY])
+    assert v.vote("is ice or heat better for a back spasm".split()) is None
+
+
+def test_an_ordinary_nearest_example_means_no_vote():
+    examples = [("both-legs", t) for t in LEGS] + [("none", "my legs wont hold the shelf up, need a hand")]
+    assert voter(examples).vote("my legs wont hold the shelf up".split()) is None
+
+
+def test_empty_examples_never_vote():
+    assert voter([]).vote("my legs wont hold me".split()) is None
+
+
+def test_the_example_file_reads_and_refuses_blank_rows(tmp_path: Path):
+    good = tmp_path / "ex.tsv"
+    good.write_text("# a note\nlabel\ttext\nnone\thello there\n", encoding="utf-8")
+    assert read_examples(good) == [("none", "hello there")]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("label\ttext\nnone\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="without a label or text"):
+        read_examples(bad)
+
+
+def test_the_shipped_examples_use_only_known_signs_and_the_engine_loads_them():
+    engine = AnswerEngine.from_dir()
+    assert len(engine.flag_examples) > 3000
+    assert set(engine.flag_examples.labels) <= {f.id for f in engine.redflags.flags} | {"none"}
+
+
+def test_wordings_no_rule_knows_get_the_signs_safety_question_and_ordinary_ones_do_not():
+    """Reworded from round 9's development rows that only the examples caught."""
+    engine = AnswerEngine.from_dir()
+    for text, check in [
+        ("out of nowhere my mum screamed that her back felt like it was being torn open", "check-tearing"),
+        ("the pain is not low down, it is higher up near my bra strap", "check-thoracic"),
+    ]:
+        assert engine.redflags.assess(engine.normaliser.tokens(text)).check is None  # no rule
+        reply = engine.answer(text)
+        assert (reply.kind, reply.check) == ("check", check), text
+        assert reply.then is not None  # No gives the answer it would have given
+    for text in ("back pain", "what stretches help a tight lower back", "ice or heat for a back spasm"):
+        assert engine.answer(text).kind != "check", text
