@@ -29,7 +29,7 @@ LIKELY_SIMILARITY = 0.2
 LIKELY_VOTES = 2
 LIKELY_TOP = 0.3  # the nearest example must be of that sign, and this close
 NONE_SHARE = 0.8  # a likely sign must outweigh the "none" neighbours by this much
-COMMON_SHARE = 0.3  # stems in more than this share of the examples carry no weight
+COMMON_SHARE = 0.06  # stems in more than this share of the examples ("back", "pain", "leg") carry no weight
 TELLING_SHARE = 0.05  # a message needs TELLING words rarer than this ("back pain" alone has none)
 TELLING = 2
 
@@ -45,7 +45,7 @@ class FlagExamples:
         df: Counter[str] = Counter()
         for _, counts in labelled:
             df.update(counts.keys())
-        self._idf = {t: math.log(n / (1 + d)) for t, d in df.items() if d <= COMMON_SHARE * n}
+        self._idf = {t: math.log(n / (1 + d)) for t, d in df.items() if d <= max(COMMON_SHARE * n, 3)}
         self._telling = {t for t, d in df.items() if d <= max(TELLING_SHARE * n, 3) and "_" not in t}
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, (_, counts) in enumerate(labelled):
