@@ -79,6 +79,8 @@ def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, t
         ("is a hot water bottle ok? and should i lie down all day", {"ice-or-heat", "keep-moving"}),
         ("can i take paracetamol and should i wear a back brace", {"pain-relief", "back-brace"}),
         ("my back just went. also is it ok to use a heat pack", {"right-now", "ice-or-heat"}),
+        # A choice asks a question of its own, with no question mark or question word.
+        ("belt or no belt, and ice or heat", {"back-brace", "ice-or-heat"}),
     ],
 )
 def test_two_questions_get_both_topics_in_one_reply(engine: AnswerEngine, text: str, topics: set[str]) -> None:
@@ -87,6 +89,17 @@ def test_two_questions_get_both_topics_in_one_reply(engine: AnswerEngine, text: 
     for topic in topics:
         assert engine.content.topics[topic].body in reply.text
     assert engine.messages.two_topics in reply.text
+
+
+def test_or_between_words_of_meaning_is_a_choice_but_or_something_is_not(engine: AnswerEngine) -> None:
+    from bot.core.clauses import asked
+
+    def choice(text: str) -> bool:
+        tokens = engine.normaliser.tokens(text)
+        return asked([tokens], frozenset(), frozenset(), engine._informative)[0]
+
+    assert choice("brace or no brace") and choice("heat pack vs ice pack")
+    assert not choice("i was gardening or something") and not choice("brace")
 
 
 def test_a_two_topic_answer_is_rebuilt_the_same_after_a_safety_question(engine: AnswerEngine) -> None:

@@ -579,7 +579,7 @@ class AnswerEngine:
             return reply
         found: list[str] = []
         strict = False
-        asks = asked(parts, self.lexicon.openers, question_clauses(text or ""))
+        asks = asked(parts, self.lexicon.openers, question_clauses(text or ""), self._informative)
         for part, asks_something in zip(parts, asks, strict=False):
             if not asks_something:
                 continue

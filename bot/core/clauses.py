@@ -15,6 +15,7 @@ JOINERS = frozenset({"and", "also", "plus", "or", "n"})
 # Small words that may sit between "and" and the question word: "and at what point", "and then how".
 BRIDGES = frozenset({"at", "in", "for", "then", "if", "so", "after", "before", "by", "on", "from", "to"})
 ALWAYS = frozenset({"also", "plus"})  # "also" starts something new whatever follows
+CHOICE = frozenset({"or", "vs", "versus"})  # "brace or no brace", "bed vs walking": a question
 MAX_PARTS = 4
 
 
@@ -50,15 +51,31 @@ def question_parts(tokens: list[Token], openers: frozenset[str], informative) ->
     return merged[:MAX_PARTS]
 
 
-def asked(parts: list[list[Token]], openers: frozenset[str], questions: frozenset[int]) -> list[bool]:
+def asked(
+    parts: list[list[Token]], openers: frozenset[str], questions: frozenset[int], informative=None
+) -> list[bool]:
     """Which parts ask something: ending in "?", starting with a question word or "and/also",
-    or followed by "also ..." ("I think I pulled a muscle. Also, ice or heat?"). A statement
-    before the question ("I was gardening all weekend. Should I use ice?") is its context."""
+    followed by "also ..." ("I think I pulled a muscle. Also, ice or heat?"), or a choice between
+    two things ("brace or no brace", given `informative`). A statement before the question ("I
+    was gardening all weekend. Should I use ice?") is its context."""
     out = []
     for k, part in enumerate(parts):
         first = part[0].stem
         nxt = parts[k + 1][0].word if k + 1 < len(parts) else ""
         out.append(
             first in openers or part[0].word in JOINERS or nxt in ALWAYS or any(t.clause in questions for t in part)
+            or (informative is not None and _a_choice(part, informative))
         )
     return out
+
+
+def _a_choice(part: list[Token], informative) -> bool:
+    """"X or Y" with a word of meaning on each side, in one clause: "ice or heat", "brace or no
+    brace" (not "or something", "or so")."""
+    for i, token in enumerate(part):
+        if token.word in CHOICE and 0 < i < len(part) - 1:
+            before = any(informative(t) for t in part[:i] if t.clause == token.clause)
+            after = any(informative(t) for t in part[i + 1:] if t.clause == token.clause)
+            if before and after:
+                return True
+    return False
