@@ -13,7 +13,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,7 @@ class Place:
 
     backend: str
     path: Path | None = None
-    url: str | None = None
+    url: str | None = field(default=None, repr=False)  # may hold a password: not in tracebacks
     schema: str | None = None
 
     async def open(self, **options) -> Db:
