@@ -10,8 +10,12 @@ async def zone_prompt(user):
 
 
 async def said_back(user):
-    """A typed or shared zone said back: sent with the location button removed, Yes / Change then added."""
-    sent = await user.reply()
-    edited = await user.reply()
-    assert edited.message_id == sent.message_id and edited.edits == 1 and user.reply_keyboard is None
-    return edited
+    """A typed or shared zone said back. In a private chat the location button goes first: a
+    short message carrying ReplyKeyboardRemove, deleted at once (Telegram lets no such message be
+    edited into the answer), then the answer with its Yes / Change buttons."""
+    removal = await user.reply()
+    assert removal.reply_markup == {"remove_keyboard": True}
+    answer = await user.reply()
+    assert answer.buttons and user.reply_keyboard is None
+    assert removal.message_id not in {m.message_id for m in user.messages}  # deleted before the answer
+    return answer

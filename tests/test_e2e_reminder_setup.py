@@ -292,3 +292,44 @@ async def test_a_location_without_a_question_is_not_taken_as_a_zone(bot, fake, n
     reply = await ann.reply()
     assert "right?" not in reply.text
     assert await users.get_user(bot.services.db, 515) is None
+
+
+async def test_typed_stop_at_the_zone_question_takes_the_location_button_away(bot, fake, no_violations):
+    ann = fake.user(516)
+    await open_zone_question(bot, ann)
+    assert ann.reply_keyboard is not None
+    await ann.send("stop")
+    assert (await ann.reply()).reply_markup == {"remove_keyboard": True}
+    assert bot.services.content.messages.cancelled in (await ann.reply()).text
+    assert ann.reply_keyboard is None
+    assert await pending_store.get_pending(bot.services.db, 516, bot.clock.now) is None
+
+
+async def test_the_location_button_pressed_after_the_question_closed_still_sets_the_zone(bot, fake, no_violations):
+    """A one-time keyboard folds away but can be opened again: its button is never a dead end."""
+    ann = fake.user(517)
+    t = texts(bot)
+    await open_zone_question(bot, ann)
+    await ann.send("what helps a back spasm")  # answered as a question; the zone question stays open
+    await ann.reply()
+    await pending_store.clear_pending(bot.services.db, 517)  # as 30 minutes later
+    await ann.tap_location_button(-33.87, 151.21)
+    said = await said_back(ann)
+    assert "Australia/Sydney time, from your location" in said.text
+    await ann.tap(said, t.buttons.yes)
+    await ann.reply()
+    assert (await users.get_user(bot.services.db, 517)).zone == "Australia/Sydney"
+
+
+async def test_a_lost_location_offer_leaves_the_zone_question_working(bot, fake, no_violations):
+    """The button is optional: if its message cannot be sent, the question still stands."""
+    ann = fake.user(518)
+    t = texts(bot)
+    await ann.send("/reminders")
+    await ann.tap(await ann.reply(), t.buttons.zone)
+    fake.inject_error("sendMessage", 400, "Bad Request: something odd", chat_id=518)  # the offer
+    prompt = await ann.reply()
+    assert "time zone" in prompt.text.lower()
+    await ann.send("Berlin")
+    said = await said_back(ann)
+    assert "Berlin time" in said.text

@@ -243,7 +243,8 @@ async def test_restart_sends_nothing_twice_and_pending_prompt_survives(bot, fake
     await ann.send("8am")  # the question asked before the restart is still answered
     await ann.tap(await ann.reply(), t.buttons.yes)
     assert "every day at 08:00" in (await ann.reply()).text
-    assert fake.sent_count(406) == len(ann.messages)
+    deleted = [m for m in fake.chats[406].messages.values() if m.deleted]  # the location button's removal
+    assert fake.sent_count(406) == len(ann.messages) + len(deleted) and len(deleted) == 1
     stretch_messages = [m for m in ann.messages if bot.services.reminders.stretch_heading in (m.text or "")]
     assert len(stretch_messages) == 1
 
@@ -297,6 +298,8 @@ async def test_a_question_at_a_prompt_is_answered_with_a_way_back_to_it(bot, fak
     await ann.tap(answer, messages.buttons.resume_reminders)
     again = await ann.reply()
     assert again.message_id > answer.message_id and again.text == prompt.text  # the question, at the bottom
+    await ann.reply()  # and the location button under the input field again
+    assert ann.reply_keyboard is not None
     await ann.send("Berlin")
     assert "Berlin" in (await said_back(ann)).text  # and it still answers it
 
@@ -306,8 +309,11 @@ async def test_cancel_and_other_commands_drop_the_prompt(bot, fake, no_violation
     screen = await open_reminders(bot, ann)
     await ann.tap(screen, texts(bot).buttons.zone)
     await zone_prompt(ann)
+    assert ann.reply_keyboard is not None  # the location button
     await ann.send("/cancel")
+    assert (await ann.reply()).reply_markup == {"remove_keyboard": True}  # it goes with the question
     assert bot.services.content.messages.cancelled in (await ann.reply()).text
+    assert ann.reply_keyboard is None
     await ann.send("what causes back spasms")  # a question again, not a zone
     answer = await ann.reply()
     assert "time zone" not in answer.text.lower()
@@ -374,5 +380,6 @@ async def test_the_jobqueue_job_sends_without_anyone_calling_tick(bot, fake, no_
     reminder = await ann.reply()
     assert bot.services.reminders.stretch_heading in reminder.text
     await asyncio.sleep(0.3)  # several more runs of the job: still one message
-    assert fake.sent_count(415) == len(ann.messages)
+    deleted = [m for m in fake.chats[415].messages.values() if m.deleted]  # the location button's removal
+    assert fake.sent_count(415) == len(ann.messages) + len(deleted)
     assert [j.name for j in bot.app.job_queue.jobs()] == ["reminders"]

@@ -218,6 +218,23 @@ async def test_editing_an_unknown_message_is_refused(fake, bot):
     assert [v.method for v in fake.violations] == ["editMessageText", "editMessageText"]
 
 
+async def test_a_message_with_a_keyboard_under_the_input_field_cannot_be_edited(fake, bot):
+    """Telegram: only messages without reply_markup or with inline keyboards can be edited. The
+    chat keeps the keyboard a send put under the input field until a send removes it."""
+    from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+    ann = fake.user(ANN)
+    offer = await bot.send_message(ANN, "where?", reply_markup=ReplyKeyboardMarkup([[KeyboardButton("📍", request_location=True)]]))
+    assert ann.reply_keyboard == [[{"text": "📍", "request_location": True}]]
+    removal = await bot.send_message(ANN, "ok", reply_markup=ReplyKeyboardRemove())
+    assert ann.reply_keyboard is None
+    for message in (offer, removal):
+        with pytest.raises(BadRequest, match="Message can't be edited"):
+            await bot.edit_message_reply_markup(ANN, message.message_id, reply_markup=keyboard(InlineKeyboardButton("Yes", callback_data="y")))
+    with pytest.raises(LookupError, match="no location button"):
+        await ann.tap_location_button(1.0, 2.0)
+
+
 async def test_delete_message(fake, bot):
     sent = await bot.send_message(ANN, "bye")
     assert await bot.delete_message(ANN, sent.message_id)

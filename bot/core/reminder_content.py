@@ -296,12 +296,14 @@ class ScreenTexts(_Texts):
 
 
 class PromptTexts(_Texts):
+    PLACEHOLDERS: ClassVar[dict[str, frozenset[str]]] = {"zone_location_offer": _names("button")}
     stretching_time: str
     hydration_start: str
     hydration_end: str
     zone: str
     zone_first: str
     zone_location_offer: str  # beside the zone question in a private chat, over the location button
+    zone_location_done: str  # the short message that takes the location button away (deleted at once)
     zone_input_hint: str  # shown in the empty input field while the location button is up (<= 64)
     cancel_hint: str
     stretching_on: str

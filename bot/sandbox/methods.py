@@ -149,6 +149,10 @@ def _editable(p: Params, chat: ChatState) -> ChatMessage:
         raise bad_request("message to edit not found")
     if not message.from_bot:
         raise bad_request("message can't be edited")
+    markup = message.reply_markup
+    if markup and "inline_keyboard" not in markup:
+        # "only possible to edit messages without reply_markup or with inline keyboards"
+        raise bad_request("message can't be edited")
     return message
 
 

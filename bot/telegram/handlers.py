@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.core.answers import Reply
 from bot.core.content import Content
 from bot.core.telegram_html import escape
-from bot.storage import open_triage, pending
+from bot.storage import open_triage
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import safety
@@ -138,7 +138,8 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if answer.kind == "smalltalk" and answer.level == "stop":
         # Typed "stop" does what /cancel does: the open question (check or prompt) is closed.
         await open_triage.close_open_triage(svc.db, message.chat_id)
-        await pending.clear_pending(svc.db, message.chat_id)
+        for close in svc.closers:  # the reminder prompt, with its location button if shown
+            await close(update, context)
         await reply(message, *main_menu_screen(svc.content, svc.content.messages.cancelled))
         return
     text, markup = reply_screen(svc.content, answer)

@@ -47,7 +47,7 @@ from bot.telegram import keyboards as kb
 from bot.telegram import privacy_handlers
 from bot.telegram import reminder_ui as ui
 from bot.telegram.handlers import stale_button
-from bot.telegram.sending import answer_query, offer_reply_keyboard, reply, reply_removing_keyboard, send, show
+from bot.telegram.sending import answer_query, offer_reply_keyboard, remove_reply_keyboard, reply, send, show
 from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -118,8 +118,12 @@ async def drop_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
     Returns without stopping, so the command or button is handled as usual."""
     svc = services(context)
-    if svc.db is not None and update.effective_chat is not None:
-        await pending_store.clear_pending(svc.db, update.effective_chat.id)
+    chat = update.effective_chat
+    if svc.db is not None and chat is not None:
+        waiting = await pending_store.get_pending(svc.db, chat.id, svc.clock())
+        await pending_store.clear_pending(svc.db, chat.id)
+        if waiting is not None and waiting.awaiting == ZONE:
+            await _take_location_button_away(svc, context.bot, chat)
 
 
 async def on_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -250,10 +254,10 @@ async def _typed_zone(svc: Services, message: Message, chat_id: int, then_do: st
         return True
     if isinstance(reading, ZoneChoices):
         log.info("typed zone has several zones: %d", len(reading.zones))
-        await _zone_answered(message, *ui.zone_choices(svc.reminders, reading, svc.clock()))
+        await _zone_answered(svc, message, *ui.zone_choices(svc.reminders, reading, svc.clock()))
         return True
     log.info("typed zone read: how=%s", reading.how)
-    await _zone_answered(message, *await _zone_said_back(svc, chat_id, reading, then_do))
+    await _zone_answered(svc, message, *await _zone_said_back(svc, chat_id, reading, then_do))
     return True
 
 
@@ -264,12 +268,15 @@ async def _offer_location(svc: Services, bot: Bot, chat: Chat | None) -> None:
         await offer_reply_keyboard(bot, chat.id, *ui.location_offer(svc.reminders))
 
 
-async def _zone_answered(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    """What a typed or shared zone was read as: in a private chat the location button goes."""
-    if message.chat.type == Chat.PRIVATE:
-        await reply_removing_keyboard(message, text, markup)
-    else:
-        await reply(message, text, markup)
+async def _zone_answered(svc: Services, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """What a typed or shared zone was read as: in a private chat the location button goes first."""
+    await _take_location_button_away(svc, message.get_bot(), message.chat)
+    await reply(message, text, markup)
+
+
+async def _take_location_button_away(svc: Services, bot: Bot, chat: Chat | None) -> None:
+    if chat is not None and chat.type == Chat.PRIVATE:
+        await remove_reply_keyboard(bot, chat.id, svc.reminders.texts.prompts.zone_location_done)
 
 
 async def _zone_said_back(svc: Services, chat_id: int, reading: ZoneReading, then_do: str | None):
@@ -329,15 +336,18 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     chat_id = update.effective_chat.id
     waiting = await pending_store.get_pending(svc.db, chat_id, svc.clock())
-    if waiting is None or waiting.awaiting != ZONE:
+    asked = waiting is not None and waiting.awaiting == ZONE
+    if not asked and update.effective_chat.type != Chat.PRIVATE:
         return  # not asked for: the usual "I can't read that" reply
-    then_do = waiting.then_do if waiting else None
+    # In a private chat a location is only ever a time zone: the button may be pressed after the
+    # question was closed (it folds away, it is not gone), so it is read and said back all the same.
+    then_do = waiting.then_do if asked and waiting else None
     zone = zone_at(message.location.latitude, message.location.longitude)
     if zone is None:
         await reply(message, *ui.zone_prompt(svc.reminders, lead=svc.reminders.texts.confirm.problem_location))
     else:
         log.info("zone read from a location")
-        await _zone_answered(message, *await _zone_said_back(svc, chat_id, ZoneReading(zone, "location"), then_do))
+        await _zone_answered(svc, message, *await _zone_said_back(svc, chat_id, ZoneReading(zone, "location"), then_do))
     raise ApplicationHandlerStop
 
 
@@ -680,6 +690,8 @@ async def _resume(update, context, svc: Services, chat_id: int, args: list[str])
     waiting = await pending_store.get_pending(svc.db, chat_id, svc.clock())
     screen = _prompt_again(svc, waiting, "") if waiting is not None else await overview_screen(svc, chat_id)
     await send(query.get_bot(), chat_id, *screen, for_user=query.from_user)
+    if waiting is not None and waiting.awaiting == ZONE:
+        await _offer_location(svc, query.get_bot(), update.effective_chat)
     return True
 
 

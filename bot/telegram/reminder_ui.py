@@ -375,7 +375,7 @@ def location_offer(content: ReminderContent) -> tuple[str, ReplyKeyboardMarkup]:
         [[KeyboardButton(texts.buttons.share_location, request_location=True)]],
         resize_keyboard=True, one_time_keyboard=True, input_field_placeholder=texts.prompts.zone_input_hint,
     )
-    return texts.prompts.zone_location_offer, markup
+    return texts.prompts.zone_location_offer.format(button=escape(texts.buttons.share_location)), markup
 
 
 def forget_keyboard(content: ReminderContent) -> InlineKeyboardMarkup:

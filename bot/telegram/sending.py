@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, User
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.core.telegram_html import HtmlError, parse_html
 from bot.telegram import callbacks as cb
@@ -125,29 +125,32 @@ async def reply(message: Message, text: str, markup: InlineKeyboardMarkup | None
     )
 
 
-async def offer_reply_keyboard(bot: Bot, chat_id: int, text: str, markup: ReplyKeyboardMarkup) -> Message:
-    """A message whose keyboard sits under the input field (a location button, say)."""
-    return await retry.deliver(
-        lambda: bot.send_message(chat_id, text, reply_markup=markup), method="sendMessage", chat_id=chat_id
-    )
+async def offer_reply_keyboard(bot: Bot, chat_id: int, text: str, markup: ReplyKeyboardMarkup) -> bool:
+    """A message whose keyboard sits under the input field (a location button, say). Optional
+    by nature: a failure is logged and answered False, never raised into the handler."""
+    try:
+        await retry.deliver(
+            lambda: bot.send_message(chat_id, text, reply_markup=markup), method="sendMessage", chat_id=chat_id
+        )
+    except (TelegramError, Undelivered) as exc:
+        log.warning("could not offer a keyboard under the input field: %s", type(exc).__name__)
+        return False
+    return True
 
 
-async def reply_removing_keyboard(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
-    """reply(), also taking away a keyboard under the input field. A message carries one
-    keyboard: the removal goes with the text, and the buttons are added by an edit of that same
-    message (one more call; if it is lost, the text is on screen and the answer can be typed again)."""
-    sent = await retry.deliver(
-        lambda: message.reply_text(text, reply_markup=ReplyKeyboardRemove()), method="sendMessage", chat_id=message.chat_id
-    )
-    markup = kb.marked(markup, owner=_owner(message.chat_id, message.from_user))
-    if markup is not None:
-        try:
-            await retry.deliver(
-                lambda: sent.edit_reply_markup(reply_markup=markup), method="editMessageReplyMarkup", chat_id=message.chat_id
-            )
-        except Undelivered as exc:  # the text is there; typing the answer again brings the buttons
-            log.warning("%s", exc.summary)
-    return sent
+async def remove_reply_keyboard(bot: Bot, chat_id: int, text: str) -> None:
+    """Take away the keyboard under the input field. Only a message of its own can carry
+    ReplyKeyboardRemove, and Telegram never lets such a message be edited (into the answer with
+    its buttons), so a short one is sent silently and deleted at once. Optional: a failure is
+    logged, never raised (a one-time keyboard has folded away anyway; see reminder_handlers)."""
+    try:
+        sent = await retry.deliver(
+            lambda: bot.send_message(chat_id, text, reply_markup=ReplyKeyboardRemove(), disable_notification=True),
+            method="sendMessage", chat_id=chat_id,
+        )
+        await retry.deliver(lambda: sent.delete(), method="deleteMessage", chat_id=chat_id)
+    except (TelegramError, Undelivered) as exc:
+        log.warning("could not take the keyboard under the input field away: %s", type(exc).__name__)
 
 
 async def send(
