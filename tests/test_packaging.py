@@ -82,6 +82,13 @@ def test_installed_bot_uses_its_own_code_and_content(venv, tmp_path):
     assert version.stdout.strip() == f"backspasm-bot {__version__}"
     check = installed(venv, "check-content", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
+    # Every content file ships, the red-flag examples (.tsv) too: without them the safety
+    # question for wordings no rule knows is silently off.
+    examples = subprocess.run(
+        [venv / "bin" / "python", "-c", "from bot.core.answers import AnswerEngine; print(len(AnswerEngine.from_dir().flag_examples))"],
+        cwd=tmp_path, env=env(), capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert int(examples) > 3000
 
 
 async def test_installed_bot_talks_to_telegram(venv, fake, tmp_path):
