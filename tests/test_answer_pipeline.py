@@ -100,6 +100,19 @@ def test_or_between_words_of_meaning_is_a_choice_but_or_something_is_not(engine:
 
     assert choice("brace or no brace") and choice("heat pack vs ice pack")
     assert not choice("i was gardening or something") and not choice("brace")
+    assert not choice("sitting or standing makes it worse") and not choice("my back hurts when sitting or standing")
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("my back hurts when sitting or standing. how long does a spasm last", "untreated-spasm"),
+        ("I was at the gym or swimming yesterday. should i stay in bed", "keep-moving"),
+    ],
+)
+def test_a_statement_with_or_before_the_question_stays_its_context(engine: AnswerEngine, text: str, first: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics == (first,)
 
 
 def test_a_two_topic_answer_is_rebuilt_the_same_after_a_safety_question(engine: AnswerEngine) -> None:

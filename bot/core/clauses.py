@@ -16,6 +16,8 @@ JOINERS = frozenset({"and", "also", "plus", "or", "n"})
 BRIDGES = frozenset({"at", "in", "for", "then", "if", "so", "after", "before", "by", "on", "from", "to"})
 ALWAYS = frozenset({"also", "plus"})  # "also" starts something new whatever follows
 CHOICE = frozenset({"or", "vs", "versus"})  # "brace or no brace", "bed vs walking": a question
+CHOICE_REACH = 3  # every word of meaning of a bare choice is this close to its "or"
+PERSONAL = frozenset({"i", "im", "ive", "my", "me", "it", "its", "he", "she", "his", "her"})  # a statement
 MAX_PARTS = 4
 
 
@@ -70,12 +72,16 @@ def asked(
 
 
 def _a_choice(part: list[Token], informative) -> bool:
-    """"X or Y" with a word of meaning on each side, in one clause: "ice or heat", "brace or no
-    brace" (not "or something", "or so")."""
+    """A bare choice, "ice or heat", "brace or no brace", "heat pack vs ice pack": words of
+    meaning on both sides of "or" and no others, and nobody telling anything ("sitting or
+    standing makes it worse", "I was at the gym or swimming" are statements)."""
+    if any(t.word in PERSONAL for t in part):
+        return False
+    meaning = [k for k, t in enumerate(part) if informative(t)]
     for i, token in enumerate(part):
-        if token.word in CHOICE and 0 < i < len(part) - 1:
-            before = any(informative(t) for t in part[:i] if t.clause == token.clause)
-            after = any(informative(t) for t in part[i + 1:] if t.clause == token.clause)
-            if before and after:
-                return True
+        if token.word not in CHOICE:
+            continue
+        near = [k for k in meaning if abs(k - i) <= CHOICE_REACH]
+        if near == meaning and any(k < i for k in near) and any(k > i for k in near):
+            return True
     return False
