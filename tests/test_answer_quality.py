@@ -76,19 +76,8 @@ def test_in_scope_top1_accuracy_does_not_regress(engine: AnswerEngine, rows: lis
 
 
 def test_in_scope_top1_accuracy_meets_the_target(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:
-    """The right answer first, or behind one safety question whose No gives it. The safety
-    question is how a message near a warning sign is handled (issue 7): since the blind-written
-    examples ask it too, two ordinary rows here get it ("sciatica down one leg" is asked about
-    both legs), so plain top-1 is 94.0 % (171/182) and the target is met only with them."""
-    questions = [r for r in rows if r["kind"] == "answer"]
-    right = 0
-    for row in questions:
-        reply = engine.answer(row["text"])
-        shown = reply.then if reply.kind == "check" and reply.then is not None else reply
-        right += shown.kind == "answer" and shown.topics[0] in row["expected"].split(",")
-    assert right / len(questions) >= 0.95
     accuracy, wrong = in_scope_accuracy(engine, rows)
-    assert accuracy >= 0.935, f"{accuracy:.1%} right; misses: {wrong}"
+    assert accuracy >= 0.95, f"{accuracy:.1%} right; misses: {wrong}"
 
 
 def test_out_of_scope_rejection(engine: AnswerEngine, rows: list[dict[str, str]]) -> None:

@@ -45,7 +45,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= 60, name
+        least = 60 if name == "held2" else 80  # round 9's held part is its smaller part (64 rows)
+        assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
 @pytest.mark.parametrize("name", DEV_SETS)
@@ -106,7 +107,7 @@ def test_later_rounds_do_not_regress(results, name: str, emergency: int, same_da
 @pytest.mark.parametrize("split", ["dev", "held", "dev3", "held3"])
 def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engine: AnswerEngine, split: str) -> None:
     n, checks, urgent = score_ordinary(engine, split)
-    assert n >= 100
+    assert n >= {"dev": 350, "held": 170, "dev3": 160, "held3": 100}[split]
     assert checks / n <= 0.05
     # Set 3's held part had one urgent reply on an ordinary question at its first score (rules
     # only; never looked at): a floor, not the target of none.

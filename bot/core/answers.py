@@ -531,17 +531,19 @@ class AnswerEngine:
         return self.redflags.scan(self.normaliser.tokens(text or "")) is not None
 
     def _example_stems(self, text: str) -> list[str]:
-        return [t.stem for t in self.normaliser.tokens(text) if len(t.stem) > 1 and t.stem not in self.lexicon.stopwords]
+        return self._vote_stems(self.normaliser.tokens(text))
 
-    def _assess(self, tokens: list[Token], with_checks: bool = True) -> Finding:
+    def _vote_stems(self, tokens: list[Token]) -> list[str]:
+        """What the example vote compares: examples and messages are cut the same way."""
+        return [t.stem for t in tokens if len(t.stem) > 1 and t.stem not in self.lexicon.stopwords]
+
+    def _assess(self, tokens: list[Token]) -> Finding:
         """The rules first; where they found nothing, the nearest blind-written examples may ask
         a sign's safety question (bot.core.flag_examples)."""
-        finding = self.redflags.assess(tokens, with_checks=with_checks)
-        if finding.hit or not len(self.flag_examples):
+        finding = self.redflags.assess(tokens)
+        if finding.hit or finding.check is not None or not len(self.flag_examples):
             return finding
-        if not with_checks or finding.check is not None:
-            return finding
-        flag = self.flag_examples.vote([t.stem for t in tokens if len(t.stem) > 1 and t.stem not in self.lexicon.stopwords])
+        flag = self.flag_examples.vote(self._vote_stems(tokens))
         check = self._flag_check.get(flag) if flag else None
         return Finding(check=check) if check else finding
 

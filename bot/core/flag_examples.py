@@ -32,6 +32,7 @@ NONE_SHARE = 0.8  # a likely sign must outweigh the "none" neighbours by this mu
 COMMON_SHARE = 0.06  # stems in more than this share of the examples ("back", "pain", "leg") carry no weight
 TELLING_SHARE = 0.05  # a message needs TELLING words rarer than this ("back pain" alone has none)
 TELLING = 2
+SIGN_SHARE = 0.6  # ... and at least this share of the examples with that word are about a sign
 
 
 class FlagExamples:
@@ -46,7 +47,16 @@ class FlagExamples:
         for _, counts in labelled:
             df.update(counts.keys())
         self._idf = {t: math.log(n / (1 + d)) for t, d in df.items() if d <= max(COMMON_SHARE * n, 3)}
-        self._telling = {t for t, d in df.items() if d <= max(TELLING_SHARE * n, 3) and "_" not in t}
+        signs: Counter[str] = Counter()
+        for label, counts in labelled:
+            if label != NONE:
+                signs.update(counts.keys())
+        # Telling words are rare AND mostly said about a sign: "numb", "wipe", "bra"; not "day",
+        # "week" or "really", which are rare too but as common in ordinary messages.
+        self._telling = {
+            t for t, d in df.items()
+            if d <= max(TELLING_SHARE * n, 3) and "_" not in t and signs[t] >= SIGN_SHARE * d
+        }
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, (_, counts) in enumerate(labelled):
             for term, weight in self._vector(counts).items():
