@@ -8,7 +8,10 @@
 Each bot runs as its own process, started the way an operator starts it: ours is the
 `backspasm-bot` command (bot/app.py's build_application, run_polling, a fresh temporary SQLite
 file per run, settings from the environment, TELEGRAM_RATE_LIMIT=0 since the fake server sets
-no flood limit here); the bare bot is an Application with one
+no flood limit here). Under load it is that command's main run from this file (--our-bot) with
+the per-chat flood gate opened wide: a user without think time sends hundreds of updates a
+second, which the shipped gate answers with one "slow down" and then silence; the wide gate
+still runs for every message. The idle start-up and memory runs use the command itself. The bare bot is an Application with one
 MessageHandler that replies with the text and one CallbackQueryHandler that answers. This process
 runs the fake Bot API server (bot.sandbox, a fresh one per run) and the simulated users, so the
 bot under test has a core of its own on a 2-core machine.
@@ -85,15 +88,20 @@ def run_bare_bot(base_url: str) -> None:
     app.run_polling(allowed_updates=ALLOWED)
 
 
-def run_our_bot_unlimited() -> int:
-    """Our bot exactly as the command runs it, but built with rate_limiter=False (--no-limiter,
-    for as long as bot/app.py has no TELEGRAM_RATE_LIMIT setting)."""
+def run_our_bot(unlimited: bool) -> int:
+    """Our bot exactly as the `backspasm-bot` command runs it, but with its flood gate opened wide
+    (a FloodGate that still runs for every message but never trips): the simulated users send
+    their next update the moment the last is answered, hundreds a second from one chat, which the
+    shipped gate rightly answers with one "slow down" and silence. `unlimited` also builds it with
+    rate_limiter=False (--no-limiter, for as long as bot/app.py has no TELEGRAM_RATE_LIMIT setting)."""
     import functools
 
     import bot.app
     from bot.__main__ import main
+    from bot.core.flood import FloodGate
 
-    bot.app.build_application = functools.partial(bot.app.build_application, rate_limiter=False)
+    extra: dict = {"rate_limiter": False} if unlimited else {}
+    bot.app.build_application = functools.partial(bot.app.build_application, flood_gate=FloodGate(burst=10**9), **extra)
     return main(["run"])
 
 
@@ -115,13 +123,16 @@ def our_command() -> list[str]:
 class BotProcess:
     """A bot in a child process; `rss()` reads its peak RSS while it runs."""
 
-    def __init__(self, kind: str, base_url: str, workdir: Path, db_path: Path | None = None):
+    def __init__(self, kind: str, base_url: str, workdir: Path, db_path: Path | None = None,
+                 gate_open: bool = True):
         self.kind = kind
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "CONTENT_"))}
         if kind == "ours":
-            args = our_command()
+            args = our_command()  # idle runs: the command itself (no updates, so no flood)
+            if gate_open:
+                args = [sys.executable, __file__, "--our-bot"]
             if NO_LIMITER and not rate_limit_setting():
-                args = [sys.executable, __file__, "--our-bot-unlimited"]
+                args = [sys.executable, __file__, "--our-bot", "--our-bot-unlimited"]
             env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base_url,
                        DATABASE_PATH=str(db_path or workdir / "bot.sqlite3"))
             if rate_limit_setting():
@@ -484,7 +495,7 @@ async def idle(kind: str, workdir: Path, db_path: Path | None = None, settle: fl
     async with FakeTelegram(token=TOKEN, record_calls=False) as fake:
         first_poll = note_first_poll(fake)
         rundir = Path(tempfile.mkdtemp(prefix=f"idle-{kind}-", dir=workdir))
-        bot = BotProcess(kind, fake.base_url, rundir, db_path)
+        bot = BotProcess(kind, fake.base_url, rundir, db_path, gate_open=False)
         try:
             await fake.wait_until(lambda: bool(first_poll), timeout=60, what=f"the {kind} bot's first getUpdates")
             startup = first_poll[0] - bot.started
@@ -550,8 +561,8 @@ async def main_async(args: argparse.Namespace) -> int:
                         "which caps its throughput at about 30 API calls/s; --no-limiter lifts it")
     print(f"e2e bench: {machine()}", flush=True)
     load_before = os.getloadavg()
-    command = "bench/e2e.py --our-bot-unlimited" if NO_LIMITER and not rate_limit_setting() else \
-        " ".join(Path(a).name for a in our_command())
+    command = ("bench/e2e.py --our-bot --our-bot-unlimited" if NO_LIMITER and not rate_limit_setting() else
+               "bench/e2e.py --our-bot (the backspasm-bot command's main, flood gate opened wide)")
     print(f"our bot: {command}; {limiter_note}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
         workdir = Path(tmp)
@@ -641,10 +652,11 @@ def main() -> int:
     parser.add_argument("--no-limiter", action="store_true",
                         help="our bot without its rate limiter (only needed while there is no TELEGRAM_RATE_LIMIT setting)")
     parser.add_argument("--bare-bot", metavar="BASE_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--our-bot", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--our-bot-unlimited", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.our_bot_unlimited:
-        return run_our_bot_unlimited()
+    if args.our_bot:
+        return run_our_bot(args.our_bot_unlimited)
     global NO_LIMITER
     NO_LIMITER = args.no_limiter
     if args.bare_bot:
