@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.convert import epoch, from_epoch
-from bot.storage.tx import Db, read, write
+from bot.storage.tx import Db, read, write, write_returning
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,16 @@ async def get_open_triage(conn: Db, chat_id: int) -> OpenTriage | None:
 
 
 async def close_open_triage(conn: Db, chat_id: int, message_id: int | None = None) -> bool:
-    """Forget the chat's open check; with `message_id`, only if it is that message's. True if deleted."""
+    """Forget the chat's open check; with `message_id`, only if it is that message's. True if deleted.
+
+    RETURNING tells what was deleted in one round trip to SQLite's thread (a plain write needs a
+    second one to close its cursor); every command and button comes through here."""
     if message_id is None:
-        return await write(conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage'", (chat_id,)) > 0
-    changed = await write(
-        conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage' AND message_id = ?", (chat_id, message_id)
-    )
-    return changed > 0
+        sql, params = "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage' RETURNING chat_id", (chat_id,)
+    else:
+        sql = "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage' AND message_id = ? RETURNING chat_id"
+        params = (chat_id, message_id)
+    return bool(await write_returning(conn, sql, params))
 
 
 async def purge_open_triages(conn: Db, older_than_utc: datetime) -> int:

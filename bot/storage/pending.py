@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.storage.convert import epoch
-from bot.storage.tx import Db, read, write
+from bot.storage.tx import Db, read, write, write_returning
 
 MAX_AGE = timedelta(minutes=30)  # for every kind of awaited answer (the symptom check's too)
 
@@ -51,7 +51,26 @@ async def get_pending(
 
 
 async def clear_pending(conn: Db, chat_id: int) -> bool:
-    return await write(conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'prompt'", (chat_id,)) > 0
+    # RETURNING: one round trip to SQLite's thread, where a plain write needs two.
+    return bool(await write_returning(
+        conn, "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'prompt' RETURNING chat_id", (chat_id,)
+    ))
+
+
+async def take_pending(
+    conn: Db, chat_id: int, now_utc: datetime, max_age: timedelta = MAX_AGE
+) -> Pending | None:
+    """clear_pending, answering what get_pending would have answered just before: the chat's live
+    prompt, or None (a stale one is deleted all the same). One statement instead of two, for
+    every command and button (bot.telegram.reminder_handlers.drop_prompt)."""
+    rows = await write_returning(
+        conn,
+        "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'prompt' RETURNING chat_id, detail, then_do, updated_at",
+        (chat_id,),
+    )
+    if not rows or rows[0][3] < epoch(now_utc - max_age):
+        return None
+    return Pending(rows[0][0], rows[0][1], rows[0][2])
 
 
 async def purge_pending(conn: Db, now_utc: datetime, max_age: timedelta = MAX_AGE) -> int:

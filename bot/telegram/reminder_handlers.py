@@ -120,8 +120,7 @@ async def drop_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     svc = services(context)
     chat = update.effective_chat
     if svc.db is not None and chat is not None:
-        waiting = await pending_store.get_pending(svc.db, chat.id, svc.clock())
-        await pending_store.clear_pending(svc.db, chat.id)
+        waiting = await pending_store.take_pending(svc.db, chat.id, svc.clock())
         if waiting is not None and waiting.awaiting == ZONE:
             await _take_location_button_away(svc, context.bot, chat)
 
