@@ -697,3 +697,19 @@ async def test_a_new_question_replaces_the_open_one_whatever_its_kind(db):
     await open_triage.save_open_triage(db, 9, 11, "v1", "", NOW)
     assert await pending.get_pending(db, 9, NOW) is None
     assert (await open_triage.get_open_triage(db, 9)).answers == ""
+
+
+async def test_take_pending_deletes_the_prompt_and_answers_it_only_while_live(db):
+    await pending.save_pending(db, 9, "zone", "on:stretching", NOW)
+    taken = await pending.take_pending(db, 9, NOW + pending.MAX_AGE)  # exactly MAX_AGE old: still live
+    assert taken == pending.Pending(9, "zone", "on:stretching")
+    assert await pending.take_pending(db, 9, NOW) is None  # gone
+    await pending.save_pending(db, 9, "zone", None, NOW)
+    assert await pending.take_pending(db, 9, NOW + pending.MAX_AGE + timedelta(seconds=1)) is None  # stale
+    assert not await pending.anything_awaited(db, 9)  # ...and deleted all the same
+    await open_triage.save_open_triage(db, 9, 10, "v1", "", NOW)
+    assert await pending.take_pending(db, 9, NOW) is None  # another kind's row is left alone
+    assert await pending.anything_awaited(db, 9)
+    assert await pending.clear_pending(db, 9) is False
+    assert await open_triage.close_open_triage(db, 9) is True
+    assert not await pending.anything_awaited(db, 9)

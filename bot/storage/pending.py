@@ -50,6 +50,12 @@ async def get_pending(
     return Pending(rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
 
+async def anything_awaited(conn: Db, chat_id: int) -> bool:
+    """True if the chat has a row in `awaiting` of any kind (a prompt or an open symptom check),
+    live or stale: where this is False, no feature has a question open in the chat."""
+    return bool(await read(conn, "SELECT 1 FROM awaiting WHERE chat_id = ?", (chat_id,)))
+
+
 async def clear_pending(conn: Db, chat_id: int) -> bool:
     # RETURNING: one round trip to SQLite's thread, where a plain write needs two.
     return bool(await write_returning(

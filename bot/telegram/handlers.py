@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.core.answers import Reply
 from bot.core.content import Content
 from bot.core.telegram_html import escape
-from bot.storage import open_triage
+from bot.storage import open_triage, pending
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import safety
@@ -149,7 +149,12 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _with_continue_offers(svc, chat_id: int, text: str, markup):
-    """A question left open (the symptom check) is offered under the answer: one line, one button."""
+    """A question left open (the symptom check) is offered under the answer: one line, one button.
+
+    Every open question is a row of the chat's one `awaiting` state, so one read first: with none
+    (nearly every message) the offers are not asked, one round trip instead of one per offer."""
+    if not svc.continue_offers or not await pending.anything_awaited(svc.db, chat_id):
+        return text, markup
     rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
     for offer in svc.continue_offers:
         found = await offer(svc, chat_id)
