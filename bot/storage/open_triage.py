@@ -58,10 +58,10 @@ async def close_open_triage(conn: Db, chat_id: int, message_id: int | None = Non
     RETURNING tells what was deleted in one round trip to SQLite's thread (a plain write needs a
     second one to close its cursor); every command and button comes through here."""
     if message_id is None:
-        sql, params = "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage' RETURNING chat_id", (chat_id,)
+        sql, params = "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage' RETURNING chat_id", [chat_id]
     else:
         sql = "DELETE FROM awaiting WHERE chat_id = ? AND kind = 'triage' AND message_id = ? RETURNING chat_id"
-        params = (chat_id, message_id)
+        params = [chat_id, message_id]
     return bool(await write_returning(conn, sql, params))
 
 
