@@ -419,3 +419,15 @@ def test_the_real_signs_next_to_them_still_flag(text: str) -> None:
     from bot.core.answers import AnswerEngine
 
     assert AnswerEngine.from_dir().answer(text).kind == "urgent"
+
+
+def test_the_red_flag_files_own_words_are_never_corrected_into_flag_words():
+    """Unknown to the typo fixer, "neither" became the saddle word "nether", so "neither ice nor
+    heat helps" got the cauda equina question. Every word of the file's lists is a known word."""
+    from bot.core.answers import AnswerEngine
+
+    engine = AnswerEngine.from_dir()
+    assert [t.word for t in engine.normaliser.tokens("neither ice nor heat helps")][0] == "neither"
+    assert engine.answer("my back hurts, neither ice nor heat helps").kind == "answer"
+    assert engine.answer("my nether regions feel numb since my back went").kind == "urgent"
+    assert {"neither", "nor"} <= engine.redflags.other_words

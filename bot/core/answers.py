@@ -203,7 +203,7 @@ class AnswerEngine:
                 counts.update(w for w, _ in words(" ".join(text)))
         # Lexicon and red-flag words are known too, so they are never "corrected" away.
         flag_words = redflags.words()
-        for w in lexicon.words | flag_words:
+        for w in lexicon.words | flag_words | redflags.other_words:
             for word, _ in words(w):
                 counts[word] += 1
         # A word the content or lexicon uses is a real word, not a slip for a red-flag word.

@@ -396,7 +396,7 @@ class RedFlags:
                   tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6))
             for c in model.check
         ]
-        return cls(
+        found = cls(
             flags,
             negations=[_phrase(n) for n in model.negations],
             hedges={stem(h) for h in model.hedges},
@@ -416,6 +416,8 @@ class RedFlags:
             their_body=[_phrase(p) for p in model.their_body],
             own_injury=[_phrase(p) for p in model.own_injury],
         )
+        found.other_words = _plain_words(model)
+        return found
 
     def about(self, flag_id: str) -> str | None:
         """The plain-words description of a flag, for "You mentioned: ..."."""
@@ -424,6 +426,8 @@ class RedFlags:
     def known_words(self, words: set[str]) -> None:
         """Tell the scanner which words are real words elsewhere in the bot's vocabulary."""
         self._fuzzy.not_typos(words)
+
+    other_words: frozenset[str] = frozenset()  # set by from_model
 
     def words(self) -> set[str]:
         """Every plain word the patterns use, so the typo fixer knows them."""
@@ -673,6 +677,20 @@ class RedFlags:
 
 
 _WINDOW = re.compile(r"~[0-9]{1,2}")  # a pattern's own window: ["~3", "pee", "hard"]
+
+
+def _plain_words(model: RedFlagFile) -> frozenset[str]:
+    """The words of the file's other lists (denials, hedges, exceptions, rewrites ...). They are
+    real words the scanner reads, so the typo fixer must know them: unknown, "neither" was
+    "corrected" to the saddle word "nether"."""
+    lists = (
+        model.negations, model.near_negations, model.hedges, model.near_hedges, model.double_negatives,
+        model.doubt_anywhere, model.others, model.own_back, model.own_injury, model.their_body, model.ignore,
+        model.skip_words, model.light_words, model.not_human, model.subject_breaks,
+        tuple(model.rewrites), tuple(model.rewrites.values()),
+        *(f.unless for f in model.flag), *(c.unless for c in model.check),
+    )
+    return frozenset(w for items in lists for item in items for w in re.findall(r"[a-z0-9]+", fold(item)) if w)
 
 
 def _window_group(n: int) -> tuple[Choice, ...]:
