@@ -431,3 +431,16 @@ def test_the_red_flag_files_own_words_are_never_corrected_into_flag_words():
     assert engine.answer("my back hurts, neither ice nor heat helps").kind == "answer"
     assert engine.answer("my nether regions feel numb since my back went").kind == "urgent"
     assert {"neither", "nor"} <= engine.redflags.other_words
+
+
+def test_real_english_words_are_never_corrected_into_red_flag_words():
+    """Without a word list, "mild" was "corrected" to "mid" (the thoracic sign's word), so
+    "mild back pain" got a safety question; "rejection" became "erection". Typos still are fixed."""
+    from bot.core.answers import AnswerEngine
+
+    engine = AnswerEngine.from_dir()
+    for word in ("mild", "rejection", "crouching", "counting", "radiator", "spelling"):
+        assert [t.word for t in engine.normaliser.tokens(word)] == [word]
+    assert engine.answer("mild back pain for two days, what helps").kind == "answer"
+    for typo, fixed in (("numbnes", "numbness"), ("bladdr", "bladder"), ("heet", "heat")):
+        assert [t.word for t in engine.normaliser.tokens(typo)] == [fixed]

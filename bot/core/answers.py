@@ -181,6 +181,7 @@ class AnswerEngine:
     def __init__(
         self, content: Content, lexicon: Lexicon, redflags: RedFlags, tuning: Tuning | None = None,
         flag_examples: list[tuple[str, str]] | None = None,
+        real_words: frozenset[str] = frozenset(),
     ):
         self.tuning = tuning or Tuning()
         self.content = content
@@ -226,7 +227,7 @@ class AnswerEngine:
             | lexicon.stopwords
         )
         short = {a[0] for a in lexicon.anchors if len(a) == 1}
-        self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts)))
+        self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts), real_words=real_words))
         self._build_index()
         known_flags = {f.id for f in redflags.flags} | {"none"}
         unknown = sorted({label for label, _ in flag_examples or () if label not in known_flags})
@@ -240,9 +241,11 @@ class AnswerEngine:
         content = load_content(content_dir)
         root = content.directory
         examples = root / "redflag_examples.tsv"
+        english = root / "english_words.txt"
         return cls(
             content, load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"),
             flag_examples=read_examples(examples) if examples.is_file() else None,
+            real_words=read_word_list(english) if english.is_file() else frozenset(),
         )
 
     # --- building -------------------------------------------------------------------------------
@@ -831,3 +834,9 @@ def _checks_by_flag(redflags: RedFlags) -> dict[str, Check]:
         if flag.id not in by_flag and flag.check:
             by_flag[flag.id] = redflags.check_by_id[flag.check]
     return by_flag
+
+
+def read_word_list(path: Path) -> frozenset[str]:
+    """One word per line; lines starting with # are notes."""
+    with path.open(encoding="utf-8") as fh:
+        return frozenset(w for w in (line.strip() for line in fh) if w and not w.startswith("#"))

@@ -273,12 +273,15 @@ class TypoFixer:
 
     `counts` gives how common each known word is; ties go to the commoner word.
     Three-letter words are only corrected towards `short_targets` (e.g. 'bak' -> 'back'),
-    because short words have too many near neighbours.
+    because short words have too many near neighbours. `real_words` are left alone.
     """
 
-    def __init__(self, counts: dict[str, int], short_targets: Iterable[str] = ()):
+    def __init__(self, counts: dict[str, int], short_targets: Iterable[str] = (), real_words: Iterable[str] = ()):
         self.known = dict(counts)
         self.known_stems = {stem(w) for w in self.known}
+        # Real words of the language that the bot's own vocabulary lacks: left as typed, never
+        # corrected and never a correction ("mild" stays mild, not "mid").
+        self.real_words = frozenset(real_words)
         self.short_targets = set(short_targets)
         self._index: dict[str, list[str]] = {}
         for word in self.known:
@@ -290,7 +293,7 @@ class TypoFixer:
         self._cheap_cache: dict[str, str] = {}
 
     def is_known(self, word: str) -> bool:
-        return word in self.known or stem(word) in self.known_stems
+        return word in self.known or word in self.real_words or stem(word) in self.known_stems
 
     def fix(self, word: str, cheap: bool = False) -> str:
         """The word itself if known (or not fixable), else its closest known neighbour.
