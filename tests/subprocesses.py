@@ -38,11 +38,17 @@ async def finish(proc: asyncio.subprocess.Process, timeout: float = 60) -> tuple
 
 async def until_polling(fake, proc: asyncio.subprocess.Process, who: str = "the bot") -> None:
     """Wait until the bot polls; if it exits first, fail at once with what it said."""
-    polling = asyncio.create_task(fake.wait_until(lambda: fake.polling, timeout=60, what=f"{who} to poll"))
+    await until(fake, proc, lambda: fake.polling, f"{who} to poll", who)
+
+
+async def until(fake, proc: asyncio.subprocess.Process, ready, what: str, who: str = "the bot") -> None:
+    """Wait until `ready()` holds on the fake server; if the bot exits first, fail at once with
+    what it said."""
+    waiting = asyncio.create_task(fake.wait_until(ready, timeout=60, what=what))
     exited = asyncio.create_task(proc.wait())
-    done, _ = await asyncio.wait({polling, exited}, return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
     if exited in done:
-        polling.cancel()
+        waiting.cancel()
         pytest.fail(f"{who} exited with {proc.returncode}: {(await proc.stderr.read()).decode()}")
     exited.cancel()
-    polling.result()
+    waiting.result()

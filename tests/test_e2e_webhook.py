@@ -320,19 +320,13 @@ def webhook_settings(fake, tmp_path, port: int, **more: str) -> dict[str, str]:
 
 
 async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(fake, tmp_path):
-    from tests.subprocesses import finish
+    from tests.subprocesses import finish, until
     from tests.test_startup import clean_env, free_port, start
 
     port = free_port()
     proc = await start(cwd=tmp_path, env=clean_env(**webhook_settings(fake, tmp_path, port)))
     try:
-        registered = asyncio.create_task(fake.wait_until(lambda: fake.webhook is not None, 60, "setWebhook"))
-        exited = asyncio.create_task(proc.wait())
-        done, _ = await asyncio.wait({registered, exited}, return_when=asyncio.FIRST_COMPLETED)
-        if exited in done:
-            registered.cancel()
-            pytest.fail(f"the bot exited with {proc.returncode}: {(await proc.stderr.read()).decode()}")
-        exited.cancel()
+        await until(fake, proc, lambda: fake.webhook is not None, "setWebhook")
         assert await get(f"http://127.0.0.1:{port}/healthz") == (200, "ok")
         fake.deliver_webhook(f"http://127.0.0.1:{port}")
         ann = fake.user(111, "Ann")
