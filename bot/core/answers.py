@@ -42,6 +42,7 @@ from bot.core.text import (
     TypoFixer,
     load_lexicon,
     question_clauses,
+    read_word_list,
     stem,
     words,
 )
@@ -834,9 +835,3 @@ def _checks_by_flag(redflags: RedFlags) -> dict[str, Check]:
         if flag.id not in by_flag and flag.check:
             by_flag[flag.id] = redflags.check_by_id[flag.check]
     return by_flag
-
-
-def read_word_list(path: Path) -> frozenset[str]:
-    """One word per line; lines starting with # are notes."""
-    with path.open(encoding="utf-8") as fh:
-        return frozenset(w for w in (line.strip() for line in fh) if w and not w.startswith("#"))

@@ -345,6 +345,7 @@ class RedFlags:
         own_back: list[tuple[str, ...]] | None = None,
         their_body: list[tuple[str, ...]] | None = None,
         own_injury: list[tuple[str, ...]] | None = None,
+        other_words: frozenset[str] = frozenset(),
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
@@ -369,6 +370,8 @@ class RedFlags:
         self._not_human = PhraseIndex((p, True) for p in (not_human or []) if p)
         self._breaks = subject_breaks or set()
         self._fuzzy = _Fuzzy(self.words())
+        # The plain words of the file's other lists (denials, exceptions ...), for the typo fixer.
+        self.other_words = other_words
 
     @classmethod
     def from_model(cls, model: RedFlagFile) -> "RedFlags":
@@ -396,7 +399,7 @@ class RedFlags:
                   tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6))
             for c in model.check
         ]
-        found = cls(
+        return cls(
             flags,
             negations=[_phrase(n) for n in model.negations],
             hedges={stem(h) for h in model.hedges},
@@ -415,9 +418,8 @@ class RedFlags:
             own_back=[_phrase(p) for p in model.own_back],
             their_body=[_phrase(p) for p in model.their_body],
             own_injury=[_phrase(p) for p in model.own_injury],
+            other_words=_plain_words(model),
         )
-        found.other_words = _plain_words(model)
-        return found
 
     def about(self, flag_id: str) -> str | None:
         """The plain-words description of a flag, for "You mentioned: ..."."""
@@ -426,8 +428,6 @@ class RedFlags:
     def known_words(self, words: set[str]) -> None:
         """Tell the scanner which words are real words elsewhere in the bot's vocabulary."""
         self._fuzzy.not_typos(words)
-
-    other_words: frozenset[str] = frozenset()  # set by from_model
 
     def words(self) -> set[str]:
         """Every plain word the patterns use, so the typo fixer knows them."""

@@ -690,3 +690,8 @@ class PhraseIndex(Generic[P]):
                 out.append(stems[i])
                 i += 1
         return out
+
+def read_word_list(path: Path) -> frozenset[str]:
+    """One word per line; lines starting with # are notes."""
+    with path.open(encoding="utf-8") as fh:
+        return frozenset(w for w in (line.strip() for line in fh) if w and not w.startswith("#"))
