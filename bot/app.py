@@ -71,7 +71,7 @@ def build_application(
         # Something typed at an open question that is not an answer is answered normally, with an
         # offer to continue that question (the symptom check, a reminder time or zone).
         continue_offers=[triage_handlers.continue_offer, reminder_handlers.continue_offer],
-        closers=[reminder_handlers.drop_prompt],
+        closers=[triage_handlers.leave, reminder_handlers.drop_prompt],
     )
 
     # aiohttp instead of PTB's default httpx: ~3x less CPU per request (bench/reminders.py).

@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.core.answers import Reply
 from bot.core.content import Content
 from bot.core.telegram_html import escape
-from bot.storage import open_triage, pending
+from bot.storage import pending
 from bot.telegram import callbacks as cb
 from bot.telegram import keyboards as kb
 from bot.telegram import safety
@@ -137,8 +137,7 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("answered free text: kind=%s topics=%s", answer.kind, ",".join(answer.topics))
     if answer.kind == "smalltalk" and answer.level == "stop":
         # Typed "stop" does what /cancel does: the open question (check or prompt) is closed.
-        await open_triage.close_open_triage(svc.db, message.chat_id)
-        for close in svc.closers:  # the reminder prompt, with its location button if shown
+        for close in svc.closers:  # what a command does to each feature's open question
             await close(update, context)
         await reply(message, *main_menu_screen(svc.content, svc.content.messages.cancelled))
         return

@@ -33,7 +33,7 @@ class Services:
     # Features with an open question (the symptom check) offer to continue it under a normal
     # answer: async (services, chat id) -> (line, button label, button data) or None.
     continue_offers: list[Callable[..., Any]] = field(default_factory=list)
-    # Features with a typed question open close it on a typed "stop", as a command would:
+    # What a command does to each feature's open question, done on a typed "stop" too:
     # async (update, context) -> None (the reminder prompt takes its location button away too).
     closers: list[Callable[..., Any]] = field(default_factory=list)
 
