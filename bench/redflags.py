@@ -41,12 +41,16 @@ FLAG_SETS = {
     # Round 9, written 2026-12-06 and scored once before any tuning on it; held2 is never read.
     "dev9": ("redflags_blind_dev9.tsv", "no_alarm_blind_dev9.tsv", "dev9"),
     "held2": ("redflags_blind_dev9.tsv", "no_alarm_blind_dev9.tsv", "held2"),
+    # Round 10, written 2026-12-06 (fourth session) and scored once before any tuning on it.
+    "dev10": ("redflags_blind_dev10.tsv", "no_alarm_blind_dev10.tsv", "dev10"),
+    "held4": ("redflags_blind_dev10.tsv", "no_alarm_blind_dev10.tsv", "held4"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
 ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
+    "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
 }
 
 
