@@ -284,6 +284,45 @@ def test_ordinary_messages_do_not_fire(engine: AnswerEngine, text: str) -> None:
     assert flag(engine, text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "getting awful calf cramps at night what helps",
+        "restless legs keeping me up at night",
+        "my knee hurts at night and wakes me up",
+        "my neck aches all the time, never lets up",
+    ],
+)
+def test_a_back_sign_said_of_another_body_part_is_not_that_sign(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind != "urgent" and reply.kind != "check"
+
+
+@pytest.mark.parametrize("text", ["i think i have the flu what should i do", "fever", "ive got the flu what should i take"])
+def test_a_back_sign_with_no_body_named_is_asked_about_not_assumed(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.level, reply.check) == ("check", "same_day", "check-fever")
+
+
+@pytest.mark.parametrize(
+    ("text", "flag_id"),
+    [
+        ("my back wakes me up every night, my knee hurts too", "constant-night"),
+        ("in agony all night, cant sleep for the pain", "constant-night"),
+        ("i have a fever and my back hurts", "fever-unwell"),
+        ("back hurts and im boiling up, shivery", "fever-unwell"),
+        ("feeling awful and shivery, lower back aching", "fever-unwell"),
+    ],
+)
+def test_a_back_sign_with_the_back_or_pain_named_still_fires(engine: AnswerEngine, text: str, flag_id: str) -> None:
+    assert flag(engine, text) == (flag_id, "same_day")
+
+
+@pytest.mark.parametrize("text", ["getting awful cramps in my back", "been terrible all week with this back spasm"])
+def test_awful_pain_is_not_feeling_unwell(engine: AnswerEngine, text: str) -> None:
+    assert flag(engine, text) is None
+
+
 # --- the file itself -------------------------------------------------------------------------
 
 
@@ -307,6 +346,13 @@ def test_negatable_emergency_flag_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as err:
         load_redflags(path)
     assert any(p.startswith("redflags.toml: flag[ce-bladder-bowel]") and "negatable" in p for p in err.value.problems)
+
+
+def test_back_only_emergency_flag_is_refused(tmp_path: Path) -> None:
+    path = _copy(tmp_path, 'level = "emergency"\n', 'level = "emergency"\nback_only = true\n')
+    with pytest.raises(ContentError) as err:
+        load_redflags(path)
+    assert any("back_only" in p for p in err.value.problems)
 
 
 def test_unknown_level_names_file_and_field(tmp_path: Path) -> None:

@@ -235,6 +235,7 @@ class AnswerEngine:
         if unknown:
             raise ContentError([f"redflag_examples.tsv: unknown labels {unknown}"])
         self._flag_check = _checks_by_flag(redflags)
+        self._back_only = frozenset(f.id for f in redflags.flags if f.back_only)
         self.flag_examples = FlagExamples(flag_examples or (), self._example_stems)
 
     @classmethod
@@ -554,6 +555,8 @@ class AnswerEngine:
     def answer(self, text: str) -> Reply:
         tokens = self.normaliser.tokens(text or "")
         finding = self._assess(tokens)
+        if finding.hit and finding.hit.flag in self._back_only:
+            finding = self._of_the_back(finding, self.analyse(tokens[:RANK_TOKEN_LIMIT]))
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
         level = self._smalltalk(tokens) or self._wordless(text or "", tokens)
@@ -572,6 +575,24 @@ class AnswerEngine:
             return Reply("check", reply.topics, reply.score, check.question, level=check.level,
                          flag=check.flag, check=check.id, then=reply)
         return reply
+
+    def _of_the_back(self, finding: Finding, query: Query) -> Finding:
+        """A sign that means something only with back pain (a fever, pain at night): said of
+        another part of the body ("calf cramps at night", "my knee wakes me") it is not that sign;
+        said with no body at all ("I think I've got the flu") it is asked about, not assumed. A
+        message that is otherwise one of our questions ("ice or heat? I also have a fever") is
+        about the back."""
+        if query.subject.back:
+            return finding
+        if query.subject.part:
+            return Finding()
+        if query.anchored or query.bodily:
+            return finding
+        ours = self._decide(query, self.rank(query), general=False)
+        if ours.kind == "answer" and not ours.declined:
+            return finding
+        check = self._flag_check.get(finding.hit.flag) if finding.hit else None
+        return Finding(check=check, in_doubt=True) if check else finding
 
     def _second_question(self, reply: Reply, query: Query, tokens: list[Token], text: str) -> Reply:
         """Answer a second question in the same message ("ice or heat? and should I stay in bed").

@@ -61,12 +61,15 @@ class FlagModel(StrictModel):
     check: str = ""  # the safety question asked when an emergency match is in doubt
     window: int = Field(default=6, ge=1, le=30)
     negatable: bool = False
+    back_only: bool = False  # see redflags.toml: a sign of back pain, not of a calf or a knee
     unless: tuple[str, ...] = ()
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _emergency_rules(self) -> "FlagModel":
         if self.level == "emergency":
+            if self.back_only:
+                raise ValueError("an emergency flag must not be back_only: chest pain is an emergency wherever it is")
             if self.negatable:
                 raise ValueError("an emergency flag must not be negatable: when in doubt, ask its check")
             if not self.check:
@@ -186,6 +189,7 @@ class Flag:
     patterns: tuple[Pattern, ...]
     unless: tuple[tuple[str, ...], ...] = ()
     check: str = ""
+    back_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -390,7 +394,7 @@ class RedFlags:
 
         flags = [
             Flag(f.id, f.level, f.about, f.source, f.window, f.negatable, compile_patterns(f.patterns),
-                 tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check)
+                 tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check, f.back_only)
             for f in model.flag
         ]
         windows = {f.id: f.window for f in model.flag}
