@@ -115,6 +115,7 @@ class Tuning:
     phrase_word_share: float = 0.5
     entry_phrase: float = 0.3
     framing: float = 0.3  # topics of the categories a story / a request for advice asks for score this much more
+    cause: float = 1.0  # ... and the causes, when the message asks outright what caused it
 
     def field_weights(self) -> dict[str, float]:
         return {f: getattr(self, f) for f in FIELDS}
@@ -193,7 +194,9 @@ class AnswerEngine:
         self._topic_category = [t.category for t in content.topics.values()]
         # Category ids the content doesn't have are skipped (tests run the real lexicon on small content).
         framing = lexicon.framing
-        self._framing_categories = {"story": framing.story_categories, "advice": framing.advice_categories}
+        self._framing_categories = {
+            "story": framing.story_categories, "cause": framing.story_categories, "advice": framing.advice_categories,
+        }
         if lexicon.general_topic and lexicon.general_topic not in content.topics:
             raise ContentError([f"lexicon.toml: general_topic: unknown topic '{lexicon.general_topic}'"])
         # Tests run the real lexicon on small content: no "right now" topic there means rank as usual.
@@ -221,6 +224,7 @@ class AnswerEngine:
         self._other_topics = PhraseIndex((o, True) for o in lexicon.other_topics)
         self._story = PhraseIndex((p, True) for p in framing.story)
         self._advice = PhraseIndex((p, True) for p in framing.advice)
+        self._cause = PhraseIndex((p, True) for p in framing.cause)
         self._smalltalk_phrases = PhraseIndex((p, level) for level in SMALLTALK_LEVELS for p in lexicon.smalltalk[level])
         self._smalltalk_words = (
             {w for level in SMALLTALK_LEVELS for p in lexicon.smalltalk[level] for w in p}
@@ -418,10 +422,14 @@ class AnswerEngine:
         )
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:
-        """'story' for "lifted a box and now my back...", 'advice' for "how do I lift...", else ''.
+        """'cause' for "is lifting what caused it", 'story' for "lifted a box and now my back...",
+        'advice' for "how do I lift...", else ''.
 
         A word ending in -ed counts as a story mark unless the lexicon lists it as a state ("tired").
-        A message with both marks, or neither, gets no framing."""
+        A message with both story and advice marks, or neither, gets no framing; one that asks
+        what caused it asks that, whatever else it tells."""
+        if self._cause.find_all(stems):
+            return "cause"
         story = bool(self._story.find_all(stems)) or any(
             len(t.word) >= 5 and t.word.endswith("ed") and t.word not in self.lexicon.framing.not_story for t in tokens
         )
@@ -457,9 +465,10 @@ class AnswerEngine:
             # still choose the topic; the framing tips the balance between, say, "Posture and lifting"
             # (a cause) and "Lift safely" (prevention).
             wanted = self._framing_categories[query.framing]
+            boost = self.tuning.cause if query.framing == "cause" else self.tuning.framing
             for i, category in enumerate(self._topic_category):
                 if category in wanted:
-                    scores[i] *= 1 + self.tuning.framing
+                    scores[i] *= 1 + boost
         # A topic that explains more of the message ranks higher than one matching a single word well.
         # The final score lies between s x floor and s x (floor + 1), so a topic whose best case is
         # below the `top`-th best worst case can be skipped without changing the result.
@@ -727,7 +736,7 @@ class AnswerEngine:
         # sprinting" (a story about that part) is not.
         clear = (
             best is not None and best.coverage >= CLEAR_COVERAGE and best.matched >= CLEAR_MATCHED
-            and query.framing != "story"
+            and query.framing not in ("story", "cause")
         )
         if subject.animal:
             return self._declined(self.messages.not_back_animal.format(animal=escape(subject.animal)))

@@ -453,8 +453,9 @@ class FramingLists(StrictModel):
     past_tense_not_story: tuple[str, ...] = ()  # -ed words that describe a state, not an event
     advice: tuple[str, ...] = ()
     advice_categories: tuple[str, ...] = ()
+    cause: tuple[str, ...] = ()  # asks what caused it: the story categories, whatever else is said
 
-    _words_ok = field_validator("story", "advice", "past_tense_not_story")(_check_words)
+    _words_ok = field_validator("story", "advice", "past_tense_not_story", "cause")(_check_words)
 
 
 class ScopeLists(StrictModel):
@@ -529,6 +530,7 @@ class Framing:
     not_story: frozenset[str] = frozenset()  # folded -ed words that are states, not events
     advice: tuple[Phrase, ...] = ()
     advice_categories: frozenset[str] = frozenset()
+    cause: tuple[Phrase, ...] = ()
 
     @classmethod
     def from_model(cls, model: FramingLists) -> "Framing":
@@ -538,6 +540,7 @@ class Framing:
             not_story=frozenset(fold(w) for w in model.past_tense_not_story),
             advice=tuple(_editor_phrase(p) for p in model.advice),
             advice_categories=frozenset(model.advice_categories),
+            cause=tuple(_editor_phrase(p) for p in model.cause),
         )
 
 

@@ -1,0 +1,40 @@
+"""Asking what caused it (lexicon.toml [framing] cause): the causes answer, even when the message
+names a thing to do. Sentences written for this test, not taken from the blind sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.answers import AnswerEngine
+
+
+@pytest.fixture(scope="module")
+def engine() -> AnswerEngine:
+    return AnswerEngine.from_dir()
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("is it the lifting at work thats causing my back spasms", "posture-and-lifting"),
+        ("could being dehydrated be why my back keeps spasming", "low-minerals"),
+        ("is my gym routine to blame for my back going", "too-much-exercise"),
+    ],
+)
+def test_asking_what_caused_it_gets_the_cause(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [("how should i lift boxes at work", "lift-safely"), ("how do i stay hydrated in a heatwave", "heat-and-hydration")],
+)
+def test_asking_what_to_do_still_gets_the_advice(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+def test_a_cause_question_is_framed_as_one(engine: AnswerEngine) -> None:
+    query = engine.analyse(engine.normaliser.tokens("how do i lift, and is lifting what caused it"))
+    assert query.framing == "cause"
