@@ -82,14 +82,15 @@ def test_installed_bot_uses_its_own_code_and_content(venv, tmp_path):
     assert version.stdout.strip() == f"backspasm-bot {__version__}"
     check = installed(venv, "check-content", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
-    # Every content file ships, the red-flag examples (.tsv) and the English words (.txt) too:
+    # Every content file ships, the red-flag and question examples (.tsv) and the English words (.txt) too:
     # without them the safety question for wordings no rule knows is silently off, and real
     # words get "corrected" into red-flag words.
     examples = subprocess.run(
-        [venv / "bin" / "python", "-c", "from bot.core.answers import AnswerEngine; e = AnswerEngine.from_dir(); print(len(e.flag_examples), len(e.normaliser.fixer.real_words))"],
+        [venv / "bin" / "python", "-c", "from bot.core.answers import AnswerEngine; e = AnswerEngine.from_dir(); print(len(e.flag_examples), len(e.normaliser.fixer.real_words), sum(map(len, e._people_questions.values())))"],
         cwd=tmp_path, env=env(), capture_output=True, text=True, check=True,
     ).stdout.split()
     assert int(examples[0]) > 3000 and int(examples[1]) > 30000  # and the English word list (.txt)
+    assert int(examples[2]) > 700  # and the questions people wrote (question_examples.tsv)
 
 
 async def test_installed_bot_talks_to_telegram(venv, fake, tmp_path):

@@ -60,7 +60,7 @@ PHRASE_FIELDS = ("keywords", "synonyms")
 MEDICINE_GROUP = "@" + stem("medicine")  # group names are stemmed like every word
 RETURN_STEM = "return"
 RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})  # "back to work", "back in the gym", "back at it"
-MEDICINE_RATIO = 0.5  # a medicine question takes the medicines topic if it scores this share of the best
+MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.4  # one part of a two-question message: share of its words a topic must explain
 PART_LEAD = 0.85  # ... and the runner-up's score at most this share of the best
@@ -184,6 +184,7 @@ class AnswerEngine:
         self, content: Content, lexicon: Lexicon, redflags: RedFlags, tuning: Tuning | None = None,
         flag_examples: list[tuple[str, str]] | None = None,
         real_words: frozenset[str] = frozenset(),
+        question_examples: list[tuple[str, str]] | None = None,
     ):
         self.tuning = tuning or Tuning()
         self.content = content
@@ -233,6 +234,16 @@ class AnswerEngine:
         )
         short = {a[0] for a in lexicon.anchors if len(a) == 1}
         self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts), real_words=real_words))
+        unknown_topics = sorted({label for label, _ in question_examples or () if label not in content.topics})
+        if unknown_topics:
+            raise ContentError([f"question_examples.tsv: unknown topics {unknown_topics}"])
+        # Questions people wrote without seeing the content, read exactly as a message is (typos
+        # fixed), so their slips never become words the typo fixer trusts.
+        self._people_questions: dict[str, list[list[str]]] = {}
+        for label, question in question_examples or ():
+            self._people_questions.setdefault(label, []).append(
+                self._rewrite([t.stem for t in self.normaliser.tokens(question)])
+            )
         self._build_index()
         known_flags = {f.id for f in redflags.flags} | {"none"}
         unknown = sorted({label for label, _ in flag_examples or () if label not in known_flags})
@@ -247,11 +258,13 @@ class AnswerEngine:
         content = load_content(content_dir)
         root = content.directory
         examples = root / "redflag_examples.tsv"
+        questions = root / "question_examples.tsv"
         english = root / "english_words.txt"
         return cls(
             content, load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"),
             flag_examples=read_examples(examples) if examples.is_file() else None,
             real_words=read_word_list(english) if english.is_file() else frozenset(),
+            question_examples=read_examples(questions) if questions.is_file() else None,
         )
 
     # --- building -------------------------------------------------------------------------------
@@ -263,25 +276,21 @@ class AnswerEngine:
         # Term weights are fractional (phrase words count `share` of a word), so plain float dicts, not Counters.
         field_tf: dict[str, list[dict[str, float]]] = {f: [] for f in FIELDS}
         entry_phrases: set[tuple[str, ...]] = set()
-        share = self.tuning.phrase_word_share
+        # The words of a topic's own texts. A message that names no back is measured on these
+        # alone, so the everyday words of people's questions ("kids", "school") never make an
+        # off-topic message look like ours.
+        own_terms: list[set[str]] = []
         for topic in self.content.topics.values():
+            own_terms.append(set())
             for field, texts in _topic_texts(topic).items():
-                tf: dict[str, float] = {}
-                for text in texts:
-                    stems = self._rewrite([stem(w) for w, _ in words(text)])
-                    weighted: dict[str, float] = dict(self._expand(stems))
-                    phrase = self._entry_phrase(stems) if field in PHRASE_FIELDS else None
-                    if phrase:
-                        for term in weighted:
-                            if not term.startswith(GROUP_MARK):
-                                weighted[term] *= share
-                        if self.tuning.entry_phrase:
-                            entry_phrases.add(phrase)
-                            phrase_term = _phrase_term(phrase)
-                            weighted[phrase_term] = weighted.get(phrase_term, 0) + 1
-                    for term, count in weighted.items():
-                        tf[term] = count + tf.get(term, 0)
+                own = self._term_counts([self._rewrite([stem(w) for w, _ in words(text)]) for text in texts], field, entry_phrases)
+                own_terms[-1].update(own)
+                people = self._people_questions.get(topic.id, []) if field == "questions" else []
+                tf = own
+                for term, count in self._term_counts(people, field, entry_phrases).items():
+                    tf[term] = count + tf.get(term, 0)
                 field_tf[field].append(tf)
+        self._own_terms = own_terms
         self._entry_phrases = PhraseIndex((p, _phrase_term(p)) for p in entry_phrases)
         avg_len = {f: (sum(sum(tf.values()) for tf in tfs) / max(n, 1)) or 1.0 for f, tfs in field_tf.items()}
 
@@ -329,8 +338,8 @@ class AnswerEngine:
         self._examples: list[tuple[int, float]] = []  # (topic index, information in the example)
         self._example_index: dict[str, list[int]] = {}
         for i, topic in enumerate(self.content.topics.values()):
-            for text in (topic.title, *topic.synonyms, *topic.questions):
-                stems = self._rewrite([stem(w) for w, _ in words(text)])
+            written = [self._rewrite([stem(w) for w, _ in words(t)]) for t in (topic.title, *topic.synonyms, *topic.questions)]
+            for stems in written + self._people_questions.get(topic.id, []):
                 terms = self._expand(stems)
                 info = sum(self._idf[t] for t in terms if not t.startswith(GROUP_MARK))
                 if not info:
@@ -338,6 +347,25 @@ class AnswerEngine:
                 for t in terms:
                     self._example_index.setdefault(t, []).append(len(self._examples))
                 self._examples.append((i, info))
+
+    def _term_counts(self, stem_lists: list[list[str]], field: str, entry_phrases: set[tuple[str, ...]]) -> dict[str, float]:
+        """Index terms of some texts of one field, weighted; notes the multi-word entries it meets."""
+        share = self.tuning.phrase_word_share
+        tf: dict[str, float] = {}
+        for stems in stem_lists:
+            weighted: dict[str, float] = dict(self._expand(stems))
+            phrase = self._entry_phrase(stems) if field in PHRASE_FIELDS else None
+            if phrase:
+                for term in weighted:
+                    if not term.startswith(GROUP_MARK):
+                        weighted[term] *= share
+                if self.tuning.entry_phrase:
+                    entry_phrases.add(phrase)
+                    phrase_term = _phrase_term(phrase)
+                    weighted[phrase_term] = weighted.get(phrase_term, 0) + 1
+            for term, count in weighted.items():
+                tf[term] = count + tf.get(term, 0)
+        return tf
 
     # --- analysis -------------------------------------------------------------------------------
 
@@ -512,7 +540,8 @@ class AnswerEngine:
         return best
 
     def _ranked(self, query: Query, i: int, score: float) -> Ranked:
-        terms = self._topic_terms[i]
+        # A message naming no back is measured on the topic's own words only (see _build_index).
+        terms = self._topic_terms[i] if query.anchored else self._own_terms[i]
         total = got = matched = 0.0
         telling = False
         for unit in query.units:
