@@ -42,6 +42,11 @@ EMERGENCY = {
         "pins and needles between my legs",
         "saddle area feels numb",
     ],
+    "ce-sexual": [
+        "cant get it up since my back went",
+        "can back pain stop you getting hard? been like that since the spasm",
+        "struggling to keep it up in bed since my back went",
+    ],
     "both-legs": [
         "both my legs are weak",
         "numbness in both legs",
@@ -280,6 +285,9 @@ def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngi
         "I twisted suddenly and felt something pull",
         "keep the natural curve of your spine when sitting",
         "my back hurts when i go down stairs",
+        "could low magnesium be causing my spasms, and what should i eat to keep it up",
+        "40 degrees here today, any tips so my back doesnt cramp",
+        "my back is worse the next day, should i stay in bed",
         "my back twinges when i went down the stairs this morning",
         "",
         "🙂🙂",
