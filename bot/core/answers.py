@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.clauses import asked, question_parts
+from bot.core.clauses import asked, choice_sides, question_parts
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.flag_examples import FlagExamples, read_examples
 from bot.core.redflags import Check, Finding, RedFlags, load_redflags
@@ -64,6 +64,8 @@ MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it sco
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.4  # one part of a two-question message: share of its words a topic must explain
 PART_LEAD = 0.85  # ... and the runner-up's score at most this share of the best
+CHOICE_SPLIT = 0.8  # a choice whose best topic explains less of it than this is two questions
+MAX_CHOICE_PARTS = 4  # ... looked for in the first parts only, so a long message stays fast
 SHORT_WORDS = 4  # "brace or no brace", "ice or heat lol": a message this short may be keywords only
 SHORT_UNITS = 3  # a message of at most this many words may be answered on its keywords alone
 SHORT_LEAD = 0.8  # ... if the runner-up scores at most this share of the best
@@ -640,11 +642,12 @@ class AnswerEngine:
         if reply.kind not in ("answer", "clarify", "no_match") or reply.declined:
             return reply
         parts = question_parts(tokens, self.lexicon.openers, self._informative)
+        asks = asked(parts, self.lexicon.openers, question_clauses(text or ""), self._informative)
+        parts, asks = self._choices(parts, asks, query)
         if len(parts) < 2:
             return reply
         found: list[str] = []
         strict = False
-        asks = asked(parts, self.lexicon.openers, question_clauses(text or ""), self._informative)
         for part, asks_something in zip(parts, asks, strict=False):
             if not asks_something:
                 continue
@@ -673,6 +676,27 @@ class AnswerEngine:
         if second is None:
             return reply if reply.kind == "answer" else self._topic_reply(first, reply.score, query.medicine)
         return self._two_topics(first, second, query.medicine)
+
+    def _choices(self, parts: list[list[Token]], asks: list[bool], query: Query) -> tuple[list[list[Token]], list[bool]]:
+        """A choice between two topics ("heat pack or a back belt, which is better") is two
+        questions, one per side; a choice one topic explains whole ("ice or heat", "brace or no
+        brace") stays one."""
+        out_parts: list[list[Token]] = []
+        out_asks: list[bool] = []
+        for part, asks_something in zip(parts, asks, strict=False):
+            sides = choice_sides(part, self._informative) if len(out_parts) < MAX_CHOICE_PARTS else None
+            if sides is not None:
+                whole = self.analyse(part)
+                if query.anchored and not whole.anchored and not whole.off_topic:
+                    whole = replace(whole, anchored=True)
+                ranked = self.rank(whole, top=1)
+                if ranked and ranked[0].coverage < CHOICE_SPLIT and not (whole.off_topic and not whole.anchored):
+                    out_parts += [sides[0], sides[1]]
+                    out_asks += [True, True]
+                    continue
+            out_parts.append(part)
+            out_asks.append(asks_something)
+        return out_parts, out_asks
 
     def _other_back(self, stems: list[str], k: int) -> str:
         nxt = stems[k + 1] if k + 1 < len(stems) else ""

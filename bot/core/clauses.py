@@ -63,12 +63,20 @@ def asked(
     out = []
     for k, part in enumerate(parts):
         first = part[0].stem
-        nxt = parts[k + 1][0].word if k + 1 < len(parts) else ""
+        following = parts[k + 1] if k + 1 < len(parts) else []
+        nxt = following[0].word if following else ""
         out.append(
             first in openers or part[0].word in JOINERS or nxt in ALWAYS or any(t.clause in questions for t in part)
             or (informative is not None and _a_choice(part, informative))
+            or (_joined_question(following, openers) and not any(t.word in PERSONAL for t in part))
         )
     return out
+
+
+def _joined_question(part: list[Token], openers: frozenset[str]) -> bool:
+    """ "and what meds can I take": a question joined on. What comes before it, if nobody is
+    telling anything ("red flags to watch for and what meds can I take"), is asked too."""
+    return len(part) > 1 and part[0].word in JOINERS and part[0].word not in CHOICE and part[1].stem in openers
 
 
 def _a_choice(part: list[Token], informative) -> bool:
@@ -85,3 +93,16 @@ def _a_choice(part: list[Token], informative) -> bool:
         if near == meaning and any(k < i for k in near) and any(k > i for k in near):
             return True
     return False
+
+
+def choice_sides(part: list[Token], informative) -> tuple[list[Token], list[Token]] | None:
+    """The two sides of "heat pack or a back belt, which is better": the words before the first
+    "or" / "vs", and after it, each with a word of meaning; None if the part offers no choice."""
+    for i, token in enumerate(part):
+        if token.word in CHOICE and 0 < i < len(part) - 1:
+            left, right = part[:i], part[i + 1 :]
+            if any(informative(t) for t in left) and any(informative(t) for t in right):
+                return left, right
+            return None
+    return None
+
