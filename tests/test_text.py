@@ -152,6 +152,19 @@ def test_one_wrong_letter_must_be_a_plausible_slip() -> None:
     assert fixer.fix("bank") == "bank"  # n is not next to c
 
 
+def test_a_dropped_g_gets_its_g_back_when_that_is_a_word() -> None:
+    fixer = TypoFixer({"lift": 5, "in": 9, "back": 5}, real_words={"being", "sweating", "lifting"})
+    assert fixer.fix("liftin") == "lifting"  # not "lift in" by edit distance
+    assert fixer.fix("bein") == "being"
+    assert fixer.fix("sweatin") == "sweating"
+    assert fixer.fix("zorbin") == "zorbin"  # no such -ing word: left for the usual fixing
+
+
+def test_text_speak_for_back_why_and_doctor() -> None:
+    tokens = Normaliser(TypoFixer(VOCAB, short_targets={"back"})).tokens("y is my bk worse, see a doc")
+    assert [t.stem for t in tokens][:4] == ["why", "is", "my", "back"] and tokens[-1].stem == stem("doctor")
+
+
 def test_typo_fixer_prefers_the_commoner_word() -> None:
     fixer = TypoFixer({"ache": 10, "acne": 1})
     assert fixer.fix("acje") == "ache"

@@ -105,6 +105,7 @@ IRREGULAR = {
     "nite": "night", "tmrw": "tomorrow", "yr": "your", "wiv": "with", "hav": "have", "havnt": "havent",
     "kant": "cant", "dosnt": "doesnt", "didint": "didnt",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
+    "bk": "back", "bck": "back", "y": "why", "doc": "doctor",
     "fel": "fell", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
     # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
     "ise": "ice", "iec": "ice", "hting": "thing",
@@ -306,7 +307,13 @@ class TypoFixer:
             return hit
         result = word
         if not self.is_known(word) and word.isalpha():
-            result = self._closest(word, 1 if cheap else 2) or word
+            # A dropped g ("liftin", "gettin", "spasmin") is how people talk, not a typo: the
+            # -ing word, when it is a word, is meant (edit distance alone might pick "lift in").
+            dropped = word + "g" if len(word) >= 4 and word.endswith("in") else ""
+            if dropped and self.is_known(dropped):
+                result = dropped
+            else:
+                result = self._closest(word, 1 if cheap else 2) or word
         if len(cache) < 50_000:
             cache[word] = result
         return result
