@@ -31,7 +31,7 @@ from bot.core.text import load_lexicon, read_word_list  # noqa: E402
 DATA = ROOT / "tests" / "data"
 CONTENT = ROOT / "content"
 TARGET = CONTENT / "question_examples.tsv"
-SETS = {name: DATA / f"answers_blind{name if name != '1' else ''}.tsv" for name in ("1", "2", "3", "4", "5", "6", "7")}
+SETS = {name: DATA / f"answers_blind{name if name != '1' else ''}.tsv" for name in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")}
 HEADER = """\
 # Examples for the answer engine (bot/core/answers.py): in-scope questions written blind by
 # helpers who never saw this content, from the development parts of tests/data/answers_blind*.tsv,
