@@ -239,3 +239,45 @@ def test_a_story_joined_to_a_question_stays_its_context(engine: AnswerEngine) ->
     tokens = engine.normaliser.tokens("i hurt my back lifting boxes and what stretches should i do now")
     parts = question_parts(tokens, engine.lexicon.openers, engine._informative)
     assert asked(parts, engine.lexicon.openers, frozenset(), engine._informative) == [False, True]
+
+
+# --- questions that name no back, in a back-spasm chat ------------------------------------------
+
+
+def test_a_plain_how_to_question_naming_no_back_is_answered(engine: AnswerEngine) -> None:
+    """In this chat, "the right way to carry a big box" is about backs: a topic explaining about
+    half of it (MIN_COVERAGE_PLAIN) answers it."""
+    reply = engine.answer("whats the right way to carry a big box up the stairs")
+    assert reply.kind == "answer" and reply.topics[0] == "lift-safely"
+
+
+@pytest.mark.parametrize(
+    "text", ["who won the game last night", "can i return it to the shop for a refund", "what time is kick off"]
+)
+def test_sport_results_and_shop_returns_are_not_ours(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind != "answer"
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("when can i play footy again after my spasm", "recover-carefully"),
+        ("are bird dogs and glute bridges good once a spasm settles", "rebuild-strength"),
+        ("is cat cow ok to do after a back spasm", "rebuild-strength"),
+    ],
+)
+def test_sport_and_exercise_names_are_not_feet_pets_or_bottoms(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+@pytest.mark.parametrize("text, part", [("my knee hurts when i squat", "knee"), ("pain in my hip when i walk", "hip")])
+def test_another_part_that_hurts_is_declined_even_when_a_topic_fits(engine: AnswerEngine, text: str, part: str) -> None:
+    reply = engine.answer(text)
+    assert reply.declined and reply.text == engine.messages.not_back_part.format(part=part)
+
+
+def test_a_question_about_bending_the_knees_to_lift_is_still_ours(engine: AnswerEngine) -> None:
+    reply = engine.answer("should i bend my knees when i lift")
+    assert reply.kind == "answer" and reply.topics[0] == "lift-safely"

@@ -76,10 +76,10 @@ SMALLTALK_MAX_WORDS = 12
 # Decision thresholds, calibrated on the development half of tests/data/questions.tsv.
 MIN_COVERAGE_ANCHORED = 0.30
 MIN_SCORE_ANCHORED = 1.5
-MIN_COVERAGE_FREE = 0.55
+MIN_COVERAGE_FREE = 0.45
 MIN_SCORE_FREE = 3.0
 MIN_MATCHED_FREE = 2.0
-MIN_COVERAGE_PLAIN = 0.6  # ... and with no body word either (SUBJECT_GROUPS)
+MIN_COVERAGE_PLAIN = 0.5  # ... and with no body word either (SUBJECT_GROUPS)
 CLEAR_COVERAGE = 0.85
 CLEAR_MATCHED = 3.0
 # Words that say the message is about the body (a muscle, pain, a strain), though not the back by
@@ -793,7 +793,7 @@ class AnswerEngine:
         )
         if subject.animal:
             return self._declined(self.messages.not_back_animal.format(animal=escape(subject.animal)))
-        if subject.part and not subject.back and not clear:
+        if subject.part and not subject.back and (not clear or subject.sore_part):
             return self._declined(self.messages.not_back_part.format(part=escape(subject.part)))
         if subject.acute and self._acute_topic:
             # A back that has just gone: what to do now comes first; what else it matches is a button.

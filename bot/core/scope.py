@@ -25,6 +25,7 @@ class Subject:
     part: str = ""  # another body part named, in the editor's word ("knee"), if any
     animal: str = ""  # an animal named, if any
     acute: bool = False  # a back that has just gone, now
+    sore_part: bool = False  # the other part is what hurts: "my knee hurts", "pain in my hip"
 
 
 class ScopeReader:
@@ -83,4 +84,8 @@ class ScopeReader:
             w in ACUTE_AFTER_BACK for k in backs for w in stems[k + 1 : k + 4]
         )
         acute = bool(backs or not parts) and event and bool(self._now.find_all(raw))
-        return Subject(back=bool(backs), part=part, animal=animal, acute=acute)
+        sore = any(
+            w in self.body_next for start, phrase, _ in parts
+            for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 2]
+        )
+        return Subject(back=bool(backs), part=part, animal=animal, acute=acute, sore_part=sore)

@@ -105,7 +105,7 @@ IRREGULAR = {
     "nite": "night", "tmrw": "tomorrow", "yr": "your", "wiv": "with", "hav": "have", "havnt": "havent",
     "kant": "cant", "dosnt": "doesnt", "didint": "didnt",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
-    "bk": "back", "bck": "back", "y": "why", "doc": "doctor",
+    "bk": "back", "bck": "back", "y": "why", "doc": "doctor", "footy": "football", "footie": "football",
     "fel": "fell", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
     # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
     "ise": "ice", "iec": "ice", "hting": "thing",
