@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 TARGET = ROOT / "content" / "redflag_examples.tsv"
 ROUNDS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")  # redflags_blind_dev{n}.tsv
-ANSWER_SETS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")  # answers_blind{n}.tsv
+ANSWER_SETS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")  # answers_blind{n}.tsv
+KEPT_ASIDE = ("held", "final")  # parts that are never examples
 HEADER = """\
 # Examples for bot/core/flag_examples.py: messages written blind by helpers who never saw this
 # content, labelled with the warning sign they describe or `none`: the development parts of the
@@ -54,8 +55,9 @@ def _sources() -> list[tuple[str, list[dict[str, str]]]]:
 
 
 def kept_aside() -> set[str]:
-    labelled = ("measure only", read("questions.tsv"))  # its urgent rows are no `none` examples
-    return {key(r["text"]) for _, rows in [*_sources(), labelled] for r in rows if r["split"].startswith("held")}
+    measure_only = [read("questions.tsv"), read("redflags_blind_final11.tsv"), read("no_alarm_blind_final11.tsv")]
+    rows = [r for _, part in _sources() for r in part] + [r for part in measure_only for r in part]
+    return {key(r["text"]) for r in rows if r["split"].startswith(KEPT_ASIDE)}
 
 
 def examples() -> list[tuple[str, str]]:
