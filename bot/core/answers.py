@@ -109,7 +109,7 @@ class Tuning:
     expansion: float = 0.5  # a word matching only through its synonym group counts this much
     phrase: float = 1.5  # a multi-word synonym ("stay in bed", "what is that") is specific evidence
     coverage_floor: float = 1.0  # ranking score = (BM25F + examples) x (coverage_floor + coverage)
-    clarify_ratio: float = 0.97  # runner-up within this ratio of the best: ask "Did you mean"
+    clarify_ratio: float = 0.99  # runner-up within this ratio of the best (a true tie): ask "Did you mean"
     flag_word_damping: float = 0.4  # see _build_index
     # A multi-word keyword or synonym ("go away", "sitting for hours") is one idea: matched whole it
     # counts as a term of its own (weight `entry_phrase`), and its single words count only this much,
