@@ -101,11 +101,14 @@ class Tuning:
     title: float = 2.5
     keywords: float = 4.0
     synonyms: float = 1.0
-    questions: float = 1.0  # topics carry up to 16 examples (was 8 at 2.0): same weight per example
+    # Example questions, the topic's own and people's (question_examples.tsv): with some 60 per
+    # topic, each counts little in BM25 and the single closest one counts more (`example`).
+    # Chosen by leave-one-set-out over the ten blind sets (bench/question_examples.py --cv).
+    questions: float = 0.4
     body: float = 0.4
     k1: float = 1.2
     # Weight of the best single example question/synonym that resembles the message.
-    example: float = 3.0
+    example: float = 4.5
     expansion: float = 0.5  # a word matching only through its synonym group counts this much
     phrase: float = 1.5  # a multi-word synonym ("stay in bed", "what is that") is specific evidence
     coverage_floor: float = 1.0  # ranking score = (BM25F + examples) x (coverage_floor + coverage)
