@@ -281,3 +281,10 @@ def test_another_part_that_hurts_is_declined_even_when_a_topic_fits(engine: Answ
 def test_a_question_about_bending_the_knees_to_lift_is_still_ours(engine: AnswerEngine) -> None:
     reply = engine.answer("should i bend my knees when i lift")
     assert reply.kind == "answer" and reply.topics[0] == "lift-safely"
+
+
+def test_a_second_question_told_in_everyday_words_still_counts(engine: AnswerEngine) -> None:
+    """The second part names its topic among words no topic uses ("meanwhile", "instead"): a
+    topic explaining a quarter of it, clearly ahead, is its answer."""
+    reply = engine.answer("do i need to be seen by someone today, and in the meantime what can i take for the pain")
+    assert reply.kind == "answer" and set(reply.topics) == {"see-doctor-today", "pain-relief"}
