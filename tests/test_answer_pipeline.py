@@ -288,3 +288,30 @@ def test_a_second_question_told_in_everyday_words_still_counts(engine: AnswerEng
     topic explaining a quarter of it, clearly ahead, is its answer."""
     reply = engine.answer("do i need to be seen by someone today, and in the meantime what can i take for the pain")
     assert reply.kind == "answer" and set(reply.topics) == {"see-doctor-today", "pain-relief"}
+
+
+# --- subjects we don't cover, and the skin of the back --------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["period cramps are killing me, what helps", "best six pack exercises"])
+def test_a_subject_we_dont_cover_is_not_answered_however_well_words_fit(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind != "answer"
+
+
+@pytest.mark.parametrize(
+    "text", ["sunburnt my back on holiday, what helps", "theres a mole on my back that looks odd", "itchy rash all over my back, which cream"]
+)
+def test_the_skin_of_the_back_is_a_skin_problem(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.declined and reply.text == engine.messages.not_back_part.format(part="skin")
+
+
+def test_sore_spots_in_the_back_are_muscles_not_skin(engine: AnswerEngine) -> None:
+    reply = engine.answer("sore spots in my lower back that feel like knots")
+    assert reply.kind == "answer" and not reply.declined
+
+
+def test_a_warning_sign_still_comes_first_when_the_skin_is_named(engine: AnswerEngine) -> None:
+    reply = engine.answer("my back is itchy and its gone numb around my bum")
+    assert reply.kind == "urgent" and reply.level == "emergency"

@@ -173,6 +173,7 @@ class Query:
     medicine: bool = False  # names a medicine or painkiller
     length: int = 0  # words in the message, not counting filler ("lol", "pls")
     other_back: bool = False  # "back" in another sense ("call me back", "the back seat")
+    other_topic: bool = False  # names a subject we don't cover (lexicon other_topics: "period", "six pack")
 
 
 @dataclass(frozen=True)
@@ -441,7 +442,8 @@ class AnswerEngine:
             for term in sorted(found):
                 units[term] = Unit(term, self.tuning.entry_phrase, (), self._idf.get(term, COMMON_INFO))
         anchored = subject.back or (bool(self._anchors.find_all(stems)) and not subject.part and not subject.animal)
-        off_topic = bool(self._other_topics.find_all(stems)) or bool(subject.part) or bool(subject.animal)
+        other_topic = bool(self._other_topics.find_all(stems))
+        off_topic = other_topic or bool(subject.part) or bool(subject.animal)
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
         bodily = any(
             u.stem in SUBJECT_STEMS or u.stem in SUBJECT_GROUPS or SUBJECT_GROUPS.intersection(u.groups)
@@ -451,7 +453,7 @@ class AnswerEngine:
         length = sum(1 for t in tokens if t.stem not in lex.filler)
         return Query(
             tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily, subject,
-            medicine, length, other_back,
+            medicine, length, other_back, other_topic,
         )
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:
@@ -816,7 +818,10 @@ class AnswerEngine:
             # nearly all of it ("should I bend my knees when I lift?").
             # With no body word at all ("what should I eat tonight"), a topic must explain more of it.
             ok = (
-                (clear or not query.off_topic)
+                # "Should I bend my knees when I lift" is ours though it names a knee; a subject we
+                # don't cover ("period cramps", "six pack exercises") is not, however well a topic's
+                # words happen to fit it.
+                ((clear and not query.other_topic) or not query.off_topic)
                 and best.coverage >= (MIN_COVERAGE_FREE if query.bodily else MIN_COVERAGE_PLAIN)
                 and best.score >= MIN_SCORE_FREE
                 and best.matched >= MIN_MATCHED_FREE

@@ -14,6 +14,7 @@ from bot.core.text import PhraseIndex, Scope
 
 ACUTE_AFTER_BACK = frozenset({"go", "give"})  # "my back (has just) gone / went / gave out"
 FIRST_PERSON = frozenset({"my", "me", "mi", "i"})
+SKIN = "skin"  # the part named when the message is about the skin of the back
 PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "my", "your", "his", "their", "our", "that", "this"})
 
 
@@ -37,6 +38,7 @@ class ScopeReader:
         self._back = PhraseIndex((w, True) for w in back_words)
         self._acute = PhraseIndex((p, True) for p in scope.acute)
         self._now = PhraseIndex((p, True) for p in scope.acute_now)
+        self._skin = PhraseIndex((p, True) for p in scope.skin)
 
     def back_is_body(self, stems: list[str], k: int) -> bool:
         """Is stems[k] ("back") the body, judging by its neighbours?"""
@@ -68,6 +70,10 @@ class ScopeReader:
         """`stems` after the lexicon's rewrites; `raw` before them (the acute phrases are
         written in people's words: "threw my back out")."""
         raw = stems if raw is None else raw
+        if self._skin.find_all(stems):
+            # "Sunburnt my back", "a mole on my back that looks odd": the back's skin, not its
+            # muscles: a skin problem, for a pharmacist or GP.
+            return Subject(back=False, part=SKIN, sore_part=True)
         backs = self.body_senses(stems)
         parts = self._parts.find_all(stems)
         animals = self._animals.find_all(stems)

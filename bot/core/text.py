@@ -475,9 +475,10 @@ class ScopeLists(StrictModel):
     owner_words: tuple[str, ...] = ()  # before "back", it is a body: "my back", "lower back", "bad back"
     acute: tuple[str, ...] = ()  # a back that has just gone: "my back went", "locked up", "seized"
     acute_now: tuple[str, ...] = ()  # ... and it is happening now: "just", "rn", "help", "what do i do"
+    skin: tuple[str, ...] = ()  # the skin of the back ("sunburnt", "a mole on my back"): a skin problem
 
     _words_ok = field_validator(
-        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now"
+        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now", "skin"
     )(_check_words)
 
 
@@ -492,6 +493,7 @@ class Scope:
     owner_words: frozenset[str] = frozenset()
     acute: tuple[Phrase, ...] = ()
     acute_now: tuple[Phrase, ...] = ()
+    skin: tuple[Phrase, ...] = ()
 
     @classmethod
     def from_model(cls, model: ScopeLists) -> "Scope":
@@ -503,6 +505,7 @@ class Scope:
             owner_words=frozenset(stem(w) for w in model.owner_words),
             acute=tuple(_editor_phrase(p) for p in model.acute),
             acute_now=tuple(_editor_phrase(p) for p in model.acute_now),
+            skin=tuple(_editor_phrase(p) for p in model.skin),
         )
 
 
