@@ -87,6 +87,7 @@ CLEAR_MATCHED = 3.0
 # "heat") are weak evidence, so a topic must account for more of the message (MIN_COVERAGE_PLAIN).
 SUBJECT_GROUPS = frozenset(GROUP_MARK + g for g in ("spasm", "pain", "strain", "injury", "back", "nerve", "disc", "sharp"))
 SUBJECT_STEMS = frozenset({"muscl", "stiff"})
+_NO_EXAMPLES: frozenset[int] = frozenset()
 NEGLIGIBLE_INFO = 0.1  # a word this common adds nothing measurable to an example's similarity
 TELLING_INFO = 0.6  # a word in half the topics or more (idf below this) can't pick a topic alone
 GENERAL_CONFIDENCE = 0.3  # reported for the lexicon's general_topic
@@ -342,7 +343,7 @@ class AnswerEngine:
 
         # Example texts (title, synonyms, questions), for "which single example is this most like".
         self._examples: list[tuple[int, float]] = []  # (topic index, information in the example)
-        self._example_index: dict[str, list[int]] = {}
+        example_index: dict[str, list[int]] = {}
         for i, topic in enumerate(self.content.topics.values()):
             written = [self._rewrite([stem(w) for w, _ in words(t)]) for t in (topic.title, *topic.synonyms, *topic.questions)]
             for stems in written + self._people_questions.get(topic.id, []):
@@ -351,8 +352,9 @@ class AnswerEngine:
                 if not info:
                     continue
                 for t in terms:
-                    self._example_index.setdefault(t, []).append(len(self._examples))
+                    example_index.setdefault(t, []).append(len(self._examples))
                 self._examples.append((i, info))
+        self._example_sets = {t: frozenset(ids) for t, ids in example_index.items()}
 
     def _term_counts(self, stem_lists: list[list[str]], field: str, entry_phrases: set[tuple[str, ...]]) -> dict[str, float]:
         """Index terms of some texts of one field, weighted; notes the multi-word entries it meets."""
@@ -527,20 +529,25 @@ class AnswerEngine:
                 # "back", "spasm": in nearly every example, so they cannot tell examples apart, and
                 # walking their long example lists was most of the answer time.
                 continue
-            credit: dict[int, float] = {}
-            for e in self._example_index.get(unit.stem, ()):
-                credit[e] = 1.0
+            sets = self._example_sets
+            full = sets.get(unit.stem, _NO_EXAMPLES)
             for g in query.covered_by.get(unit.stem, ()):
-                for e in self._example_index.get(g, ()):
-                    credit[e] = 1.0
+                full = full | sets.get(g, _NO_EXAMPLES)
+            part = _NO_EXAMPLES
             for g in unit.groups:
-                for e in self._example_index.get(g, ()):
-                    credit.setdefault(e, self.tuning.expansion)
-            for e, c in credit.items():
-                shared[e] = shared.get(e, 0.0) + info * c * min(unit.weight, 1.0)
+                part = part | sets.get(g, _NO_EXAMPLES)
+            w = info * min(unit.weight, 1.0)
+            get = shared.get
+            for e in full:
+                shared[e] = get(e, 0.0) + w
+            if part:
+                w *= self.tuning.expansion
+                for e in part - full:
+                    shared[e] = get(e, 0.0) + w
         best: dict[int, float] = {}
+        examples = self._examples
         for e, got in shared.items():
-            topic, info = self._examples[e]
+            topic, info = examples[e]
             sim = 2 * got / (total + info)
             if sim > best.get(topic, 0.0):
                 best[topic] = sim

@@ -352,6 +352,8 @@ class RedFlags:
         other_words: frozenset[str] = frozenset(),
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
+        # First words of each pattern group, by id (see _present); the entry keeps its group alive.
+        self._firsts: dict[int, tuple[bool, frozenset[str], frozenset[str], tuple[Choice, ...]]] = {}
         self.flags = sorted(flags, key=lambda f: order[f.level])
         self.checks = sorted(checks or [], key=lambda c: order[c.level])
         self.check_by_id = {c.id: c for c in self.checks}
@@ -567,7 +569,7 @@ class RedFlags:
     def _pattern_matches(self, index: _Index, pattern: Pattern, window: int):
         pattern, window = _pattern_window(pattern, window)
         # Cheap test first: every group needs at least its first word somewhere in the message.
-        if not all(any(index.has(c) for c in group) for group in pattern):
+        if not all(self._present(index, group) for group in pattern):
             return
         group_spans = []
         for group in pattern:
@@ -588,6 +590,18 @@ class RedFlags:
                 chosen.append(pick)
             else:
                 yield chosen
+
+    def _present(self, index: _Index, group: tuple[Choice, ...]) -> bool:
+        """Does the first word of any choice of `group` occur in the message? (index.has for each
+        choice, as one set test: the groups are long and this runs for every pattern.)"""
+        firsts = self._firsts.get(id(group))
+        if firsts is None:
+            wildcard = any(c.words[0] == WILDCARD for c in group)
+            stems = frozenset(c.words[0] for c in group if not c.exact)
+            raws = frozenset(c.words[0] for c in group if c.exact)
+            firsts = self._firsts[id(group)] = (wildcard, stems, raws, group)  # keeps `group` alive
+        wildcard, stems, raws, _ = firsts
+        return wildcard or not stems.isdisjoint(index.by_stem) or not raws.isdisjoint(index.by_raw)
 
     def _in_doubt(self, index: _Index, chosen: list[tuple[int, int]], item: Flag | Check, window: int) -> bool:
         denied = self._denied(index, chosen)

@@ -684,9 +684,13 @@ class PhraseIndex(Generic[P]):
     def find_all(self, stems: list[str]) -> list[tuple[int, Phrase, P]]:
         """Every (start, phrase, payload) match, overlapping allowed."""
         out = []
+        # Most indexes have no wildcard-first phrase: only positions holding a first word can match.
+        anywhere = bool(self.wild_first or self.number_first)
+        by_first = self.by_first
         for i in range(len(stems)):
-            for p, x in self.at(stems, i):
-                out.append((i, p, x))
+            if anywhere or stems[i] in by_first:
+                for p, x in self.at(stems, i):
+                    out.append((i, p, x))
         return out
 
     def rewrite(self: PhraseIndex[Phrase], stems: list[str]) -> list[str]:
