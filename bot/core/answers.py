@@ -606,9 +606,12 @@ class AnswerEngine:
 
     def answer(self, text: str) -> Reply:
         tokens = self.normaliser.tokens(text or "")
+        ranked_tokens = tokens[:RANK_TOKEN_LIMIT]
         finding = self._assess(tokens)
+        query: Query | None = None
         if finding.hit and finding.hit.flag in self._back_only:
-            finding = self._of_the_back(finding, self.analyse(tokens[:RANK_TOKEN_LIMIT]))
+            query = self.analyse(ranked_tokens)
+            finding = self._of_the_back(finding, query)
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
         level = self._smalltalk(tokens) or self._wordless(text or "", tokens)
@@ -616,8 +619,7 @@ class AnswerEngine:
             return Reply("smalltalk", (), 0.0, self._smalltalk_text(level), level=level)
         if finding.check is None and self._other_language(text or "", tokens):
             return self._declined(self.messages.other_language)
-        ranked_tokens = tokens[:RANK_TOKEN_LIMIT]
-        query = self.analyse(ranked_tokens)
+        query = query or self.analyse(ranked_tokens)
         reply = self._second_question(self._decide(query, self.rank(query)), query, ranked_tokens, text)
         check = finding.check
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell

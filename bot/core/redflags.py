@@ -352,10 +352,12 @@ class RedFlags:
         other_words: frozenset[str] = frozenset(),
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
-        # First words of each pattern group, by id (see _present); the entry keeps its group alive.
-        self._firsts: dict[int, tuple[bool, frozenset[str], frozenset[str], tuple[Choice, ...]]] = {}
         self.flags = sorted(flags, key=lambda f: order[f.level])
         self.checks = sorted(checks or [], key=lambda c: order[c.level])
+        # The first words of every pattern group, for _present (the flags and checks keep the
+        # groups alive, so their ids stay theirs).
+        patterns = [p for f in self.flags for p in f.patterns] + [p for c in self.checks for p in c.patterns]
+        self._firsts = {id(group): _first_words(group) for pattern in patterns for group in pattern}
         self.check_by_id = {c.id: c for c in self.checks}
         self.negations = [(n, NEGATION_REACH) for n in negations if n]
         self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
@@ -594,13 +596,7 @@ class RedFlags:
     def _present(self, index: _Index, group: tuple[Choice, ...]) -> bool:
         """Does the first word of any choice of `group` occur in the message? (index.has for each
         choice, as one set test: the groups are long and this runs for every pattern.)"""
-        firsts = self._firsts.get(id(group))
-        if firsts is None:
-            wildcard = any(c.words[0] == WILDCARD for c in group)
-            stems = frozenset(c.words[0] for c in group if not c.exact)
-            raws = frozenset(c.words[0] for c in group if c.exact)
-            firsts = self._firsts[id(group)] = (wildcard, stems, raws, group)  # keeps `group` alive
-        wildcard, stems, raws, _ = firsts
+        wildcard, stems, raws = self._firsts.get(id(group)) or _first_words(group)
         return wildcard or not stems.isdisjoint(index.by_stem) or not raws.isdisjoint(index.by_raw)
 
     def _in_doubt(self, index: _Index, chosen: list[tuple[int, int]], item: Flag | Check, window: int) -> bool:
@@ -713,6 +709,17 @@ def _plain_words(model: RedFlagFile) -> frozenset[str]:
 
 def _window_group(n: int) -> tuple[Choice, ...]:
     return (Choice(words=(), exact=False, raw=(), window=n),)
+
+
+def _first_words(group: tuple[Choice, ...]) -> tuple[bool, frozenset[str], frozenset[str]]:
+    """(a choice starts with *, the first stems, the first exact words) of a pattern group (a
+    window marker, "~16", has no words)."""
+    words = [c for c in group if c.words]
+    return (
+        any(c.words[0] == WILDCARD for c in words),
+        frozenset(c.words[0] for c in words if not c.exact),
+        frozenset(c.words[0] for c in words if c.exact),
+    )
 
 
 def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int]:
