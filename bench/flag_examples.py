@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import sys
 from pathlib import Path
 
@@ -30,7 +31,8 @@ HEADER = """\
 """
 
 
-def read(name: str) -> list[dict[str, str]]:
+def read(name: str | Path) -> list[dict[str, str]]:
+    """Rows of a tab-separated set: a name under tests/data, or a path."""
     path = DATA / name
     if not path.is_file():
         return []
@@ -54,10 +56,11 @@ def _sources() -> list[tuple[str, list[dict[str, str]]]]:
     return out
 
 
-def kept_aside() -> set[str]:
+@functools.cache
+def kept_aside() -> frozenset[str]:
     measure_only = [read("questions.tsv"), read("redflags_blind_final11.tsv"), read("no_alarm_blind_final11.tsv")]
     rows = [r for _, part in _sources() for r in part] + [r for part in measure_only for r in part]
-    return {key(r["text"]) for r in rows if r["split"].startswith(KEPT_ASIDE)}
+    return frozenset(key(r["text"]) for r in rows if r["split"].startswith(KEPT_ASIDE))
 
 
 def examples() -> list[tuple[str, str]]:

@@ -15,18 +15,16 @@ beside an engine with no examples at all.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from flag_examples import kept_aside, key  # noqa: E402  (its texts kept aside cover these sets too)
+from flag_examples import read as read_set  # noqa: E402
+
 from bot.core.answers import AnswerEngine  # noqa: E402
-from bot.core.content import load_content  # noqa: E402
-from bot.core.flag_examples import read_examples  # noqa: E402
-from bot.core.redflags import load_redflags  # noqa: E402
-from bot.core.text import load_lexicon, read_word_list  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 CONTENT = ROOT / "content"
@@ -41,33 +39,16 @@ HEADER = """\
 """
 
 
-def read_set(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-def kept_aside() -> set[str]:
-    """Texts of every held part (blind sets and the labelled set): helpers sometimes wrote the
-    same short question twice ("ice or heat"), and such a text must not become an example."""
-    sets = [*SETS.values(), DATA / "answers_blind11.tsv"]  # set 11 is kept aside whole ("final11")
-    held = {_key(r["text"]) for path in sets for r in read_set(path) if r["split"].startswith(("held", "final"))}
-    return held | {_key(r["text"]) for r in read_set(DATA / "questions.tsv") if r["split"] == "held"}
-
-
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def examples_from(names: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    seen = kept_aside()
+    seen = set(kept_aside())
     for name in names:
         for row in read_set(SETS[name]):
             if not row["split"].startswith("dev") or row["kind"] != "answer" or "|" in row["expected"]:
                 continue
-            key = _key(row["text"])
-            if key not in seen:
-                seen.add(key)
+            k = key(row["text"])
+            if k not in seen:
+                seen.add(k)
                 out.append((row["expected"].strip(), " ".join(row["text"].split())))
     return out
 
@@ -81,13 +62,7 @@ def write(examples: list[tuple[str, str]]) -> None:
 
 
 def engine(examples: list[tuple[str, str]]) -> AnswerEngine:
-    content = load_content(CONTENT)
-    return AnswerEngine(
-        content, load_lexicon(CONTENT / "lexicon.toml"), load_redflags(CONTENT / "redflags.toml"),
-        flag_examples=read_examples(CONTENT / "redflag_examples.tsv"),
-        real_words=read_word_list(CONTENT / "english_words.txt"),
-        question_examples=examples,
-    )
+    return AnswerEngine.from_dir(CONTENT, question_examples=examples)
 
 
 def right(eng: AnswerEngine, row: dict[str, str]) -> bool:
@@ -107,8 +82,8 @@ def cross_validate() -> None:
     print(f"{'set':4} {'kind':7} {'no examples':>14} {'other sets':>14}")
     for name in SETS:
         rows = [r for r in read_set(SETS[name]) if r["split"].startswith("dev")]
-        own = {_key(r["text"]) for r in rows}  # a question two writers both wrote counts once, as this set's
-        others = [(label, text) for label, text in examples_from([n for n in SETS if n != name]) if _key(text) not in own]
+        own = {key(r["text"]) for r in rows}  # a question two writers both wrote counts once, as this set's
+        others = [(label, text) for label, text in examples_from([n for n in SETS if n != name]) if key(text) not in own]
         eng = engine(others)
         for kind in ("answer", "two", "off"):
             part = [r for r in rows if r["kind"] == kind]

@@ -10,23 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot.core.answers import AnswerEngine
-from bot.core.content import DEFAULT_CONTENT_DIR, ContentError, load_content
+from bot.core.content import DEFAULT_CONTENT_DIR, ContentError
 from bot.core.flag_examples import read_examples
-from bot.core.redflags import load_redflags
-from bot.core.text import load_lexicon, read_word_list
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DEFAULT_CONTENT_DIR / "question_examples.tsv"
 
 
-def build(examples: list[tuple[str, str]] | None) -> AnswerEngine:
-    root = DEFAULT_CONTENT_DIR
-    return AnswerEngine(
-        load_content(root), load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"),
-        flag_examples=read_examples(root / "redflag_examples.tsv"),
-        real_words=read_word_list(root / "english_words.txt"),
-        question_examples=examples,
-    )
+def build(examples: list[tuple[str, str]]) -> AnswerEngine:
+    return AnswerEngine.from_dir(question_examples=examples)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +28,7 @@ def engine() -> AnswerEngine:
 
 @pytest.fixture(scope="module")
 def bare() -> AnswerEngine:
-    return build(None)
+    return build([])
 
 
 def rows(name: str) -> list[dict[str, str]]:
@@ -105,7 +97,7 @@ def test_examples_from_other_writers_help_on_questions_they_never_saw() -> None:
     import question_examples as q
 
     bare_right = with_right = total = 0
-    bare_engine = build(None)
+    bare_engine = build([])
     for name in q.SETS:
         part = [r for r in q.read_set(q.SETS[name]) if r["split"].startswith("dev") and r["kind"] == "answer"]
         own = {key(r["text"]) for r in part}

@@ -261,7 +261,11 @@ class AnswerEngine:
         self.flag_examples = FlagExamples(flag_examples or (), self._example_stems)
 
     @classmethod
-    def from_dir(cls, content_dir: Path | str | None = None) -> "AnswerEngine":
+    def from_dir(
+        cls, content_dir: Path | str | None = None, question_examples: list[tuple[str, str]] | None = None
+    ) -> "AnswerEngine":
+        """The engine of a content folder; `question_examples`, if given, instead of its
+        question_examples.tsv (the benchmarks try other sets of examples)."""
         content = load_content(content_dir)
         root = content.directory
         examples = root / "redflag_examples.tsv"
@@ -271,7 +275,10 @@ class AnswerEngine:
             content, load_lexicon(root / "lexicon.toml"), load_redflags(root / "redflags.toml"),
             flag_examples=read_examples(examples) if examples.is_file() else None,
             real_words=read_word_list(english) if english.is_file() else frozenset(),
-            question_examples=read_examples(questions) if questions.is_file() else None,
+            question_examples=(
+                question_examples if question_examples is not None
+                else read_examples(questions) if questions.is_file() else None
+            ),
         )
 
     # --- building -------------------------------------------------------------------------------
