@@ -111,3 +111,30 @@ def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: l
     disagree = [r["text"] for r in rows if engine.is_urgent(r["text"]) != (engine.answer(r["text"]).kind == "urgent")]
     assert disagree == []
     assert sum(engine.is_urgent(r["text"]) for r in rows) >= 43
+
+
+# The parts of the blind answers sets nobody tuned on: the held parts (never read, never examples)
+# and set 11 (written after the tuning, kept aside whole). Floors at what was measured on
+# 2026-12-06 (in scope right first, off-topic declined, two questions answered on both); the
+# issue's targets (92 %, 90 %, 80 %) are not met yet, so these only stop them falling back.
+KEPT_ASIDE_FLOORS = [
+    ("", "held", 134, 51, 23), ("2", "held", 63, 19, 12), ("3", "held3", 77, 22, 11),
+    ("4", "held4", 112, 39, 20), ("5", "held5", 105, 36, 13), ("6", "held6", 105, 34, 14),
+    ("7", "held7", 102, 42, 20), ("8", "held8", 103, 39, 20), ("9", "held9", 110, 38, 19),
+    ("10", "held10", 118, 41, 22), ("11", "final11", 227, 89, 48),
+]
+
+
+@pytest.mark.parametrize(("n", "split", "answer", "off", "two"), KEPT_ASIDE_FLOORS)
+def test_parts_nobody_tuned_on_do_not_regress(engine: AnswerEngine, n: str, split: str, answer: int, off: int, two: int) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from bench.answers import blind_judge
+
+    with (DATA.parent / f"answers_blind{n}.tsv").open(encoding="utf-8", newline="") as fh:
+        part = [r for r in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE) if r["split"] == split]
+    right = {"answer": 0, "off": 0, "two": 0}
+    for r in part:
+        right[r["kind"]] += blind_judge(r["kind"], r["expected"], engine.answer(r["text"]))
+    assert right["answer"] >= answer and right["off"] >= off and right["two"] >= two, right

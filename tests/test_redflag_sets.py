@@ -71,11 +71,11 @@ def test_false_alarms_on_the_dev_rounds_stay_under_two_percent(results, name: st
 
 
 def test_round_nine_dev_part_is_caught_by_the_examples(results) -> None:
-    """Round 9 was written after the examples of content/redflag_examples.tsv and is not among
-    them. First score (rules only): emergency 60/64 direct and 62/64 caught, same-day 76/80
-    direct and 77/80 caught. With the examples: every emergency caught (60 by the emergency
-    reply, 4 by the safety question), same-day 78/80 caught, no false alarm. Without the
-    examples this fails."""
+    """Round 9 was written after the first examples of content/redflag_examples.tsv (its dev part
+    has been among them since round 10 arrived). First score (rules only): emergency 60/64 direct
+    and 62/64 caught, same-day 76/80 direct and 77/80 caught. With the examples: every emergency
+    caught (60 by the emergency reply, 4 by the safety question), same-day 78/80 caught, no false
+    alarm."""
     r = results["dev9"]
     assert r.levels["emergency"].direct >= 60 and r.levels["emergency"].caught == r.levels["emergency"].n
     assert r.levels["same_day"].direct >= 76 and r.levels["same_day"].caught >= 78
@@ -89,6 +89,23 @@ def test_held_rows_do_not_regress(results) -> None:
     assert r.levels["emergency"].caught >= 78 and r.levels["emergency"].direct >= 77
     assert r.levels["same_day"].direct >= 90
     assert r.false_alarms <= 3
+
+
+@pytest.mark.parametrize(
+    ("name", "emergency", "caught", "same_day", "false_alarms"),
+    # Parts nobody tuned on (held2, held4; final11 was written after the tuning and is kept aside
+    # whole), and round 10's dev part. Floors at what was measured on 2026-12-06 (first scores:
+    # held2 41/48 and 54/60 with 2 false alarms; dev10 66/68, 83/85, 1; held4 40/44, 50/55, 1;
+    # final11 62/64, 78/80, 0). The targets are 100 % and at most 2 % false alarms.
+    [("held2", 41, 45, 54, 2), ("dev10", 66, 67, 83, 0), ("held4", 40, 44, 50, 0), ("final11", 62, 64, 78, 0)],
+)
+def test_rounds_nine_to_eleven_do_not_regress(
+    results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
+) -> None:
+    r = results[name]
+    assert r.levels["emergency"].direct >= emergency and r.levels["emergency"].caught >= caught
+    assert r.levels["same_day"].direct >= same_day
+    assert r.false_alarms <= false_alarms, r.false_alarm_rows
 
 
 @pytest.mark.parametrize(
@@ -112,6 +129,17 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
     # Set 3's held part had one urgent reply on an ordinary question at its first score (rules
     # only; never looked at): a floor, not the target of none.
     assert urgent <= (1 if split == "held3" else 0)
+
+
+@pytest.mark.parametrize("split", [p + n for n in ("4", "5", "6", "7", "8", "9", "10") for p in ("dev", "held")] + ["final11"])
+def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
+    """Issue 7: at most 5 % of in-scope messages are asked a safety question (measured 0-4.4 %
+    per part). Urgent replies there are mostly falls from ladders and car crashes, which the
+    issue's rule makes emergencies: a ceiling at what was measured (at most 9 of 240)."""
+    n, checks, urgent = score_ordinary(engine, split)
+    assert n >= 230 if split.startswith("dev") else n >= 150
+    assert checks / n <= 0.05
+    assert urgent / n <= 0.04
 
 
 def test_the_measures_can_fail(engine: AnswerEngine) -> None:
