@@ -162,15 +162,18 @@ async def user_version(conn: aiosqlite.Connection) -> int:
     return int(row[0])
 
 
+def missing(steps: list[tuple[str, ...]], current: int) -> list[tuple[int, tuple[str, ...]]]:
+    """(version, statements) of each migration a database at version `current` lacks (SQLite's
+    and PostgreSQL's alike); a database newer than this code is refused."""
+    if current > len(steps):
+        raise SchemaTooNew(f"database schema version {current} is newer than this code ({len(steps)})")
+    return [(version, statements) for version, statements in enumerate(steps, start=1) if version > current]
+
+
 async def migrate(conn: aiosqlite.Connection, migrations: list[tuple[str, ...]] | None = None) -> int:
     """Apply every migration the database lacks; return the resulting version."""
     steps = MIGRATIONS if migrations is None else migrations
-    current = await user_version(conn)
-    if current > len(steps):
-        raise SchemaTooNew(f"database schema version {current} is newer than this code ({len(steps)})")
-    for version, statements in enumerate(steps, start=1):
-        if version <= current:
-            continue
+    for version, statements in missing(steps, await user_version(conn)):
         async with transaction(conn):
             if await user_version(conn) >= version:  # another process got there first
                 continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.storage.migrations import MIGRATIONS, SchemaTooNew
+from bot.storage.migrations import MIGRATIONS, missing
 from bot.storage.pg import PgDatabase
 from bot.storage.tx import read, transaction, write
 
@@ -49,12 +49,7 @@ async def schema_version(db: PgDatabase) -> int:
 async def migrate_pg(db: PgDatabase, migrations: list[tuple[str, ...]] | None = None) -> int:
     """Apply every migration the database lacks; return the resulting version."""
     steps = PG_MIGRATIONS if migrations is None else migrations
-    current = await schema_version(db)
-    if current > len(steps):
-        raise SchemaTooNew(f"database schema version {current} is newer than this code ({len(steps)})")
-    for version, statements in enumerate(steps, start=1):
-        if version <= current:
-            continue
+    for version, statements in missing(steps, await schema_version(db)):
         async with transaction(db):
             # Held until this transaction ends: a second process waits here, then sees the bump.
             await read(db, "SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
