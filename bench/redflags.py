@@ -46,6 +46,9 @@ FLAG_SETS = {
     "held4": ("redflags_blind_dev10.tsv", "no_alarm_blind_dev10.tsv", "held4"),
     # Round 11, written after all tuning of 2026-12-06 and kept aside whole: scored once.
     "final11": ("redflags_blind_final11.tsv", "no_alarm_blind_final11.tsv", "final11"),
+    # Round 12, written 2026-12-06 (fifth session) and scored once before any tuning on it.
+    "dev12": ("redflags_blind_dev12.tsv", "no_alarm_blind_dev12.tsv", "dev12"),
+    "held12": ("redflags_blind_dev12.tsv", "no_alarm_blind_dev12.tsv", "held12"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -53,7 +56,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
 }
 
