@@ -218,6 +218,25 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
     assert flag(engine, "I don't sleep well. The pain is worse at night") == ("constant-night", "same_day")
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # A question after the sign is not a denial of it.
+        ("I lost control of my bladder, is that normal?", "emergency"),
+        ("cant feel anything when i wipe, is this normal", "emergency"),
+        # "Strong" after pain is how bad it is.
+        ("when I cough, back pain very very strong", "same_day"),
+    ],
+)
+def test_words_after_a_sign_deny_it_only_when_they_say_it_is_fine(engine: AnswerEngine, text: str, level: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.level) == ("urgent", level)
+
+
+def test_a_same_day_sign_denied_after_it_is_named_does_not_fire(engine: AnswerEngine) -> None:
+    assert flag(engine, "between my shoulder blades is fine, the spasm is low down") is None
+
+
 @pytest.mark.parametrize("text", ["not sure if I have a fever", "no idea if it's a fever or not"])
 def test_hedged_denial_still_fires(engine: AnswerEngine, text: str) -> None:
     assert flag(engine, text) == ("fever-unwell", "same_day")
@@ -246,6 +265,9 @@ def test_weight_lost_on_purpose_raises_nothing(engine: AnswerEngine, text: str) 
         ("no chest pain", "check-chest"),
         ("I don't think I have numbness in both legs", "check-both-legs"),
         ("no pain going down my legs, it stays in my lower back", "check-both-legs"),
+        # Denied after the sign is named.
+        ("spasm since yesterday, bladder fine, ok to manage at home?", "check-cauda-equina"),
+        ("my bladder and bowels are working normally, just a spasm", "check-cauda-equina"),
     ],
 )
 def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngine, text: str, check: str) -> None:

@@ -34,6 +34,7 @@ SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day fla
 NEGATION_REACH = 6  # how many words back a denial ("no", "not") can reach, within one clause
 NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after them
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
+AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
 FUZZY_MIN_SAME_DAY = 6  # same-day flags trust a near miss only on longer words
 FUZZY_MAX = 20
@@ -94,6 +95,8 @@ class RedFlagFile(StrictModel):
     hedges: tuple[str, ...] = ()
     near_hedges: tuple[str, ...] = ()
     double_negatives: tuple[str, ...] = ()
+    after_denials: tuple[str, ...] = ()
+    after_links: tuple[str, ...] = ()
     doubt_anywhere: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
     own_back: tuple[str, ...] = ()
@@ -350,6 +353,8 @@ class RedFlags:
         their_body: list[tuple[str, ...]] | None = None,
         own_injury: list[tuple[str, ...]] | None = None,
         other_words: frozenset[str] = frozenset(),
+        after_denials: list[tuple[str, ...]] | None = None,
+        after_links: set[str] | None = None,
     ):
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
@@ -364,6 +369,8 @@ class RedFlags:
         self.hedges = hedges
         self.near_hedges = near_hedges or set()
         self._double = frozenset(double_negatives or ())
+        self._after_denials = [d for d in (after_denials or []) if d]
+        self._after_links = frozenset(after_links or ())
         self._doubt_anywhere = PhraseIndex((p, True) for p in (doubt_anywhere or []) if p)
         self._others = frozenset(others or ())
         self._own_back = PhraseIndex((p, True) for p in (own_back or []) if p)
@@ -427,6 +434,8 @@ class RedFlags:
             their_body=[_phrase(p) for p in model.their_body],
             own_injury=[_phrase(p) for p in model.own_injury],
             other_words=_plain_words(model),
+            after_denials=[_phrase(d) for d in model.after_denials],
+            after_links={stem(w) for w in model.after_links},
         )
 
     def about(self, flag_id: str) -> str | None:
@@ -687,6 +696,22 @@ class RedFlags:
                 ):
                     continue
                 return True
+        return self._denied_after(index, stop)
+
+    def _denied_after(self, index: _Index, stop: int) -> bool:
+        """Is the sign denied right after it is named ("bladder fine", "legs are strong")? Only
+        link words ("is", "are", "feel") may stand between: "is THAT normal?" is a question."""
+        stems = index.stems
+        clause = index.tokens[stop - 1].clause
+        k = stop
+        while k < len(stems) and k - stop <= AFTER_REACH and index.tokens[k].clause == clause:
+            for phrase in self._after_denials:
+                end = k + len(phrase)
+                if end <= len(stems) and all(phrase[j] in stems[k + j] for j in range(len(phrase))):
+                    return True
+            if not stems[k] & self._after_links:
+                return False
+            k += 1
         return False
 
 
@@ -699,6 +724,7 @@ def _plain_words(model: RedFlagFile) -> frozenset[str]:
     "corrected" to the saddle word "nether"."""
     lists = (
         model.negations, model.near_negations, model.hedges, model.near_hedges, model.double_negatives,
+        model.after_denials, model.after_links,
         model.doubt_anywhere, model.others, model.own_back, model.own_injury, model.their_body, model.ignore,
         model.skip_words, model.light_words, model.not_human, model.subject_breaks,
         tuple(model.rewrites), tuple(model.rewrites.values()),
