@@ -45,7 +45,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        least = 60 if name in ("held2", "held4") else 80  # the held parts of rounds 9 and 10 are the smaller parts (64 rows)
+        # The held parts of rounds 9, 10 and 12 are the smaller parts (64, 64 and 48 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 

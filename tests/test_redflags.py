@@ -219,6 +219,29 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cant get an erecshun since my back went into spasm last week", ("ce-sexual", "emergency")),
+        ("since the spasm I keep having acidents with my bowles", ("ce-bladder-bowel", "emergency")),
+        ("had breast kancer, now my back hurts", ("cancer-history", "same_day")),
+    ],
+)
+def test_flag_words_spelt_by_ear_are_found(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
+    assert flag(engine, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    # English words are never heard as a flag word that sounds like them ("moaning", "punch").
+    ["stop moaning about your back he says", "my back took a punch in boxing, bit sore", "artic lorry driver here, back spasm after a long shift",
+     # Same sound, too many letters apart.
+     "saturdays are the worst for my back, gardening all day"],
+)
+def test_english_words_are_not_heard_as_flag_words(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind not in ("urgent",)
+
+
+@pytest.mark.parametrize(
     ("text", "level"),
     [
         # A question after the sign is not a denial of it.
@@ -234,7 +257,7 @@ def test_words_after_a_sign_deny_it_only_when_they_say_it_is_fine(engine: Answer
 
 
 def test_a_same_day_sign_denied_after_it_is_named_does_not_fire(engine: AnswerEngine) -> None:
-    assert flag(engine, "between my shoulder blades is fine, the spasm is low down") is None
+    assert flag(engine, "my bone density is normal, back spasm from gardening") is None
 
 
 @pytest.mark.parametrize("text", ["not sure if I have a fever", "no idea if it's a fever or not"])

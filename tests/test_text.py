@@ -17,6 +17,7 @@ from bot.core.text import (
     load_lexicon,
     phrase_stems,
     plausible_swap,
+    sound_key,
     stem,
     words,
 )
@@ -143,6 +144,20 @@ def test_typo_fixer(typed: str, fixed: str) -> None:
 )
 def test_plausible_swap(a: str, b: str, plausible: bool) -> None:
     assert plausible_swap(a, b) is plausible
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("erecshun", "erection"), ("bowles", "bowels"), ("incontinance", "incontinence"), ("kancer", "cancer"),
+     ("temprature", "temperature"), ("numbnes", "numbness")],
+)
+def test_words_spelt_by_ear_share_the_sound_key_of_the_word_meant(typed: str, meant: str) -> None:
+    assert sound_key(typed) == sound_key(meant)
+
+
+@pytest.mark.parametrize(("a", "b"), [("chesty", "chest"), ("tingle", "single"), ("bladder", "ladder")])
+def test_different_words_keep_different_sound_keys(a: str, b: str) -> None:
+    assert sound_key(a) != sound_key(b)
 
 
 def test_one_wrong_letter_must_be_a_plausible_slip() -> None:

@@ -220,7 +220,7 @@ class AnswerEngine:
             for word, _ in words(w):
                 counts[word] += 1
         # A word the content or lexicon uses is a real word, not a slip for a red-flag word.
-        redflags.known_words(set(counts) - flag_words)
+        redflags.known_words(set(counts) - flag_words, real_words)
         self._rewrites = PhraseIndex(lexicon.rewrites)
         self._group_phrases = PhraseIndex(lexicon.group_phrases)
         self._anchors = PhraseIndex((a, True) for a in lexicon.anchors)

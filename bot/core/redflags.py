@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.core.content import DEFAULT_CONTENT_DIR, StrictModel, load_one
-from bot.core.text import WILDCARD, PhraseIndex, Token, edit_distance, fold, plausible_swap, stem
+from bot.core.text import WILDCARD, PhraseIndex, Token, edit_distance, fold, plausible_swap, sound_key, stem
 
 LEVELS = ("emergency", "same_day")  # most urgent first
 SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day flags
@@ -36,6 +36,8 @@ NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after th
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
+SOUND_KEY_MIN = 4  # a shorter sound key ("ths") is shared by too many words
+SOUND_TYPED_MIN = 6  # shorter unknown words are often slang ("artic" lorry), not a misheard sign
 FUZZY_MIN_SAME_DAY = 6  # same-day flags trust a near miss only on longer words
 FUZZY_MAX = 20
 CONCEPT_MARK = "@"
@@ -288,12 +290,20 @@ class _Fuzzy:
             if len(word) >= FUZZY_MIN and word.isalpha():
                 for key in _deletes1(word):
                     self._index.setdefault(key, set()).add(word)
+        # Flag words by how they sound, for slips of the ear more than one letter away.
+        self._by_sound: dict[str, set[str]] = {}
+        for word in vocabulary:
+            if len(word) >= FUZZY_MIN and word.isalpha() and len(key := sound_key(word)) >= SOUND_KEY_MIN:
+                self._by_sound.setdefault(key, set()).add(word)
         self._cache: dict[tuple[str, int], frozenset[str]] = {}
         self._real: frozenset[str] = frozenset()
+        self._english: AbstractSet[str] = frozenset()
 
-    def not_typos(self, words: set[str]) -> None:
-        """Words the rest of the bot knows ("trapped", "motion") are meant as typed, not slips."""
+    def not_typos(self, words: set[str], english: AbstractSet[str] = frozenset()) -> None:
+        """Words the rest of the bot knows ("trapped", "motion") are meant as typed, not slips.
+        An English word ("moaning", "punch") is never read as a word that sounds like it."""
         self._real = frozenset(words) - self._known
+        self._english = english
         self._cache.clear()
 
     def near(self, word: str, min_len: int) -> frozenset[str]:
@@ -321,6 +331,13 @@ class _Fuzzy:
                 if len(diff) == 1 and not plausible_swap(*diff[0]):
                     continue
                 found.add(stem(cand))
+            if len(word) >= SOUND_TYPED_MIN and word not in self._english:
+                # Same sound, and not too far in letters: "saturdays" is not "steroids".
+                reach = (len(word) + 1) // 3
+                found |= {
+                    stem(w) for w in self._by_sound.get(sound_key(word), ())
+                    if len(w) >= min_len and edit_distance(word, w, reach) <= reach
+                }
         result = frozenset(found)
         if len(self._cache) < 50_000:
             self._cache[key] = result
@@ -442,9 +459,10 @@ class RedFlags:
         """The plain-words description of a flag, for "You mentioned: ..."."""
         return next((f.about for f in self.flags if f.id == flag_id), None)
 
-    def known_words(self, words: set[str]) -> None:
-        """Tell the scanner which words are real words elsewhere in the bot's vocabulary."""
-        self._fuzzy.not_typos(words)
+    def known_words(self, words: set[str], english: AbstractSet[str] = frozenset()) -> None:
+        """Tell the scanner which words are real words elsewhere in the bot's vocabulary, and
+        which are English words (never heard as a flag word that sounds like them)."""
+        self._fuzzy.not_typos(words, english)
 
     def words(self) -> set[str]:
         """Every plain word the patterns use, so the typo fixer knows them."""

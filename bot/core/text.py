@@ -214,6 +214,27 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+# Spellings that sound the same, for sound_key: "erecshun" is "erection", "bowles" is "bowels".
+_SOUND_SPELLINGS = (
+    (re.compile(r"^kn"), "n"), (re.compile(r"^wr"), "r"), (re.compile(r"^wh"), "w"),
+    (re.compile(r"(?:tion|sion|ssion|shun|shon|shen|tian|cian)"), "shn"),
+    (re.compile(r"igh"), "i"), (re.compile(r"gh$"), ""), (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q"), "k"), (re.compile(r"x"), "ks"), (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"), (re.compile(r"z"), "s"), (re.compile(r"mb$"), "m"),
+    (re.compile(r"(?<=.)y(?=.)"), "i"), (re.compile(r"([a-z])\1+"), r"\1"),
+)
+
+
+def sound_key(word: str) -> str:
+    """How a word sounds, roughly: spelling-by-ear variants ("erecshun", "bowles", "controll") get
+    the key of the word meant. Vowels after the first letter are dropped: they are what people
+    mishear most."""
+    for pattern, repl in _SOUND_SPELLINGS:
+        word = pattern.sub(repl, word)
+    # A final "y" stays: "chesty" is not "chest".
+    return word[:1] + re.sub(r"[aeiou]+", "", word[1:])
+
+
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 # Letters that sound alike, including voiced and unvoiced pairs ("blatter" for "bladder").
 _SOUND_ALIKE = (set("aeiou"), set("cksz"), set("dt"), set("bp"), set("gk"), set("fv"))
