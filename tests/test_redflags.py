@@ -221,6 +221,25 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("a stack of steel beams fell on me at work and now my back keeps spasming", ("serious-injury", "emergency")),
+        ("both my feet wont lift when I walk, keep catching my toes", ("both-legs", "emergency")),
+        ("my lower back doesnt give me a moments peace, day or night", ("constant-night", "same_day")),
+        ("found a lumb on my spine", ("lump-shape", "same_day")),
+        ("back spasms for weeks and I've lost 5 kg, not that hungry lately", ("weight-loss", "same_day")),
+        ("my back isnt straight anymore, I noticed in the mirror", ("lump-shape", "same_day")),
+        ("on mycophenolate after my transplant and my back has started hurting", ("infection-risk", "same_day")),
+        ("the feeling around my bum is duller since the back spasm", ("ce-saddle", "emergency")),
+        ("back spasm and a fever. normal?", ("fever-unwell", "same_day")),
+    ],
+)
+def test_signs_in_the_words_of_blind_round_twelve(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
+    # Our own wordings of what round 12's development part taught (its texts are not copied here).
+    assert flag(engine, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("cant get an erecshun since my back went into spasm last week", ("ce-sexual", "emergency")),
         ("since the spasm I keep having acidents with my bowles", ("ce-bladder-bowel", "emergency")),
         ("had breast kancer, now my back hurts", ("cancer-history", "same_day")),
@@ -304,6 +323,13 @@ def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngi
     [
         "fell asleep on the sofa and woke up with a back spasm",
         "a wee bit stiff this morning",
+        # English words are not slips for a flag word ("fizzy" is not "fuzzy"); "reduce" is not numb.
+        "my son drinks fizzy pop all day and gets back spasms, could that be it",
+        "will yoga reduce the chance of another spasm",
+        "got my flu jab today, fine to use a heat pad on my back?",
+        "can cancer cause back spasms? never had it myself, just wondering",
+        "my gran says sleeping on the floor fixed her back, worth a try?",
+        "toddler has a fever, I'm fine, my back is sore from carrying her",
         "I'll try ice tonight",
         "ill try heat then",
         "my back goes into spasm all the time",  # often, not constant

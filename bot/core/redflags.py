@@ -233,7 +233,10 @@ class _Index:
 
     carer = False  # the message is about the writer's own back, not someone else's
 
-    def __init__(self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset()):
+    def __init__(
+        self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset(),
+        english_slips: bool = True,
+    ):
         self.tokens = tokens
         # A window is measured in content words: "heavy pressure in the middle of my chest" is as
         # close as "heavy pressure, middle, chest". pos[i] = content words before token i.
@@ -250,7 +253,7 @@ class _Index:
             alts = {t.stem} if t.stem else set()
             if t.typed and t.stem:
                 alts.add(stem(t.typed))  # what was typed counts too ("slimming", fixed to "swimming")
-            if t.stem and fuzzy is not None:
+            if t.stem and fuzzy is not None and (english_slips or not fuzzy.english(t.typed or t.word)):
                 alts |= fuzzy.near(t.typed or t.word, fuzzy_min)
                 if t.typed:
                     alts |= fuzzy.near(t.word, fuzzy_min)
@@ -305,6 +308,9 @@ class _Fuzzy:
         self._real = frozenset(words) - self._known
         self._english = english
         self._cache.clear()
+
+    def english(self, word: str) -> bool:
+        return word in self._english
 
     def near(self, word: str, min_len: int) -> frozenset[str]:
         """Stems of flag words within one edit (two for words of 10+ letters) of `word`."""
@@ -510,8 +516,9 @@ class RedFlags:
         if doubt is not None:
             return Finding(check=self.check_by_id[doubt.check], in_doubt=True)
         if with_checks:
+            plain = self._without_english_slips(full)
             for check in self.checks:
-                sure, _ = self._match(full, check.patterns, check.window, check)
+                sure, _ = self._match(plain, check.patterns, check.window, check)
                 if sure:
                     return Finding(check=check)
         return Finding()
@@ -536,6 +543,16 @@ class RedFlags:
         )
         full.carer = careful.carer = carer
         return full, careful
+
+    def _without_english_slips(self, full: _Index) -> _Index:
+        """The index for the safety questions: an English word read as a slip for a flag word
+        ("bowls" for "bowels") may raise a flag, but is no reason to ask ("fizzy" is not "fuzzy")."""
+        fuzzy = self._fuzzy
+        if not any(fuzzy.english(w) and fuzzy.near(w, FUZZY_MIN) for t in full.tokens for w in {t.typed or t.word, t.word}):
+            return full
+        plain = _Index(full.tokens, fuzzy, FUZZY_MIN, self._light, english_slips=False)
+        plain.carer = full.carer
+        return plain
 
     def _rewrite(self, tokens: list[Token]) -> list[Token]:
         """Phrases that mean one word: "left and right (leg)" is "both"."""
