@@ -312,6 +312,11 @@ class AnswerEngine:
         for i in range(n):
             df.update({t for f in FIELDS for t in field_tf[f][i]})
         self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        # How much a word tells: measured on the topics' own texts where they use it. People's
+        # questions use "spasm" in every topic; more of them must not make it a word that can't
+        # pick a topic ("whats a spasm?").
+        own_df = Counter(t for terms in own_terms for t in terms)
+        self._info = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in own_df.items()}
 
         # Inverted index: term -> [(topic index, BM25F contribution per unit of query weight)].
         self._postings: dict[str, list[tuple[int, float]]] = {}
@@ -583,7 +588,7 @@ class AnswerEngine:
                 continue
             got += unit.info * share
             matched += PHRASE_MATCHES if unit.stem.startswith(GROUP_MARK) else share
-            telling = telling or unit.info >= TELLING_INFO
+            telling = telling or self._info.get(unit.stem, unit.info) >= TELLING_INFO
         coverage = got / total if total else 0.0
         adjusted = score * (self.tuning.coverage_floor + coverage)
         return Ranked(self._topic_ids[i], adjusted, coverage, matched, telling)
