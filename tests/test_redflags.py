@@ -330,6 +330,10 @@ def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngi
         "can cancer cause back spasms? never had it myself, just wondering",
         "my gran says sleeping on the floor fixed her back, worth a try?",
         "toddler has a fever, I'm fine, my back is sore from carrying her",
+        # A horse's saddle, a car that knocks, a tight chest to stretch.
+        "my horse has a sore back after riding, is the saddle wrong?",
+        "my car makes a knocking noise from the back wheel",
+        "whats the best stretch for a tight chest after push ups",
         "I'll try ice tonight",
         "ill try heat then",
         "my back goes into spasm all the time",  # often, not constant
@@ -574,3 +578,9 @@ def test_real_english_words_are_never_corrected_into_red_flag_words():
     assert engine.answer("mild back pain for two days, what helps").kind == "answer"
     for typo, fixed in (("numbnes", "numbness"), ("bladdr", "bladder"), ("heet", "heat")):
         assert [t.word for t in engine.normaliser.tokens(typo)] == [fixed]
+
+
+def test_someone_elses_sign_with_no_back_named_is_asked_not_alarmed(engine: AnswerEngine) -> None:
+    reply = engine.answer("my toddler has a fever, when should I call the doctor?")
+    assert (reply.kind, reply.check) == ("check", "check-fever")
+    assert engine.answer("I have a fever, should I see a doctor").kind == "urgent"

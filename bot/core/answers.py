@@ -623,7 +623,7 @@ class AnswerEngine:
         query: Query | None = None
         if finding.hit and finding.hit.flag in self._back_only:
             query = self.analyse(ranked_tokens)
-            finding = self._of_the_back(finding, query)
+            finding = self._of_the_back(finding, query, tokens)
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
         level = self._smalltalk(tokens) or self._wordless(text or "", tokens)
@@ -642,21 +642,23 @@ class AnswerEngine:
                          flag=check.flag, check=check.id, then=reply)
         return reply
 
-    def _of_the_back(self, finding: Finding, query: Query) -> Finding:
+    def _of_the_back(self, finding: Finding, query: Query, tokens: list[Token]) -> Finding:
         """A sign that means something only with back pain (a fever, pain at night): said of
         another part of the body ("calf cramps at night", "my knee wakes me") it is not that sign;
         said with no body at all ("I think I've got the flu") it is asked about, not assumed. A
         message that is otherwise one of our questions ("ice or heat? I also have a fever") is
-        about the back."""
+        about the back. Someone else's sign with no back named ("my toddler has a fever") is
+        asked about too."""
         if query.subject.back:
             return finding
         if query.subject.part:
             return Finding()
         if query.anchored or query.bodily:
             return finding
-        ours = self._decide(query, self.rank(query), general=False)
-        if ours.kind == "answer" and not ours.declined:
-            return finding
+        if not self.redflags.names_someone_else(tokens):
+            ours = self._decide(query, self.rank(query), general=False)
+            if ours.kind == "answer" and not ours.declined:
+                return finding
         check = self._flag_check.get(finding.hit.flag) if finding.hit else None
         return Finding(check=check, in_doubt=True) if check else finding
 
