@@ -49,6 +49,9 @@ FLAG_SETS = {
     # Round 12, written 2026-12-06 (fifth session) and scored once before any tuning on it.
     "dev12": ("redflags_blind_dev12.tsv", "no_alarm_blind_dev12.tsv", "dev12"),
     "held12": ("redflags_blind_dev12.tsv", "no_alarm_blind_dev12.tsv", "held12"),
+    # Round 13, written 2026-12-06 (fifth session, after round 12's tuning); scored once before tuning.
+    "dev13": ("redflags_blind_dev13.tsv", "no_alarm_blind_dev13.tsv", "dev13"),
+    "held13": ("redflags_blind_dev13.tsv", "no_alarm_blind_dev13.tsv", "held13"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -56,7 +59,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
 }
 
