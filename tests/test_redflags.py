@@ -230,10 +230,17 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
         ("on mycophenolate after my transplant and my back has started hurting", ("infection-risk", "same_day")),
         ("the feeling around my bum is duller since the back spasm", ("ce-saddle", "emergency")),
         ("back spasm and a fever. normal?", ("fever-unwell", "same_day")),
+        # Round 13's dev part: dialect, hints, denials that are not denials.
+        ("since ma back went I cannae control ma bladder", ("ce-bladder-bowel", "emergency")),
+        ("since the spasm things havent been working downstairs if you get me", ("ce-sexual", "emergency")),
+        ("not complaining about losing half a stone, but I wasnt trying to, and my back aches", ("weight-loss", "same_day")),
+        ("my foot's been catching on the kerb since my back went, just the right one", ("one-leg-nerve", "same_day")),
+        ("straining on the loo sends a jolt through my back", ("cough-sneeze", "same_day")),
+        ("her legs dont work since the back pain, she's normally fine with a stick", ("both-legs", "emergency")),
     ],
 )
-def test_signs_in_the_words_of_blind_round_twelve(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
-    # Our own wordings of what round 12's development part taught (its texts are not copied here).
+def test_signs_in_the_words_of_blind_rounds_twelve_and_thirteen(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
+    # Our own wordings of what the development parts of rounds 12 and 13 taught (not their texts).
     assert flag(engine, text) == expected
 
 
@@ -330,6 +337,11 @@ def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngi
         "can cancer cause back spasms? never had it myself, just wondering",
         "my gran says sleeping on the floor fixed her back, worth a try?",
         "toddler has a fever, I'm fine, my back is sore from carrying her",
+        # A denial from another clause does not make a sign; a cause asked about is not a report.
+        "no numbness, peeing fine, legs feel strong, no fever. ok to manage at home?",
+        "does straining on the toilet cause back spasms? been bunged up for days",
+        "the spasm woke me up once when I turned over, fine since",
+        "our van scrapes its back end on speed bumps",
         # A horse's saddle, a car that knocks, a tight chest to stretch.
         "my horse has a sore back after riding, is the saddle wrong?",
         "my car makes a knocking noise from the back wheel",

@@ -392,6 +392,8 @@ class RedFlags:
         self.hedges = hedges
         self.near_hedges = near_hedges or set()
         self._double = frozenset(double_negatives or ())
+        # Single-word denials, for _denials_in_place.
+        self._denial_words = frozenset(n[0] for n in negations if len(n) == 1) | self._double
         self._after_denials = [d for d in (after_denials or []) if d]
         self._after_links = frozenset(after_links or ())
         self._doubt_anywhere = PhraseIndex((p, True) for p in (doubt_anywhere or []) if p)
@@ -639,7 +641,18 @@ class RedFlags:
                     break
                 chosen.append(pick)
             else:
-                yield chosen
+                if self._denials_in_place(index, chosen):
+                    yield chosen
+
+    def _denials_in_place(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
+        """A pattern's own "no" / "can't" belongs to the words after it in its clause: "NO
+        numbness, peeing fine, legs FEEL strong" is not "no feeling ... peeing"."""
+        spans = sorted(chosen)
+        for (s, e), nxt in zip(spans, spans[1:], strict=False):
+            words = [index.tokens[k].stem for k in range(s, e)]
+            if all(w in self._denial_words for w in words) and index.tokens[nxt[0]].clause != index.tokens[s].clause:
+                return False
+        return True
 
     def _present(self, index: _Index, group: tuple[Choice, ...]) -> bool:
         """Does the first word of any choice of `group` occur in the message? (index.has for each
@@ -735,7 +748,8 @@ class RedFlags:
                 ):
                     continue
                 return True
-        return self._denied_after(index, stop)
+        # "peeing FINE, legs feel strong": each matched part may be denied right after it.
+        return any(self._denied_after(index, e) for _, e in chosen)
 
     def _denied_after(self, index: _Index, stop: int) -> bool:
         """Is the sign denied right after it is named ("bladder fine", "legs are strong")? Only

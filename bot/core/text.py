@@ -107,6 +107,12 @@ IRREGULAR = {
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
     "bk": "back", "bck": "back", "y": "why", "doc": "doctor", "footy": "football", "footie": "football",
     "fel": "fell", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
+    # Scots and other dialect forms of denials and words people use for the signs.
+    "cannae": "cant", "canna": "cant", "couldnae": "cant", "dinnae": "dont", "didnae": "didnt",
+    "doesnae": "doesnt", "isnae": "isnt", "wasnae": "wasnt", "wouldnae": "wouldnt", "willnae": "wont",
+    "winnae": "wont", "aint": "isnt", "masel": "myself", "maself": "myself", "withoot": "without",
+    "aboot": "about", "pish": "piss", "pishing": "piss", "pishin": "piss", "stiffy": "erection",
+    "stiffie": "erection",
     # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
     "ise": "ice", "iec": "ice", "hting": "thing",
 }
