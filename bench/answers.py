@@ -135,11 +135,15 @@ class BlindScores:
 
 
 def blind_judge(kind: str, expected: str, reply: Reply) -> bool:
-    """answer: the first topic is one of "a|b"; two: every topic of "a+b" is answered; off: declined."""
+    """answer: the first topic is one of "a|b"; two: every topic of "a+b" is answered; off: declined.
+
+    An urgent reply is right for a question whose writer expected the matching urgent topic ("back
+    spasm and I can't pee, do I call 999?" expected Emergency signs and gets the emergency reply,
+    which says the same, first); for any other topic it is a miss."""
     if kind == "off":
         return reply.kind in ("no_match", "smalltalk")
     if kind == "answer":
-        return reply.kind == "answer" and reply.topics[0] in expected.split("|")
+        return reply.kind in ("answer", "urgent") and reply.topics[0] in expected.split("|")
     return reply.kind == "answer" and all(t in reply.topics for t in expected.split("+"))
 
 
