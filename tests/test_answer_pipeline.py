@@ -307,6 +307,28 @@ def test_a_word_every_topic_shares_in_peoples_questions_can_still_pick_a_topic(
     assert reply.kind == "answer" and set(reply.topics) == topics
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["the back seat of my car wont fold down", "theres a fox in the back garden digging",
+     "the back button on my phone isnt working", "I am waiting for back pay from work"],
+)
+def test_back_as_part_of_a_thing_is_not_ours(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("at what point should I get my back looked at by my GP?", "book-appointment"),  # "get MY back" is the body
+        ("what exercise stops this coming back", "regular-exercise"),  # a return, not a thing
+        ("when can i go back to work", "recover-carefully"),
+    ],
+)
+def test_back_as_the_body_or_a_return_is_still_ours(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
 # --- subjects we don't cover, and the skin of the back --------------------------------------------
 
 

@@ -175,6 +175,7 @@ class Query:
     length: int = 0  # words in the message, not counting filler ("lol", "pls")
     other_back: bool = False  # "back" in another sense ("call me back", "the back seat")
     other_topic: bool = False  # names a subject we don't cover (lexicon other_topics: "period", "six pack")
+    thing_back: bool = False  # "back" as part of a thing ("the back seat"), not the body nor "return"
 
 
 @dataclass(frozen=True)
@@ -429,7 +430,13 @@ class AnswerEngine:
         other_back = any(s == "back" and k not in body for k, s in enumerate(stems))
         # "Back" meaning return ("back to the gym", "get back to work") means return, which one
         # topic is about; as part of a thing ("back seat") it means nothing.
-        stems = [s if s != "back" or k in body else self._other_back(stems, k) for k, s in enumerate(stems)]
+        senses = [s if s != "back" or k in body else self._other_back(stems, k) for k, s in enumerate(stems)]
+        # ... and "back" before a thing word ("the back seat", "back of the fridge") is a thing.
+        # Read before the rewrites, which drop it ("back seat" -> "seat").
+        thing_back = any(
+            s == "back" and not self._scope.back_is_body(raw, k) and self._scope.thing_part(raw, k) for k, s in enumerate(raw)
+        )
+        stems = senses
         units: dict[str, Unit] = {}
         for s in stems:
             if not s or s in lex.stopwords or s in units:
@@ -467,7 +474,7 @@ class AnswerEngine:
         length = sum(1 for t in tokens if t.stem not in lex.filler)
         return Query(
             tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily, subject,
-            medicine, length, other_back, other_topic,
+            medicine, length, other_back, other_topic, thing_back,
         )
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:
@@ -841,6 +848,9 @@ class AnswerEngine:
             # nearly all of it ("should I bend my knees when I lift?").
             # With no body word at all ("what should I eat tonight"), a topic must explain more of it.
             ok = (
+                # "The back seat of my car won't fold", "fox in the back garden": "back" is a thing
+                # and nothing in the message is about a body.
+                not (query.thing_back and not query.bodily) and
                 # "Should I bend my knees when I lift" is ours though it names a knee; a subject we
                 # don't cover ("period cramps", "six pack exercises") is not, however well a topic's
                 # words happen to fit it.

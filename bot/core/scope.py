@@ -15,7 +15,13 @@ from bot.core.text import PhraseIndex, Scope
 ACUTE_AFTER_BACK = frozenset({"go", "give"})  # "my back (has just) gone / went / gave out"
 FIRST_PERSON = frozenset({"my", "me", "mi", "i"})
 SKIN = "skin"  # the part named when the message is about the skin of the back
-PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "my", "your", "his", "their", "our", "that", "this"})
+# After "back", these make it a return ("back to work", "back in the gym", "back again").
+RETURN_AFTER = frozenset({
+    "to", "up", "home", "then", "again", "later", "soon", "in", "on", "at", "from", "into", "around",
+    "round", "and", "forth", "together", "tomorrow", "tonight",
+})
+# Objects of a return word ("call ME back", "send IT back"). Not "my": "get my back looked at".
+PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "that", "this"})
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,19 @@ class ScopeReader:
             return False  # "call me back", "send it back"
         if prev in sc.owner_words:
             return True
+        if prev == "for" and nxt not in sc.thing_words:
+            return True  # "exercises for back", "go to A&E for back"; not "for back pay"
         # "come back", "send the shoes back": a return word up to three words before, with no
         # owner ("my", "lower") in between.
         if any(w in sc.return_words for w in stems[max(0, k - 3) : k]):
             return False
         return nxt not in sc.thing_words
+
+    def thing_part(self, stems: list[str], k: int) -> bool:
+        """Is stems[k] ("back") part of a thing: "the back SEAT", "back OF the fridge"? (Not
+        "back to work" or "back again": those are a return.)"""
+        nxt = stems[k + 1] if k + 1 < len(stems) else ""
+        return nxt in self.scope.thing_words and nxt not in RETURN_AFTER
 
     def body_senses(self, stems: list[str]) -> list[int]:
         """Positions of back words meant as the body."""
