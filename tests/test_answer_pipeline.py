@@ -307,6 +307,11 @@ def test_a_word_every_topic_shares_in_peoples_questions_can_still_pick_a_topic(
     assert reply.kind == "answer" and set(reply.topics) == topics
 
 
+def test_another_part_going_into_spasm_a_few_words_on_is_what_hurts(engine: AnswerEngine) -> None:
+    reply = engine.answer("my neck keeps going into spasm, what do I do")
+    assert reply.kind == "no_match" and reply.declined
+
+
 @pytest.mark.parametrize(
     "text",
     ["the back seat of my car wont fold down", "theres a fox in the back garden digging",

@@ -106,6 +106,6 @@ class ScopeReader:
         acute = bool(backs or not parts) and event and bool(self._now.find_all(raw))
         sore = any(
             w in self.body_next for start, phrase, _ in parts
-            for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 2]
+            for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]
         )
         return Subject(back=bool(backs), part=part, animal=animal, acute=acute, sore_part=sore)
