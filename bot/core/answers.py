@@ -250,7 +250,7 @@ class AnswerEngine:
         self._people_questions: dict[str, list[list[str]]] = {}
         for label, question in question_examples or ():
             self._people_questions.setdefault(label, []).append(
-                self._rewrite([t.stem for t in self.normaliser.tokens(question)])
+                self._rewrite(self.normaliser.stems(question))
             )
         self._build_index()
         known_flags = {f.id for f in redflags.flags} | {"none"}
@@ -607,7 +607,8 @@ class AnswerEngine:
         return self.redflags.scan(self.normaliser.tokens(text or "")) is not None
 
     def _example_stems(self, text: str) -> list[str]:
-        return self._vote_stems(self.normaliser.tokens(text))
+        stop = self.lexicon.stopwords
+        return [s for s in self.normaliser.stems(text) if len(s) > 1 and s not in stop]
 
     def _vote_stems(self, tokens: list[Token]) -> list[str]:
         """What the example vote compares: examples and messages are cut the same way."""

@@ -35,6 +35,9 @@ TELLING = 2
 SIGN_SHARE = 0.6  # ... and at least this share of the examples with that word are about a sign
 
 
+_LOG = [0.0] + [math.log(c) for c in range(1, 64)]  # log of a small count, looked up
+
+
 class FlagExamples:
     """Nearest labelled examples of a message, as a vote for a warning sign."""
 
@@ -58,9 +61,13 @@ class FlagExamples:
             if d <= max(TELLING_SHARE * n, 3) and "_" not in t and signs[t] >= SIGN_SHARE * d
         }
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        idf = self._idf
         for i, (_, counts) in enumerate(labelled):
-            for term, weight in self._vector(counts).items():
-                self._postings[term].append((i, weight))
+            # _vector, inlined: this runs for every example at start-up.
+            raw = [(t, (1 + _LOG[c] if c < len(_LOG) else 1 + math.log(c)) * idf[t]) for t, c in counts.items() if t in idf]
+            norm = math.sqrt(sum(w * w for _, w in raw)) or 1.0
+            for term, weight in raw:
+                self._postings[term].append((i, weight / norm))
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from pydantic import Field, field_validator
 
@@ -376,8 +376,10 @@ class TypoFixer:
         return best[2] if best else None
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One word of a message. A named tuple: the engine makes one per word of every example
+    question at start-up, and a frozen dataclass costs twice as much to build."""
+
     word: str  # the folded word, after typo correction
     stem: str
     clause: int  # sentence/clause number, for negation scope
@@ -402,6 +404,12 @@ class Normaliser:
             fixed = self.fixer.fix(word, cheap=n >= careful)
             out.append(Token(fixed, stem(fixed), clause, word if fixed != word else ""))
         return out
+
+    def stems(self, text: str, careful: int = 150) -> list[str]:
+        """The stems of `tokens(text)`, without building tokens: the engine reads thousands of
+        example messages at start-up."""
+        fix = self.fixer.fix
+        return [stem(fix(word, cheap=n >= careful)) for n, (word, _) in enumerate(words(text))]
 
 
 
@@ -683,23 +691,42 @@ class PhraseIndex(Generic[P]):
 
     def __init__(self, phrases: Iterable[tuple[Phrase, P]]):
         self.by_first: dict[str, list[tuple[Phrase, P]]] = {}
-        self.wild_first: list[tuple[Phrase, P]] = []  # "* ..." : tried everywhere
-        self.number_first: list[tuple[Phrase, P]] = []  # "# weeks": tried only at a number
+        self.wild_first: list[tuple[Phrase, P]] = []  # "* * weeks" : tried everywhere
+        self.number_first: list[tuple[Phrase, P]] = []  # "# # ...": tried only at a number
+        # "* weeks", "# days": a wildcard, then a word; tried only where that word comes next.
+        self.wild_second: dict[str, list[tuple[Phrase, P]]] = {}
+        self.number_second: dict[str, list[tuple[Phrase, P]]] = {}
         self.single: dict[str, list[P]] = {}
         for phrase, payload in phrases:
             if not phrase:
                 continue
-            if phrase[0] == WILDCARD:
-                self.wild_first.append((phrase, payload))
-            elif phrase[0] == NUMBER:
-                self.number_first.append((phrase, payload))
+            if phrase[0] in (WILDCARD, NUMBER):
+                second = phrase[1] if len(phrase) > 1 and phrase[1] not in (WILDCARD, NUMBER) else ""
+                if second:
+                    by_second = self.wild_second if phrase[0] == WILDCARD else self.number_second
+                    by_second.setdefault(second, []).append((phrase, payload))
+                else:
+                    (self.wild_first if phrase[0] == WILDCARD else self.number_first).append((phrase, payload))
             else:
                 self.by_first.setdefault(phrase[0], []).append((phrase, payload))
+        self._seconds = frozenset(self.wild_second) | frozenset(self.number_second)
+        self._anywhere = bool(self.wild_first or self.number_first)
+
+    def _may_start(self, stems: list[str], i: int) -> bool:
+        return (
+            self._anywhere or stems[i] in self.by_first
+            or (i + 1 < len(stems) and stems[i + 1] in self._seconds)
+        )
 
     def at(self, stems: list[str], i: int) -> list[tuple[Phrase, P]]:
         """Phrases matching at position i, longest first."""
         first = self.by_first.get(stems[i])
         found = [(p, x) for p, x in first if find_phrase(stems, p, i)] if first else []
+        if i + 1 < len(stems) and stems[i + 1] in self._seconds:
+            found += [(p, x) for p, x in self.wild_second.get(stems[i + 1], ()) if find_phrase(stems, p, i)]
+            numbered = self.number_second.get(stems[i + 1])
+            if numbered and _matches(NUMBER, stems[i]):
+                found += [(p, x) for p, x in numbered if find_phrase(stems, p, i)]
         if self.number_first and _matches(NUMBER, stems[i]):
             found += [(p, x) for p, x in self.number_first if find_phrase(stems, p, i)]
         if self.wild_first:
@@ -711,11 +738,9 @@ class PhraseIndex(Generic[P]):
     def find_all(self, stems: list[str]) -> list[tuple[int, Phrase, P]]:
         """Every (start, phrase, payload) match, overlapping allowed."""
         out = []
-        # Most indexes have no wildcard-first phrase: only positions holding a first word can match.
-        anywhere = bool(self.wild_first or self.number_first)
-        by_first = self.by_first
+        # Only positions holding a first word, or followed by a wildcard phrase's second, can match.
         for i in range(len(stems)):
-            if anywhere or stems[i] in by_first:
+            if self._may_start(stems, i):
                 for p, x in self.at(stems, i):
                     out.append((i, p, x))
         return out
@@ -725,7 +750,7 @@ class PhraseIndex(Generic[P]):
         out: list[str] = []
         i = 0
         while i < len(stems):
-            hits = self.at(stems, i) if (stems[i] in self.by_first or self.wild_first or self.number_first) else []
+            hits = self.at(stems, i) if self._may_start(stems, i) else []
             if hits:
                 phrase, means = hits[0]
                 out.extend(means)
