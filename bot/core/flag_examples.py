@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import math
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -43,31 +44,42 @@ class FlagExamples:
 
     def __init__(self, examples: Iterable[tuple[str, str]], features: Callable[[str], list[str]]):
         self._features = features
-        labelled = [(label, Counter(_with_pairs(features(text)))) for label, text in examples]
-        self.labels = [label for label, _ in labelled]
-        n = max(1, len(labelled))
+        # Two passes over the examples' stems, so no per-example counter is held between them:
+        # what the build holds at its peak stays in the bot's memory for good.
+        stems_of = [(label, features(text)) for label, text in examples]
+        self.labels = [label for label, _ in stems_of]
+        n = max(1, len(stems_of))
         df: Counter[str] = Counter()
-        for _, counts in labelled:
-            df.update(counts.keys())
-        self._idf = {t: math.log(n / (1 + d)) for t, d in df.items() if d <= max(COMMON_SHARE * n, 3)}
         signs: Counter[str] = Counter()
-        for label, counts in labelled:
+        for label, stems in stems_of:
+            terms = set(_with_pairs(stems))
+            df.update(terms)
             if label != NONE:
-                signs.update(counts.keys())
+                signs.update(terms)
+        self._idf = {t: math.log(n / (1 + d)) for t, d in df.items() if d <= max(COMMON_SHARE * n, 3)}
         # Telling words are rare AND mostly said about a sign: "numb", "wipe", "bra"; not "day",
         # "week" or "really", which are rare too but as common in ordinary messages.
         self._telling = {
             t for t, d in df.items()
             if d <= max(TELLING_SHARE * n, 3) and "_" not in t and signs[t] >= SIGN_SHARE * d
         }
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        del df, signs
+        # Per term, the examples holding it and its weight there, as typed arrays (a few MB, where
+        # lists of (id, weight) tuples took about 20).
+        ids: dict[str, array] = {}
+        weights: dict[str, array] = {}
         idf = self._idf
-        for i, (_, counts) in enumerate(labelled):
+        for i, (_, stems) in enumerate(stems_of):
+            counts = Counter(_with_pairs(stems))
             # _vector, inlined: this runs for every example at start-up.
             raw = [(t, (1 + _LOG[c] if c < len(_LOG) else 1 + math.log(c)) * idf[t]) for t, c in counts.items() if t in idf]
             norm = math.sqrt(sum(w * w for _, w in raw)) or 1.0
             for term, weight in raw:
-                self._postings[term].append((i, weight / norm))
+                if term not in ids:
+                    ids[term], weights[term] = array("I"), array("d")
+                ids[term].append(i)
+                weights[term].append(weight / norm)
+        self._postings: dict[str, tuple[array, array]] = {t: (ids[t], weights[t]) for t in ids}
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -81,8 +93,10 @@ class FlagExamples:
         """(label, similarity) of the nearest examples, most similar first."""
         scores: dict[int, float] = defaultdict(float)
         for term, weight in self._vector(Counter(_with_pairs(stems))).items():
-            for i, other in self._postings.get(term, ()):
-                scores[i] += weight * other
+            posting = self._postings.get(term)
+            if posting is not None:
+                for i, other in zip(*posting, strict=True):
+                    scores[i] += weight * other
         top = sorted(scores.items(), key=lambda p: (-p[1], p[0]))[:NEIGHBOURS]
         return [(self.labels[i], s) for i, s in top]
 
