@@ -237,6 +237,14 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
         ("my foot's been catching on the kerb since my back went, just the right one", ("one-leg-nerve", "same_day")),
         ("straining on the loo sends a jolt through my back", ("cough-sneeze", "same_day")),
         ("her legs dont work since the back pain, she's normally fine with a stick", ("both-legs", "emergency")),
+        # Checks that became direct on the dev parts: torn open, dry, cotton wool, slips by ear.
+        ("it felt like being sawn in half, front to back, all of a sudden", ("tearing-pain", "emergency")),
+        ("since my back went I came but it was totally dry", ("ce-sexual", "emergency")),
+        ("feels like I'm sitting on cotton wool since my back went", ("ce-saddle", "emergency")),
+        ("my blatter wont empty since my back went", ("ce-bladder-bowel", "emergency")),
+        ("fel off a ladder, bak hurts", ("serious-injury", "emergency")),
+        ("the leaflet says keep moving but I cant control my bladder now", ("ce-bladder-bowel", "emergency")),
+        ("waiting for the wee to start takes ages since the back pain", ("ce-bladder-bowel", "emergency")),
     ],
 )
 def test_signs_in_the_words_of_blind_rounds_twelve_and_thirteen(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:

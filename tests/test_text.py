@@ -119,7 +119,7 @@ VOCAB = {"back": 50, "spasm": 30, "muscle": 20, "stretching": 5, "posture": 8, "
     ("typed", "fixed"),
     [
         ("bakc", "back"),  # swapped letters
-        ("bak", "back"),  # three letters: only towards short targets
+        ("bac", "back"),  # three letters: only towards short targets
         ("musle", "muscle"),  # a dropped letter
         ("strecthing", "stretching"),  # two edits in a long word
         ("postrue", "posture"),

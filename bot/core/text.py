@@ -106,7 +106,7 @@ IRREGULAR = {
     "kant": "cant", "dosnt": "doesnt", "didint": "didnt",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
     "bk": "back", "bck": "back", "y": "why", "doc": "doctor", "footy": "football", "footie": "football",
-    "fel": "fell", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
+    "fel": "fall", "bak": "back", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
     # Scots and other dialect forms of denials and words people use for the signs.
     "cannae": "cant", "canna": "cant", "couldnae": "cant", "dinnae": "dont", "didnae": "didnt",
     "doesnae": "doesnt", "isnae": "isnt", "wasnae": "wasnt", "wouldnae": "wouldnt", "willnae": "wont",
@@ -227,7 +227,10 @@ _SOUND_SPELLINGS = (
     (re.compile(r"igh"), "i"), (re.compile(r"gh$"), ""), (re.compile(r"ph"), "f"),
     (re.compile(r"ck|q"), "k"), (re.compile(r"x"), "ks"), (re.compile(r"c(?=[eiy])"), "s"),
     (re.compile(r"c"), "k"), (re.compile(r"z"), "s"), (re.compile(r"mb$"), "m"),
-    (re.compile(r"(?<=.)y(?=.)"), "i"), (re.compile(r"([a-z])\1+"), r"\1"),
+    (re.compile(r"(?<=.)y(?=.)"), "i"),
+    # Voiced and unvoiced pairs sound alike to a speller ("blatter" for "bladder").
+    (re.compile(r"d"), "t"), (re.compile(r"b"), "p"), (re.compile(r"g"), "k"), (re.compile(r"v"), "f"),
+    (re.compile(r"([a-z])\1+"), r"\1"),
 )
 
 
