@@ -245,6 +245,13 @@ def test_denial_does_not_reach_past_the_clause(engine: AnswerEngine) -> None:
         ("fel off a ladder, bak hurts", ("serious-injury", "emergency")),
         ("the leaflet says keep moving but I cant control my bladder now", ("ce-bladder-bowel", "emergency")),
         ("waiting for the wee to start takes ages since the back pain", ("ce-bladder-bowel", "emergency")),
+        ("my back is fine until I cough, then it's awful", ("cough-sneeze", "same_day")),
+        ("my back hurts more lying flat, it's 2am and I'm up again", ("constant-night", "same_day")),
+        ("back pain more at night, not able to sleep", ("constant-night", "same_day")),
+        ("my wife says my spine looks curved now, it used to be straight", ("lump-shape", "same_day")),
+        ("like a knife dragged through me to my back, all of a sudden", ("tearing-pain", "emergency")),
+        ("since my back went I cant come during sex", ("ce-sexual", "emergency")),
+        ("back aches and I keep losing weight even though I'm eating fine", ("weight-loss", "same_day")),
     ],
 )
 def test_signs_in_the_words_of_blind_rounds_twelve_and_thirteen(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:

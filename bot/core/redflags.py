@@ -34,6 +34,7 @@ SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day fla
 NEGATION_REACH = 6  # how many words back a denial ("no", "not") can reach, within one clause
 NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after them
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
+AFTER_EXEMPT = frozenset({"eat", "eating"})  # words whose "fine" after them is about themselves
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
 SOUND_KEY_MIN = 4  # a shorter sound key ("ths") is shared by too many words
@@ -757,6 +758,10 @@ class RedFlags:
         stems = index.stems
         clause = index.tokens[stop - 1].clause
         k = stop
+        # "Eating fine" says the appetite is fine, not the sign before it ("weight keeps dropping
+        # even though I'm eating fine").
+        if stems[stop - 1] & AFTER_EXEMPT:
+            return False
         while k < len(stems) and k - stop <= AFTER_REACH and index.tokens[k].clause == clause:
             for phrase in self._after_denials:
                 end = k + len(phrase)
