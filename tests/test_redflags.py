@@ -611,3 +611,10 @@ def test_someone_elses_sign_with_no_back_named_is_asked_not_alarmed(engine: Answ
     reply = engine.answer("my toddler has a fever, when should I call the doctor?")
     assert (reply.kind, reply.check) == ("check", "check-fever")
     assert engine.answer("I have a fever, should I see a doctor").kind == "urgent"
+
+
+def test_a_minor_accident_is_asked_about_a_crash_is_an_emergency(engine: AnswerEngine) -> None:
+    # NHS: A&E after a SERIOUS accident; a small bump at low speed gets the injury question.
+    minor = engine.answer("was in a minor accident last week, someone bumped the back of my car, now my back keeps knotting")
+    assert (minor.kind, minor.check) == ("check", "check-injury")
+    assert engine.answer("car crash on the motorway yesterday and my back is agony").kind == "urgent"
