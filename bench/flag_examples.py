@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 TARGET = ROOT / "content" / "redflag_examples.tsv"
 ROUNDS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12", "13")  # redflags_blind_dev{n}.tsv
-ANSWER_SETS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14")  # answers_blind{n}.tsv
+ANSWER_SETS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15")  # answers_blind{n}.tsv
 KEPT_ASIDE = ("held", "final")  # parts that are never examples
 HEADER = """\
 # Examples for bot/core/flag_examples.py: messages written blind by helpers who never saw this
@@ -58,7 +58,10 @@ def _sources() -> list[tuple[str, list[dict[str, str]]]]:
 
 @functools.cache
 def kept_aside() -> frozenset[str]:
-    measure_only = [read("questions.tsv"), read("redflags_blind_final11.tsv"), read("no_alarm_blind_final11.tsv")]
+    measure_only = [
+        read("questions.tsv"), read("redflags_blind_final11.tsv"), read("no_alarm_blind_final11.tsv"),
+        read("redflags_blind_final14.tsv"), read("no_alarm_blind_final14.tsv"),
+    ]
     rows = [r for _, part in _sources() for r in part] + [r for part in measure_only for r in part]
     return frozenset(key(r["text"]) for r in rows if r["split"].startswith(KEPT_ASIDE))
 

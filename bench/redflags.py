@@ -52,6 +52,8 @@ FLAG_SETS = {
     # Round 13, written 2026-12-06 (fifth session, after round 12's tuning); scored once before tuning.
     "dev13": ("redflags_blind_dev13.tsv", "no_alarm_blind_dev13.tsv", "dev13"),
     "held13": ("redflags_blind_dev13.tsv", "no_alarm_blind_dev13.tsv", "held13"),
+    # Round 14, written at the end of the fifth session and kept aside whole: scored once.
+    "final14": ("redflags_blind_final14.tsv", "no_alarm_blind_final14.tsv", "final14"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -61,6 +63,7 @@ ANSWER_SPLITS = {
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
     **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
+    "final15": ("answers_blind15.tsv", "final15"),
 }
 
 
@@ -125,11 +128,19 @@ def score_flags(engine: AnswerEngine, name: str) -> SetResult:
 
 
 def score_ordinary(engine: AnswerEngine, split: str) -> tuple[int, int, int]:
-    """(ordinary in-scope questions, safety questions asked, urgent replies) on a part of an answers set."""
+    """(ordinary in-scope questions, safety questions asked, urgent replies) on a part of an answers set.
+
+    An urgent reply to a question its writer filed under the matching urgent topic ("back spasm
+    and I can't pee, is this an emergency?" under Emergency signs) is that question's answer, not
+    an alarm on an ordinary question, so it is not counted."""
     name, part = ANSWER_SPLITS[split]
     rows = [r for r in read(name) if r["split"] == part and r["kind"] in ("answer", "two")]
     replies = [engine.answer(r["text"]) for r in rows]
-    return len(rows), sum(r.kind == "check" for r in replies), sum(r.kind == "urgent" for r in replies)
+    alarms = sum(
+        rep.kind == "urgent" and rep.topics[0] not in r["expected"].replace("+", "|").split("|")
+        for r, rep in zip(rows, replies, strict=True)
+    )
+    return len(rows), sum(r.kind == "check" for r in replies), alarms
 
 
 def pct(a: int, b: int) -> str:

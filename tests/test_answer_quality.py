@@ -117,16 +117,19 @@ def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: l
 # and set 11 (written after the tuning, kept aside whole). Floors at what was measured on
 # 2026-12-06 (in scope right first, off-topic declined, two questions answered on both); the
 # issue's targets (92 %, 90 %, 80 %) are not met yet, so these only stop them falling back.
-# One part may lose a row when the total rises (examples from sets 12 and 13: held in scope 1225 ->
-# 1236 of 1468, two questions 211 -> 215 of 306, set 11 227 -> 229): floors move to what is measured.
+# Floors at what was measured at the end of 2026-12-06 (fifth session); a part may lose a row
+# when the total rises. An urgent reply counts as right for a question filed under the matching
+# urgent topic (bench/answers.py blind_judge).
 KEPT_ASIDE_FLOORS = [
-    ("", "held", 135, 51, 23), ("2", "held", 63, 19, 13), ("3", "held3", 78, 22, 12),
-    ("4", "held4", 114, 39, 20), ("5", "held5", 109, 36, 12), ("6", "held6", 104, 34, 15),
-    ("7", "held7", 105, 41, 21), ("8", "held8", 103, 39, 19), ("9", "held9", 110, 38, 20),
-    ("10", "held10", 119, 41, 22), ("11", "final11", 229, 92, 48),
-    # Sets 12-14 (2026-12-06, fifth session); first scores, before any tuning on them: held12
-    # 102/116, 35/40, 20/24; held13 94/116, 37/40, 17/24; held14 96/116, 35/40, 24/24.
-    ("12", "held12", 104, 35, 21), ("13", "held13", 94, 37, 18), ("14", "held14", 95, 35, 24),
+    ("", "held", 135, 51, 23), ("2", "held", 64, 19, 14), ("3", "held3", 79, 23, 12),
+    ("4", "held4", 115, 39, 20), ("5", "held5", 111, 37, 12), ("6", "held6", 107, 35, 15),
+    ("7", "held7", 107, 41, 21), ("8", "held8", 104, 39, 19), ("9", "held9", 111, 40, 20),
+    ("10", "held10", 119, 42, 22), ("11", "final11", 229, 94, 49),
+    # Sets 12-14 (fifth session); first scores, before any tuning on them: held12 102/116, 35/40,
+    # 20/24; held13 94/116, 37/40, 17/24; held14 96/116, 35/40, 24/24. Set 15 was written after
+    # the tuning and kept aside whole; scored once: 264/290, 85/100, 48/60.
+    ("12", "held12", 108, 36, 21), ("13", "held13", 99, 37, 18), ("14", "held14", 98, 35, 24),
+    ("15", "final15", 264, 85, 48),
 ]
 
 

@@ -84,23 +84,27 @@ def test_round_nine_dev_part_is_caught_by_the_examples(results) -> None:
 
 
 def test_held_rows_do_not_regress(results) -> None:
-    # Never tuned on. Measured at this commit: emergency 77/84 direct (78 with the safety
-    # question), same-day 90/100, false alarms 3/88 (over the 2 % target). Floors at those figures.
+    # Never tuned on. Measured 2026-12-06 (fifth session): emergency 78/84 direct (79 with the
+    # safety question), same-day 91/100, false alarms 3/88 (over the 2 % target). Floors there.
     r = results["held"]
-    assert r.levels["emergency"].caught >= 78 and r.levels["emergency"].direct >= 77
-    assert r.levels["same_day"].direct >= 90
+    assert r.levels["emergency"].caught >= 79 and r.levels["emergency"].direct >= 78
+    assert r.levels["same_day"].direct >= 91
     assert r.false_alarms <= 3
 
 
 @pytest.mark.parametrize(
     ("name", "emergency", "caught", "same_day", "false_alarms"),
-    # Parts nobody tuned on (held2, held4; final11 was written after the tuning and is kept aside
-    # whole), and round 10's dev part. Floors at what was measured on 2026-12-06 (first scores:
-    # held2 41/48 and 54/60 with 2 false alarms; dev10 66/68, 83/85, 1; held4 40/44, 50/55, 1;
-    # final11 62/64, 78/80, 0). The targets are 100 % and at most 2 % false alarms.
-    [("held2", 41, 45, 54, 2), ("dev10", 66, 67, 83, 0), ("held4", 40, 44, 50, 0), ("final11", 62, 64, 78, 0)],
+    # Parts nobody tuned on (held2, held4, held12, held13; final11 and final14 were written after
+    # the tuning and kept aside whole), and the dev parts of rounds 10, 12 and 13. Floors at what
+    # was measured on 2026-12-06 (first scores: held2 41/48 and 54/60 with 2 false alarms; dev10
+    # 66/68, 83/85, 1; held4 40/44, 50/55, 1; final11 62/64, 78/80, 0; round 12 whole 103/112,
+    # 103/120, 8/128; round 13 whole 88/96, 113/120, 14/160; final14 = now). The targets are
+    # 100 % and at most 2 % false alarms; held12, held13 and final14 are over that ceiling.
+    [("held2", 43, 46, 55, 0), ("dev10", 68, 68, 85, 0), ("held4", 41, 44, 51, 0), ("final11", 62, 64, 78, 0),
+     ("dev12", 63, 64, 68, 0), ("held12", 44, 48, 43, 3), ("dev13", 55, 55, 69, 0), ("held13", 37, 39, 47, 7),
+     ("final14", 77, 78, 96, 5)],
 )
-def test_rounds_nine_to_eleven_do_not_regress(
+def test_rounds_nine_to_fourteen_do_not_regress(
     results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
 ) -> None:
     r = results[name]
@@ -132,15 +136,19 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
     assert urgent <= (1 if split == "held3" else 0)
 
 
-@pytest.mark.parametrize("split", [p + n for n in ("4", "5", "6", "7", "8", "9", "10") for p in ("dev", "held")] + ["final11"])
+@pytest.mark.parametrize(
+    "split",
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14") for p in ("dev", "held")] + ["final11", "final15"],
+)
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
-    """Issue 7: at most 5 % of in-scope messages are asked a safety question (measured 0-4.4 %
+    """Issue 7: at most 5 % of in-scope messages are asked a safety question (measured 0-3.8 %
     per part). Urgent replies there are mostly falls from ladders and car crashes, which the
-    issue's rule makes emergencies: a ceiling at what was measured (at most 9 of 240)."""
+    issue's rule makes emergencies: a ceiling at what was measured (at most 8 of 240; held14,
+    never read, 8 of 140)."""
     n, checks, urgent = score_ordinary(engine, split)
-    assert n >= 230 if split.startswith("dev") else n >= 150
+    assert n >= 200 if split.startswith("dev") else n >= 130
     assert checks / n <= 0.05
-    assert urgent / n <= 0.04
+    assert urgent / n <= (0.06 if split == "held14" else 0.04)
 
 
 def test_the_measures_can_fail(engine: AnswerEngine) -> None:
