@@ -753,7 +753,7 @@ class RedFlags:
         return any(self._denied_after(index, e) for _, e in chosen)
 
     def _denied_after(self, index: _Index, stop: int) -> bool:
-        """Is the sign denied right after it is named ("bladder fine", "legs are strong")? Only
+        """Is the sign denied right after it is named ("bladder fine", "legs feel strong")? Only
         link words ("is", "are", "feel") may stand between: "is THAT normal?" is a question."""
         stems = index.stems
         clause = index.tokens[stop - 1].clause
