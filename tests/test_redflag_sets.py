@@ -164,3 +164,12 @@ def test_the_measures_can_fail(engine: AnswerEngine) -> None:
     assert direct("emergency", alarm) and direct("same_day", alarm)
     assert not direct("emergency", same_day) and direct("same_day", same_day)
     assert not direct("emergency", asked) and caught("emergency", asked)
+
+
+def test_must_not_alarm_set_15_stays_quiet(engine: AnswerEngine) -> None:
+    """Set 15 (dev only, 240 near misses): 14 false alarms at its first score, 1 after the
+    changes it taught (a whiplash long healed, still read as a serious accident)."""
+    rows = read("no_alarm_blind_dev15.tsv")
+    assert len(rows) == 240
+    alarms = [r["text"] for r in rows if engine.answer(r["text"]).kind == "urgent"]
+    assert len(alarms) <= 1, alarms

@@ -357,6 +357,15 @@ def test_a_denied_emergency_sign_is_asked_about_never_dropped(engine: AnswerEngi
         "does straining on the toilet cause back spasms? been bunged up for days",
         "the spasm woke me up once when I turned over, fine since",
         "our van scrapes its back end on speed bumps",
+        # Round 15's must-not-alarm dev part: pregnancy, a dragging feeling in the tummy, socks
+        # (not "shocks"), trapped wind, an animal's legs, the skin under a bra strap, questions.
+        "28 weeks pregnant, baby sits on my bladder so I wee all the time, back spasms too",
+        "heavy dragging feeling in my tummy before my period, plus a back spasm",
+        "do compression socks help tired legs after standing all day?",
+        "my cat was paralysed in her back legs last year and is fine now, I hurt my back lifting her",
+        "trapped wind from the codeine, does that make a back spasm worse",
+        "my sunburnt skin under my bra strap is sore, the spasm is lower down",
+        "can you get osteoporosis at 40? worried after this back spasm",
         # A horse's saddle, a car that knocks, a tight chest to stretch.
         "my horse has a sore back after riding, is the saddle wrong?",
         "my car makes a knocking noise from the back wheel",
@@ -618,3 +627,18 @@ def test_a_minor_accident_is_asked_about_a_crash_is_an_emergency(engine: AnswerE
     minor = engine.answer("was in a minor accident last week, someone bumped the back of my car, now my back keeps knotting")
     assert (minor.kind, minor.check) == ("check", "check-injury")
     assert engine.answer("car crash on the motorway yesterday and my back is agony").kind == "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can feel everything down there, no issues going to the toilet, is it just a spasm?",
+        "my mum keeps asking if I have a temperature, I don't, it's just my back",
+    ],
+)
+def test_a_denial_in_its_place_or_a_question_asked_of_me_raises_no_alarm(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"
+
+
+def test_a_person_after_an_animal_is_a_person_again(engine: AnswerEngine) -> None:
+    assert flag(engine, "the horse reared and threw me into the fence, back hurting badly") == ("serious-injury", "emergency")

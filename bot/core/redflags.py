@@ -34,6 +34,8 @@ SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day fla
 NEGATION_REACH = 6  # how many words back a denial ("no", "not") can reach, within one clause
 NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after them
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
+PERSON_WORDS = frozenset({"i", "im", "ive", "me", "myself", "my", "we"})  # the writer, after an animal
+PRONOUNS = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
 AFTER_EXEMPT = frozenset({"eat", "eating"})  # words whose "fine" after them is about themselves
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
@@ -234,10 +236,7 @@ class _Index:
 
     carer = False  # the message is about the writer's own back, not someone else's
 
-    def __init__(
-        self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset(),
-        english_slips: bool = True,
-    ):
+    def __init__(self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset()):
         self.tokens = tokens
         # A window is measured in content words: "heavy pressure in the middle of my chest" is as
         # close as "heavy pressure, middle, chest". pos[i] = content words before token i.
@@ -254,7 +253,7 @@ class _Index:
             alts = {t.stem} if t.stem else set()
             if t.typed and t.stem:
                 alts.add(stem(t.typed))  # what was typed counts too ("slimming", fixed to "swimming")
-            if t.stem and fuzzy is not None and (english_slips or not fuzzy.english(t.typed or t.word)):
+            if t.stem and fuzzy is not None:
                 alts |= fuzzy.near(t.typed or t.word, fuzzy_min)
                 if t.typed:
                     alts |= fuzzy.near(t.word, fuzzy_min)
@@ -310,9 +309,6 @@ class _Fuzzy:
         self._english = english
         self._cache.clear()
 
-    def english(self, word: str) -> bool:
-        return word in self._english
-
     def near(self, word: str, min_len: int) -> frozenset[str]:
         """Stems of flag words within one edit (two for words of 10+ letters) of `word`."""
         key = (word, min_len)
@@ -321,7 +317,11 @@ class _Fuzzy:
             return hit
         found: set[str] = set()
         # Past 20 letters a word is no typo of a symptom (and its deletes would cost too much).
-        if min_len <= len(word) <= FUZZY_MAX and word.isalpha() and word not in self._known and word not in self._real:
+        # An English word is meant as typed ("socks" is not "shocks", "fizzy" not "fuzzy").
+        if (
+            min_len <= len(word) <= FUZZY_MAX and word.isalpha() and word not in self._known
+            and word not in self._real and word not in self._english
+        ):
             limit = 2 if len(word) >= 10 else 1
             candidates: set[str] = set()
             for k in _deletes1(word):
@@ -338,7 +338,7 @@ class _Fuzzy:
                 if len(diff) == 1 and not plausible_swap(*diff[0]):
                     continue
                 found.add(stem(cand))
-            if len(word) >= SOUND_TYPED_MIN and word not in self._english:
+            if len(word) >= SOUND_TYPED_MIN:
                 # Same sound, and not too far in letters: "saturdays" is not "steroids".
                 reach = (len(word) + 1) // 3
                 found |= {
@@ -523,9 +523,8 @@ class RedFlags:
         if doubt is not None:
             return Finding(check=self.check_by_id[doubt.check], in_doubt=True)
         if with_checks:
-            plain = self._without_english_slips(full)
             for check in self.checks:
-                sure, _ = self._match(plain, check.patterns, check.window, check)
+                sure, _ = self._match(full, check.patterns, check.window, check)
                 if sure:
                     return Finding(check=check)
         return Finding()
@@ -550,16 +549,6 @@ class RedFlags:
         )
         full.carer = careful.carer = carer
         return full, careful
-
-    def _without_english_slips(self, full: _Index) -> _Index:
-        """The index for the safety questions: an English word read as a slip for a flag word
-        ("bowls" for "bowels") may raise a flag, but is no reason to ask ("fizzy" is not "fuzzy")."""
-        fuzzy = self._fuzzy
-        if not any(fuzzy.english(w) and fuzzy.near(w, FUZZY_MIN) for t in full.tokens for w in {t.typed or t.word, t.word}):
-            return full
-        plain = _Index(full.tokens, fuzzy, FUZZY_MIN, self._light, english_slips=False)
-        plain.carer = full.carer
-        return plain
 
     def _rewrite(self, tokens: list[Token]) -> list[Token]:
         """Phrases that mean one word: "left and right (leg)" is "both"."""
@@ -603,10 +592,20 @@ class RedFlags:
         out = list(tokens)
         for start, phrase, _ in hits:
             k = start + len(phrase)
-            while k < len(tokens) and tokens[k].clause == tokens[start].clause and stems[k] not in self._breaks:
+            while k < len(tokens) and tokens[k].clause == tokens[start].clause and not self._breaks_at(stems, k):
                 out[k] = Token("", "", tokens[k].clause)
                 k += 1
         return out
+
+    def _breaks_at(self, stems: list[str], k: int) -> bool:
+        """Does a person come back at k? "I", "my" do; "and", "then" only with a person in the next
+        two words ("my dog has IVDD AND was paralysed" is still the dog; "... and I hurt my back",
+        "the horse reared and threw me", "and now her pads are soaked" are people)."""
+        if stems[k] not in self._breaks:
+            return False
+        if stems[k] in PERSON_WORDS:
+            return True
+        return any(w in PERSON_WORDS or w in PRONOUNS for w in stems[k + 1 : k + 3])
 
     def _match(self, index: _Index, patterns: tuple[Pattern, ...], window: int, item: Flag | Check) -> tuple[bool, bool]:
         """(a match not in doubt exists, a match in doubt exists)."""
@@ -647,11 +646,14 @@ class RedFlags:
 
     def _denials_in_place(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
         """A pattern's own "no" / "can't" belongs to the words after it in its clause: "NO
-        numbness, peeing fine, legs FEEL strong" is not "no feeling ... peeing"."""
-        spans = sorted(chosen)
-        for (s, e), nxt in zip(spans, spans[1:], strict=False):
-            words = [index.tokens[k].stem for k in range(s, e)]
-            if all(w in self._denial_words for w in words) and index.tokens[nxt[0]].clause != index.tokens[s].clause:
+        numbness, peeing fine, legs FEEL strong" is not "no feeling ... peeing", nor "I can FEEL
+        everything, NO issues going to the toilet"."""
+        # chosen holds one span per group, in the pattern's order: a denial group comes before
+        # the group it denies ("no" | "feeling" | "toilet"), so its word must come first too.
+        for (s, e), nxt in zip(chosen, chosen[1:], strict=False):
+            if all(index.tokens[k].stem in self._denial_words for k in range(s, e)) and (
+                nxt[0] < s or index.tokens[nxt[0]].clause != index.tokens[s].clause
+            ):
                 return False
         return True
 
