@@ -129,7 +129,7 @@ KEPT_ASIDE_FLOORS = [
     # 20/24; held13 94/116, 37/40, 17/24; held14 96/116, 35/40, 24/24. Set 15 was written after
     # the tuning and kept aside whole; scored once: 264/290, 85/100, 48/60.
     ("12", "held12", 108, 36, 21), ("13", "held13", 99, 37, 18), ("14", "held14", 98, 35, 24),
-    ("15", "final15", 264, 85, 48),
+    ("15", "final15", 264, 87, 48),
 ]
 
 
