@@ -201,6 +201,21 @@ def test_normaliser_marks_fixed_words() -> None:
     ]
 
 
+def test_stems_are_the_stems_of_the_tokens_past_the_careful_words_too() -> None:
+    # The engine reads its example messages with stems(); a message reads with tokens().
+    normaliser = Normaliser(TypoFixer(VOCAB, short_targets={"back"}))
+    text = "my bakc spasms, strechtng hurts. " * 60  # 240 words: past the 150 careful ones
+    assert normaliser.stems(text) == [t.stem for t in normaliser.tokens(text)]
+    assert normaliser.stems(text)[3] != normaliser.stems(text)[-2]  # two edits fixed only while careful
+
+
+def test_phrase_index_finds_a_wildcard_then_a_word_only_where_the_word_follows() -> None:
+    index = PhraseIndex([(("*", "later"), "later"), (("*", "*", "week"), "weeks")])
+    assert [(start, x) for start, _, x in index.find_all(["pain", "came", "later"])] == [(1, "later")]
+    assert [(start, x) for start, _, x in index.find_all(["for", "a", "whole", "week"])] == [(1, "weeks")]
+    assert index.find_all(["later", "on"]) == []
+
+
 def test_phrase_index_wildcards_and_rewrite() -> None:
     index = PhraseIndex(
         [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -220,6 +220,11 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+# Letters that sound alike, including voiced and unvoiced pairs ("blatter" for "bladder").
+_SOUND_ALIKE = (set("aeiou"), set("cksz"), set("dt"), set("bp"), set("gk"), set("fv"))
+
+
 # Spellings that sound the same, for sound_key: "erecshun" is "erection", "bowles" is "bowels".
 _SOUND_SPELLINGS = (
     (re.compile(r"^kn"), "n"), (re.compile(r"^wr"), "r"), (re.compile(r"^wh"), "w"),
@@ -228,10 +233,11 @@ _SOUND_SPELLINGS = (
     (re.compile(r"ck|q"), "k"), (re.compile(r"x"), "ks"), (re.compile(r"c(?=[eiy])"), "s"),
     (re.compile(r"c"), "k"), (re.compile(r"z"), "s"), (re.compile(r"mb$"), "m"),
     (re.compile(r"(?<=.)y(?=.)"), "i"),
-    # Voiced and unvoiced pairs sound alike to a speller ("blatter" for "bladder").
-    (re.compile(r"d"), "t"), (re.compile(r"b"), "p"), (re.compile(r"g"), "k"), (re.compile(r"v"), "f"),
-    (re.compile(r"([a-z])\1+"), r"\1"),
 )
+# Voiced and unvoiced pairs sound alike to a speller ("blatter" for "bladder"): the two-letter
+# groups of _SOUND_ALIKE, each read as one letter.
+_VOICING = str.maketrans({a: min(g) for g in _SOUND_ALIKE if len(g) == 2 for a in g})
+_DOUBLED = re.compile(r"([a-z])\1+")
 
 
 def sound_key(word: str) -> str:
@@ -240,13 +246,9 @@ def sound_key(word: str) -> str:
     mishear most."""
     for pattern, repl in _SOUND_SPELLINGS:
         word = pattern.sub(repl, word)
+    word = _DOUBLED.sub(r"\1", word.translate(_VOICING))
     # A final "y" stays: "chesty" is not "chest".
     return word[:1] + re.sub(r"[aeiou]+", "", word[1:])
-
-
-_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-# Letters that sound alike, including voiced and unvoiced pairs ("blatter" for "bladder").
-_SOUND_ALIKE = (set("aeiou"), set("cksz"), set("dt"), set("bp"), set("gk"), set("fv"))
 
 
 def _keyboard_neighbours() -> dict[str, set[str]]:
@@ -402,17 +404,21 @@ class Normaliser:
     def tokens(self, text: str, limit: int | None = None, careful: int = 150) -> list[Token]:
         """Tokens of `text` (the first `limit` words, if given). Past the first `careful` words,
         typo fixing allows one edit only, so a huge message stays cheap."""
-        out = []
-        for n, (word, clause) in enumerate(words(text, limit)):
-            fixed = self.fixer.fix(word, cheap=n >= careful)
-            out.append(Token(fixed, stem(fixed), clause, word if fixed != word else ""))
-        return out
+        return [
+            Token(fixed, stem(fixed), clause, word if fixed != word else "")
+            for word, fixed, clause in self._fixed(text, limit, careful)
+        ]
 
     def stems(self, text: str, careful: int = 150) -> list[str]:
         """The stems of `tokens(text)`, without building tokens: the engine reads thousands of
         example messages at start-up."""
+        return [stem(fixed) for _, fixed, _ in self._fixed(text, None, careful)]
+
+    def _fixed(self, text: str, limit: int | None, careful: int) -> Iterator[tuple[str, str, int]]:
+        """(word as typed, word after typo fixing, clause number) for each word of `text`."""
         fix = self.fixer.fix
-        return [stem(fix(word, cheap=n >= careful)) for n, (word, _) in enumerate(words(text))]
+        for n, (word, clause) in enumerate(words(text, limit)):
+            yield word, fix(word, cheap=n >= careful), clause
 
 
 
