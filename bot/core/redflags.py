@@ -34,8 +34,8 @@ SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day fla
 NEGATION_REACH = 6  # how many words back a denial ("no", "not") can reach, within one clause
 NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after them
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
-PERSON_WORDS = frozenset({"i", "im", "ive", "me", "myself", "my", "we"})  # the writer, after an animal
-PRONOUNS = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
+PERSON_WORDS = frozenset({"i", "me", "myself", "my", "we"})  # the writer, after an animal (stems: "im" is "i")
+THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
 AFTER_EXEMPT = frozenset({"eat", "eating"})  # words whose "fine" after them is about themselves
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
@@ -274,13 +274,13 @@ class _Index:
             return []
         starts = (self.by_raw if choice.exact else self.by_stem).get(first, ())
         n = len(choice.words)
-        out = []
-        for s in starts:
-            if s + n <= len(self.stems) and all(
-                w == WILDCARD or w in self.stems[s + k] for k, w in enumerate(choice.words[1:], 1)
-            ):
-                out.append((s, s + n))
-        return out
+        return [(s, s + n) for s in starts if self.phrase_at(choice.words, s, skip_first=True)]
+
+    def phrase_at(self, phrase: tuple[str, ...], start: int, skip_first: bool = False) -> bool:
+        """Does `phrase` (stems, * for any word) occur at `start`?"""
+        if start + len(phrase) > len(self.stems):
+            return False
+        return all(w == WILDCARD or w in self.stems[start + k] for k, w in enumerate(phrase) if k or not skip_first)
 
 
 class _Fuzzy:
@@ -605,7 +605,7 @@ class RedFlags:
             return False
         if stems[k] in PERSON_WORDS:
             return True
-        return any(w in PERSON_WORDS or w in PRONOUNS for w in stems[k + 1 : k + 3])
+        return any(w in PERSON_WORDS or w in THIRD_PERSON for w in stems[k + 1 : k + 3])
 
     def _match(self, index: _Index, patterns: tuple[Pattern, ...], window: int, item: Flag | Check) -> tuple[bool, bool]:
         """(a match not in doubt exists, a match in doubt exists)."""
@@ -704,7 +704,7 @@ class RedFlags:
         hi = min(len(index.stems), max(e for _, e in chosen) + window)
         for phrase in unless:
             for start in range(lo, hi - len(phrase) + 1):
-                if all(w == WILDCARD or w in index.stems[start + k] for k, w in enumerate(phrase)):
+                if index.phrase_at(phrase, start):
                     # "lost weight WITHOUT dieting": a denied `unless` word is no reason to doubt.
                     if not self._denied(index, [(start, start + len(phrase))]):
                         return True
@@ -765,10 +765,8 @@ class RedFlags:
         if stems[stop - 1] & AFTER_EXEMPT:
             return False
         while k < len(stems) and k - stop <= AFTER_REACH and index.tokens[k].clause == clause:
-            for phrase in self._after_denials:
-                end = k + len(phrase)
-                if end <= len(stems) and all(phrase[j] in stems[k + j] for j in range(len(phrase))):
-                    return True
+            if any(index.phrase_at(phrase, k) for phrase in self._after_denials):
+                return True
             if not stems[k] & self._after_links:
                 return False
             k += 1
