@@ -70,29 +70,20 @@ class FlagExamples:
         weights: dict[str, array] = {}
         idf = self._idf
         for i, (_, stems) in enumerate(stems_of):
-            counts = Counter(_with_pairs(stems))
-            # _vector, inlined: this runs for every example at start-up.
-            raw = [(t, (1 + _LOG[c] if c < len(_LOG) else 1 + math.log(c)) * idf[t]) for t, c in counts.items() if t in idf]
-            norm = math.sqrt(sum(w * w for _, w in raw)) or 1.0
-            for term, weight in raw:
+            for term, weight in _weights(Counter(_with_pairs(stems)), idf):
                 if term not in ids:
                     ids[term], weights[term] = array("I"), array("d")
                 ids[term].append(i)
-                weights[term].append(weight / norm)
+                weights[term].append(weight)
         self._postings: dict[str, tuple[array, array]] = {t: (ids[t], weights[t]) for t in ids}
 
     def __len__(self) -> int:
         return len(self.labels)
 
-    def _vector(self, counts: Counter[str]) -> dict[str, float]:
-        raw = {t: (1 + math.log(c)) * self._idf[t] for t, c in counts.items() if t in self._idf}
-        norm = math.sqrt(sum(w * w for w in raw.values())) or 1.0
-        return {t: w / norm for t, w in raw.items()}
-
     def nearest(self, stems: list[str]) -> list[tuple[str, float]]:
         """(label, similarity) of the nearest examples, most similar first."""
         scores: dict[int, float] = defaultdict(float)
-        for term, weight in self._vector(Counter(_with_pairs(stems))).items():
+        for term, weight in _weights(Counter(_with_pairs(stems)), self._idf):
             posting = self._postings.get(term)
             if posting is not None:
                 for i, other in zip(*posting, strict=True):
@@ -119,6 +110,13 @@ class FlagExamples:
         if near[0][0] != flag or near[0][1] < LIKELY_TOP:
             return None  # the nearest example is ordinary, or nothing is really close
         return flag
+
+
+def _weights(counts: Counter[str], idf: dict[str, float]) -> list[tuple[str, float]]:
+    """The tf-idf vector of an example or a message, unit length, as (term, weight) pairs."""
+    raw = [(t, (1 + _LOG[c] if c < len(_LOG) else 1 + math.log(c)) * idf[t]) for t, c in counts.items() if t in idf]
+    norm = math.sqrt(sum(w * w for _, w in raw)) or 1.0
+    return [(t, w / norm) for t, w in raw]
 
 
 def _with_pairs(stems: list[str]) -> list[str]:
