@@ -430,13 +430,12 @@ class AnswerEngine:
         other_back = any(s == "back" and k not in body for k, s in enumerate(stems))
         # "Back" meaning return ("back to the gym", "get back to work") means return, which one
         # topic is about; as part of a thing ("back seat") it means nothing.
-        senses = [s if s != "back" or k in body else self._other_back(stems, k) for k, s in enumerate(stems)]
+        stems = [s if s != "back" or k in body else self._other_back(stems, k) for k, s in enumerate(stems)]
         # ... and "back" before a thing word ("the back seat", "back of the fridge") is a thing.
         # Read before the rewrites, which drop it ("back seat" -> "seat").
         thing_back = any(
             s == "back" and not self._scope.back_is_body(raw, k) and self._scope.thing_part(raw, k) for k, s in enumerate(raw)
         )
-        stems = senses
         units: dict[str, Unit] = {}
         for s in stems:
             if not s or s in lex.stopwords or s in units:
@@ -607,12 +606,15 @@ class AnswerEngine:
         return self.redflags.scan(self.normaliser.tokens(text or "")) is not None
 
     def _example_stems(self, text: str) -> list[str]:
-        stop = self.lexicon.stopwords
-        return [s for s in self.normaliser.stems(text) if len(s) > 1 and s not in stop]
+        return self._vote_cut(self.normaliser.stems(text))
 
     def _vote_stems(self, tokens: list[Token]) -> list[str]:
+        return self._vote_cut([t.stem for t in tokens])
+
+    def _vote_cut(self, stems: list[str]) -> list[str]:
         """What the example vote compares: examples and messages are cut the same way."""
-        return [t.stem for t in tokens if len(t.stem) > 1 and t.stem not in self.lexicon.stopwords]
+        stop = self.lexicon.stopwords
+        return [s for s in stems if len(s) > 1 and s not in stop]
 
     def _assess(self, tokens: list[Token]) -> Finding:
         """The rules first; where they found nothing, the nearest blind-written examples may ask

@@ -660,7 +660,7 @@ class RedFlags:
     def _present(self, index: _Index, group: tuple[Choice, ...]) -> bool:
         """Does the first word of any choice of `group` occur in the message? (index.has for each
         choice, as one set test: the groups are long and this runs for every pattern.)"""
-        wildcard, stems, raws = self._firsts.get(id(group)) or _first_words(group)
+        wildcard, stems, raws = self._firsts[id(group)]
         return wildcard or not stems.isdisjoint(index.by_stem) or not raws.isdisjoint(index.by_raw)
 
     def _in_doubt(self, index: _Index, chosen: list[tuple[int, int]], item: Flag | Check, window: int) -> bool:
