@@ -54,6 +54,10 @@ FLAG_SETS = {
     "held13": ("redflags_blind_dev13.tsv", "no_alarm_blind_dev13.tsv", "held13"),
     # Round 14, written at the end of the fifth session and kept aside whole: scored once.
     "final14": ("redflags_blind_final14.tsv", "no_alarm_blind_final14.tsv", "final14"),
+    # Round 16 (sixth session: dictated messages, signs played down or buried, relatives, slang),
+    # scored once before any tuning on it.
+    "dev16": ("redflags_blind_dev16.tsv", "no_alarm_blind_dev16.tsv", "dev16"),
+    "held16": ("redflags_blind_dev16.tsv", "no_alarm_blind_dev16.tsv", "held16"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
