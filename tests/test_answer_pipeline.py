@@ -359,3 +359,43 @@ def test_sore_spots_in_the_back_are_muscles_not_skin(engine: AnswerEngine) -> No
 def test_a_warning_sign_still_comes_first_when_the_skin_is_named(engine: AnswerEngine) -> None:
     reply = engine.answer("my back is itchy and its gone numb around my bum")
     assert reply.kind == "urgent" and reply.level == "emergency"
+
+
+def test_a_verb_before_its_subject_opens_a_question_but_not_before_anything_else(engine: AnswerEngine) -> None:
+    from bot.core.clauses import opens_question
+
+    def opens(text: str) -> bool:
+        return opens_question(engine.normaliser.tokens(text), 0, engine.lexicon.openers)
+
+    assert opens("was it the deadlifts") and opens("have i torn something") and opens("am i dehydrated")
+    assert not opens("was lifting boxes all day") and not opens("have had it for days") and not opens("has been bad")
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("tweaked a muscle in my back. is that what caused the spasm, and should i use heat?", {"strained-muscle", "ice-or-heat"}),
+        ("my back goes tight and twitchy then locks. is that a spasm, and do I need to book a GP?", {"spasm-signs", "book-appointment"}),
+    ],
+)
+def test_a_question_pointing_back_is_read_with_the_story_before_it(engine: AnswerEngine, text: str, topics: set[str]) -> None:
+    """ "Is that a spasm" names no topic itself: it asks about what was just told."""
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and set(reply.topics) == topics
+
+
+def test_what_the_person_told_before_asking_is_answered_too(engine: AnswerEngine) -> None:
+    """The question's answer first; the topic of the story before it, when that is plainly one
+    of ours, second."""
+    reply = engine.answer("sprained a muscle in my lower back, hot or cold pack?")
+    assert reply.kind == "answer" and reply.topics == ("ice-or-heat", "strained-muscle")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("had a long day at work, should I use ice or heat", "ice-or-heat"),
+     ("it started on monday. how long will it last", "untreated-spasm")],
+)
+def test_a_story_that_is_no_topic_adds_no_second_answer(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics == (topic,)

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.clauses import asked, choice_sides, question_parts
+from bot.core.clauses import asked, choice_sides, question_parts, refers_back
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.flag_examples import FlagExamples, read_examples
 from bot.core.redflags import Check, Finding, RedFlags, load_redflags
@@ -64,6 +64,8 @@ MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it sco
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.25  # one part of a two-question message: share of its words a topic must explain
 PART_LEAD = 0.95  # ... and the runner-up's score at most this share of the best
+TOLD_COVERAGE = 0.9  # a statement before the question: its topic explains this share of it
+TOLD_LEAD = 0.6  # ... and the runner-up's score is at most this share of the best
 CHOICE_SPLIT = 0.8  # a choice whose best topic explains less of it than this is two questions
 MAX_CHOICE_PARTS = 4  # ... looked for in the first parts only, so a long message stays fast
 SHORT_WORDS = 4  # "brace or no brace", "ice or heat lol": a message this short may be keywords only
@@ -685,15 +687,18 @@ class AnswerEngine:
         if len(parts) < 2:
             return reply
         found: list[str] = []
+        told: list[str] = []  # topics of what the person told before asking ("pulled a muscle, ice or heat?")
         strict = False
-        for part, asks_something in zip(parts, asks, strict=False):
+        for k, (part, asks_something) in enumerate(zip(parts, asks, strict=False)):
             if not asks_something:
+                if not found:
+                    told += self._told(part, query)
                 continue
-            q = self.analyse(part)
-            if query.anchored and not q.anchored and not q.off_topic:
-                q = replace(q, anchored=True)
-            ranked = self.rank(q)
-            r = self._decide(q, ranked, general=False)
+            q, ranked, r = self._part_decision(part, query)
+            if r.kind != "answer" and k and not asks[k - 1] and refers_back(part):
+                # "I think I pulled a muscle. Is that what caused it?": the question is about the
+                # story just told, so the two are read as one.
+                q, ranked, r = self._part_decision(parts[k - 1] + part, query)
             if r.kind == "answer" and not r.declined:
                 topic, strict = r.topics[0], True
             elif r.kind == "no_match" and not r.declined and self._plainly_about(q, ranked):
@@ -711,9 +716,28 @@ class AnswerEngine:
         else:
             return reply
         second = next((t for t in found if t != first), None)
+        if second is None and reply.kind == "answer":
+            second = next((t for t in told if t != first), None)
         if second is None:
             return reply if reply.kind == "answer" else self._topic_reply(first, reply.score, query.medicine)
         return self._two_topics(first, second, query.medicine)
+
+    def _told(self, part: list[Token], query: Query) -> list[str]:
+        """The topic of a statement before the question when it is one of ours beyond doubt: all
+        of it explained and nothing close behind."""
+        q, ranked, r = self._part_decision(part, query)
+        if r.kind != "answer" or r.declined or not ranked or ranked[0].coverage < TOLD_COVERAGE:
+            return []
+        if len(ranked) > 1 and ranked[1].score > TOLD_LEAD * ranked[0].score:
+            return []
+        return [r.topics[0]]
+
+    def _part_decision(self, part: list[Token], query: Query) -> tuple[Query, list[Ranked], Reply]:
+        q = self.analyse(part)
+        if query.anchored and not q.anchored and not q.off_topic:
+            q = replace(q, anchored=True)
+        ranked = self.rank(q)
+        return q, ranked, self._decide(q, ranked, general=False)
 
     def _choices(self, parts: list[list[Token]], asks: list[bool], query: Query) -> tuple[list[list[Token]], list[bool]]:
         """A choice between two topics ("heat pack or a back belt, which is better") is two

@@ -19,6 +19,21 @@ CHOICE = frozenset({"or", "vs", "versus"})  # "brace or no brace", "bed vs walki
 CHOICE_REACH = 3  # every word of meaning of a bare choice is this close to its "or"
 PERSONAL = frozenset({"i", "im", "ive", "my", "me", "it", "its", "he", "she", "his", "her"})  # a statement
 MAX_PARTS = 4
+BACK_REFERENCES = frozenset({"that", "this", "it", "thats", "its", "these", "those"})  # "is THAT a spasm"
+# "was it the lifting", "have I torn it", "am I dehydrated": a verb before its subject asks a
+# question; the same verb before anything else is a statement ("was lifting a box", "have had it
+# for days"), so these open a question only with a subject after them.
+INVERTED = frozenset({"was", "were", "have", "has", "am", "had", "might", "may", "must", "isnt", "wasnt"})
+SUBJECTS = frozenset({"i", "it", "that", "this", "he", "she", "they", "you", "we", "thats", "there", "my", "his", "her", "the"})
+
+
+def opens_question(tokens: list[Token], k: int, openers: frozenset[str]) -> bool:
+    """Whether tokens[k] starts a question: a question word, or a verb put before its subject."""
+    token = tokens[k]
+    if token.stem in openers:
+        return True
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+    return token.word in INVERTED and nxt is not None and nxt.word in SUBJECTS
 
 
 def question_parts(tokens: list[Token], openers: frozenset[str], informative) -> list[list[Token]]:
@@ -31,7 +46,8 @@ def question_parts(tokens: list[Token], openers: frozenset[str], informative) ->
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
         after = tokens[k + 2] if k + 2 < len(tokens) else None
         opens = nxt is not None and (
-            nxt.stem in openers or (nxt.word in BRIDGES and after is not None and after.stem in openers)
+            opens_question(tokens, k + 1, openers)
+            or (nxt.word in BRIDGES and after is not None and opens_question(tokens, k + 2, openers))
         )
         starts = token.clause != last_clause or (token.word in JOINERS and current and (token.word in ALWAYS or opens))
         if starts and current:
@@ -62,11 +78,10 @@ def asked(
     was gardening all weekend. Should I use ice?") is its context."""
     out = []
     for k, part in enumerate(parts):
-        first = part[0].stem
         following = parts[k + 1] if k + 1 < len(parts) else []
         nxt = following[0].word if following else ""
         out.append(
-            first in openers or part[0].word in JOINERS or nxt in ALWAYS or any(t.clause in questions for t in part)
+            opens_question(part, 0, openers) or part[0].word in JOINERS or nxt in ALWAYS or any(t.clause in questions for t in part)
             or (informative is not None and _a_choice(part, informative))
             or (_joined_question(following, openers) and not any(t.word in PERSONAL for t in part))
         )
@@ -76,7 +91,7 @@ def asked(
 def _joined_question(part: list[Token], openers: frozenset[str]) -> bool:
     """ "and what meds can I take": a question joined on. What comes before it, if nobody is
     telling anything ("red flags to watch for and what meds can I take"), is asked too."""
-    return len(part) > 1 and part[0].word in JOINERS and part[0].word not in CHOICE and part[1].stem in openers
+    return len(part) > 1 and part[0].word in JOINERS and part[0].word not in CHOICE and opens_question(part, 1, openers)
 
 
 def _a_choice(part: list[Token], informative) -> bool:
@@ -106,3 +121,8 @@ def choice_sides(part: list[Token], informative) -> tuple[list[Token], list[Toke
             return None
     return None
 
+
+def refers_back(part: list[Token]) -> bool:
+    """ "is that the cause", "could it be that": a question about what was just said, by a word
+    pointing back within its first three words."""
+    return any(t.word in BACK_REFERENCES for t in part[:3])
