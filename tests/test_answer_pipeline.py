@@ -67,6 +67,18 @@ def test_an_acute_back_gets_the_right_now_answer_first(engine: AnswerEngine, tex
     assert reply.kind == "answer" and reply.topics[0] == "right-now"
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("now my back seizes whenever i bend, could weak muscles do that", "weak-back-muscles"),
+     ("started boxing classes and now my back keeps locking up after every session, is it the punching", "too-much-exercise")],
+)
+def test_spasms_that_keep_coming_back_are_not_a_back_that_has_just_gone(engine: AnswerEngine, text: str, topic: str) -> None:
+    """ "Now" and "locks up" say acute only once: "keeps", "whenever", "after every" ask about
+    a cause, so the topic is ranked as usual."""
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
 @pytest.mark.parametrize("text", ["what exercise stops spasms coming back", "do back spasms come back once they stop"])
 def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).topics[:1] != ("right-now",)

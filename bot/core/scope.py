@@ -44,6 +44,7 @@ class ScopeReader:
         self._back = PhraseIndex((w, True) for w in back_words)
         self._acute = PhraseIndex((p, True) for p in scope.acute)
         self._now = PhraseIndex((p, True) for p in scope.acute_now)
+        self._recurring = PhraseIndex((p, True) for p in scope.recurring)
         self._skin = PhraseIndex((p, True) for p in scope.skin)
 
     def back_is_body(self, stems: list[str], k: int) -> bool:
@@ -103,7 +104,12 @@ class ScopeReader:
         event = bool(self._acute.find_all(raw)) or any(
             w in ACUTE_AFTER_BACK for k in backs for w in stems[k + 1 : k + 4]
         )
-        acute = bool(backs or not parts) and event and bool(self._now.find_all(raw))
+        # "Now my back keeps seizing", "after every game it locks up": spasms that come back ask
+        # about their cause or their care, not what to do in the first hours.
+        acute = (
+            bool(backs or not parts) and event and bool(self._now.find_all(raw))
+            and not self._recurring.find_all(raw)
+        )
         sore = any(
             w in self.body_next for start, phrase, _ in parts
             for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]

@@ -519,10 +519,11 @@ class ScopeLists(StrictModel):
     owner_words: tuple[str, ...] = ()  # before "back", it is a body: "my back", "lower back", "bad back"
     acute: tuple[str, ...] = ()  # a back that has just gone: "my back went", "locked up", "seized"
     acute_now: tuple[str, ...] = ()  # ... and it is happening now: "just", "rn", "help", "what do i do"
+    recurring: tuple[str, ...] = ()  # ... unless it keeps happening: "keeps seizing", "after every game"
     skin: tuple[str, ...] = ()  # the skin of the back ("sunburnt", "a mole on my back"): a skin problem
 
     _words_ok = field_validator(
-        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now", "skin"
+        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now", "recurring", "skin"
     )(_check_words)
 
 
@@ -537,6 +538,7 @@ class Scope:
     owner_words: frozenset[str] = frozenset()
     acute: tuple[Phrase, ...] = ()
     acute_now: tuple[Phrase, ...] = ()
+    recurring: tuple[Phrase, ...] = ()
     skin: tuple[Phrase, ...] = ()
 
     @classmethod
@@ -549,6 +551,7 @@ class Scope:
             owner_words=frozenset(stem(w) for w in model.owner_words),
             acute=tuple(_editor_phrase(p) for p in model.acute),
             acute_now=tuple(_editor_phrase(p) for p in model.acute_now),
+            recurring=tuple(_editor_phrase(p) for p in model.recurring),
             skin=tuple(_editor_phrase(p) for p in model.skin),
         )
 
@@ -673,7 +676,7 @@ def _all_strings(model: LexiconFile) -> list[str]:
     fr = model.framing
     out += [p.replace("*", " ") for p in (*fr.story, *fr.advice, *fr.past_tense_not_story)]
     sc = model.scope
-    out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now]
+    out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now, *sc.recurring]
     st = model.smalltalk
     out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.menu, *st.stop, *st.ack, *st.filler]
     return out
