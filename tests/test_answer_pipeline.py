@@ -35,7 +35,8 @@ def test_a_back_word_keeps_a_message_with_another_part_in_scope(engine: AnswerEn
 
 
 @pytest.mark.parametrize(
-    "text", ["my rabbit hurt her back jumping off the sofa", "our horse has a sore back after the show", "the cat's back legs are wobbly"]
+    "text", ["my rabbit hurt her back jumping off the sofa", "our horse has a sore back after the show", "the cat's back legs are wobbly",
+             "my goldfish keeps floating on its back"]
 )
 def test_an_animals_back_is_for_a_vet(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
@@ -49,7 +50,9 @@ def test_the_persons_own_back_with_an_animal_nearby_is_answered(engine: AnswerEn
 
 @pytest.mark.parametrize(
     "text",
-    ["text me back when you can", "the back wheel of my bike is buckled", "can i send the shoes back", "we got back from holiday"],
+    ["text me back when you can", "the back wheel of my bike is buckled", "can i send the shoes back", "we got back from holiday",
+     # A subject before it, "back to back", "how far back": a return or a time, not the body.
+     "im back, did you miss me", "are they back yet", "how far back do the records go", "back to back matches this weekend, what to pack"],
 )
 def test_back_as_a_direction_or_a_thing_is_not_our_subject(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind == "no_match"
@@ -331,6 +334,18 @@ def test_another_part_going_into_spasm_a_few_words_on_is_what_hurts(engine: Answ
 )
 def test_back_as_part_of_a_thing_is_not_ours(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "answer"
+
+
+@pytest.mark.parametrize("text", ["a mole on my back has changed shape", "mole on my back looks different shape now, who do i ask"])
+def test_the_skin_of_the_back_is_not_a_change_in_its_shape(engine: AnswerEngine, text: str) -> None:
+    """A mole that changed shape is for a GP, but it is not the spine's shape (a same-day sign)."""
+    reply = engine.answer(text)
+    assert reply.kind == "no_match" and reply.declined
+
+
+@pytest.mark.parametrize("text", ["a leg day workout plan please", "best ab workout for summer"])
+def test_how_a_body_looks_is_not_how_a_back_feels(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind == "no_match"
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,9 @@ RETURN_AFTER = frozenset({
 })
 # Objects of a return word ("call ME back", "send IT back"). Not "my": "get my back looked at".
 PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "that", "this"})
+# Before "back", a subject or "be" makes it a return or a verb: "I'm back", "are you back",
+# "the spasm is back", "should I back Ireland".
+SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", "is", "were"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class ScopeReader:
             return False  # "call me back", "send it back"
         if prev in sc.owner_words:
             return True
+        if prev in SUBJECT_BEFORE or (prev == "to" and k >= 2 and stems[k - 2] == "back"):
+            return False  # "I'm back", "back to back matches"
         if prev == "for" and nxt not in sc.thing_words:
             return True  # "exercises for back", "go to A&E for back"; not "for back pay"
         # "come back", "send the shoes back": a return word up to three words before, with no
