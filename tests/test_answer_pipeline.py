@@ -426,3 +426,15 @@ def test_what_the_person_told_before_asking_is_answered_too(engine: AnswerEngine
 def test_a_story_that_is_no_topic_adds_no_second_answer(engine: AnswerEngine, text: str, topic: str) -> None:
     reply = engine.answer(text)
     assert reply.kind == "answer" and reply.topics == (topic,)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("not urgent - when should i see a gp for spasms", "book-appointment"),
+     ("when should a doctor see my back, its not urgent", "book-appointment"),
+     ("back spasm, need an urgent doctor today?", "see-doctor-today")],
+)
+def test_not_urgent_asks_for_a_routine_appointment(engine: AnswerEngine, text: str, topic: str) -> None:
+    """ "Urgent" picks the same-day topic; "not urgent" is the opposite question."""
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
