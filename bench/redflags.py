@@ -58,6 +58,10 @@ FLAG_SETS = {
     # scored once before any tuning on it.
     "dev16": ("redflags_blind_dev16.tsv", "no_alarm_blind_dev16.tsv", "dev16"),
     "held16": ("redflags_blind_dev16.tsv", "no_alarm_blind_dev16.tsv", "held16"),
+    # Round 18 (sixth session: very short, buried among other symptoms, people's own metaphors,
+    # relatives and older people), scored once before any tuning on it.
+    "dev18": ("redflags_blind_dev18.tsv", "no_alarm_blind_dev18.tsv", "dev18"),
+    "held18": ("redflags_blind_dev18.tsv", "no_alarm_blind_dev18.tsv", "held18"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
