@@ -36,7 +36,9 @@ def test_a_back_word_keeps_a_message_with_another_part_in_scope(engine: AnswerEn
 
 @pytest.mark.parametrize(
     "text", ["my rabbit hurt her back jumping off the sofa", "our horse has a sore back after the show", "the cat's back legs are wobbly",
-             "my goldfish keeps floating on its back"]
+             "my goldfish keeps floating on its back",
+             # "His back legs" after a dog is the dog's: no emergency for both legs.
+             "our spaniel keeps getting back spasms and his back legs tremble"]
 )
 def test_an_animals_back_is_for_a_vet(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
@@ -438,3 +440,7 @@ def test_not_urgent_asks_for_a_routine_appointment(engine: AnswerEngine, text: s
     """ "Urgent" picks the same-day topic; "not urgent" is the opposite question."""
     reply = engine.answer(text)
     assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+def test_boiling_potatoes_is_not_a_fever(engine: AnswerEngine) -> None:
+    assert engine.answer("how long should i boil the potatoes for").kind == "no_match"

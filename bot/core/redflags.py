@@ -36,6 +36,7 @@ NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after th
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
 PERSON_WORDS = frozenset({"i", "me", "myself", "my", "we"})  # the writer, after an animal (stems: "im" is "i")
 THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
+ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating"})  # words whose "fine" after them is about themselves
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
@@ -605,6 +606,8 @@ class RedFlags:
             return False
         if stems[k] in PERSON_WORDS:
             return True
+        if ANIMAL_PARTS.intersection(zip(stems[k + 1 : k + 4], stems[k + 2 : k + 5])):
+            return False  # "my dog ... and HIS BACK LEGS shake": people have no back legs
         return any(w in PERSON_WORDS or w in THIRD_PERSON for w in stems[k + 1 : k + 3])
 
     def _match(self, index: _Index, patterns: tuple[Pattern, ...], window: int, item: Flag | Check) -> tuple[bool, bool]:
