@@ -642,3 +642,16 @@ def test_a_denial_in_its_place_or_a_question_asked_of_me_raises_no_alarm(engine:
 
 def test_a_person_after_an_animal_is_a_person_again(engine: AnswerEngine) -> None:
     assert flag(engine, "the horse reared and threw me into the fence, back hurting badly") == ("serious-injury", "emergency")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could i go for a wee stroll with this back spasm",  # Scots "wee" is small, not a pee
+        "should a back spasm come and go or is it constant",  # a question about constant pain
+        "tweaked my back sneezing this morning, how long will the spasm last",  # the sneeze began it
+    ],
+)
+def test_words_of_a_sign_in_another_sense_raise_nothing(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer", (reply.kind, reply.flag)
