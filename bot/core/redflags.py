@@ -606,7 +606,7 @@ class RedFlags:
             return False
         if stems[k] in PERSON_WORDS:
             return True
-        if ANIMAL_PARTS.intersection(zip(stems[k + 1 : k + 4], stems[k + 2 : k + 5])):
+        if ANIMAL_PARTS.intersection(zip(stems[k + 1 : k + 4], stems[k + 2 : k + 5], strict=False)):
             return False  # "my dog ... and HIS BACK LEGS shake": people have no back legs
         return any(w in PERSON_WORDS or w in THIRD_PERSON for w in stems[k + 1 : k + 3])
 
