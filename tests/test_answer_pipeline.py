@@ -444,3 +444,16 @@ def test_not_urgent_asks_for_a_routine_appointment(engine: AnswerEngine, text: s
 
 def test_boiling_potatoes_is_not_a_fever(engine: AnswerEngine) -> None:
     assert engine.answer("how long should i boil the potatoes for").kind == "no_match"
+
+
+def test_a_body_part_used_only_to_say_how_is_not_the_subject(engine: AnswerEngine) -> None:
+    """ "Sit cross LEGGED": the leg is how someone sits, not what hurts, so the posture question
+    is answered; a part that is the trouble ("my knee clicks", "stiff neck") still rules it out."""
+    reply = engine.answer("is it ok to sit cross legged at my desk, what is the right way to sit")
+    assert reply.kind == "answer" and reply.topics[0] == "good-posture"
+
+
+@pytest.mark.parametrize("text", ["my knee clicks when i kneel down, is that bad", "stiff neck from my new pillow, any tips"])
+def test_a_body_part_that_is_the_trouble_is_declined(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "no_match" and reply.declined

@@ -115,8 +115,9 @@ class ScopeReader:
             bool(backs or not parts) and event and bool(self._now.find_all(raw))
             and not self._recurring.find_all(raw)
         )
+        troubles = self.body_next | self.scope.part_troubles
         sore = any(
-            w in self.body_next for start, phrase, _ in parts
+            w in troubles for start, phrase, _ in parts
             for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]
         )
         return Subject(back=bool(backs), part=part, animal=animal, acute=acute, sore_part=sore)

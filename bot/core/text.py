@@ -520,10 +520,11 @@ class ScopeLists(StrictModel):
     acute: tuple[str, ...] = ()  # a back that has just gone: "my back went", "locked up", "seized"
     acute_now: tuple[str, ...] = ()  # ... and it is happening now: "just", "rn", "help", "what do i do"
     recurring: tuple[str, ...] = ()  # ... unless it keeps happening: "keeps seizing", "after every game"
+    part_troubles: tuple[str, ...] = ()  # next to another body part, it is that part that is the trouble
     skin: tuple[str, ...] = ()  # the skin of the back ("sunburnt", "a mole on my back"): a skin problem
 
     _words_ok = field_validator(
-        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now", "recurring", "skin"
+        "body_parts", "animals", "return_words", "thing_words", "owner_words", "acute", "acute_now", "recurring", "part_troubles", "skin"
     )(_check_words)
 
 
@@ -539,6 +540,7 @@ class Scope:
     acute: tuple[Phrase, ...] = ()
     acute_now: tuple[Phrase, ...] = ()
     recurring: tuple[Phrase, ...] = ()
+    part_troubles: frozenset[str] = frozenset()
     skin: tuple[Phrase, ...] = ()
 
     @classmethod
@@ -552,6 +554,7 @@ class Scope:
             acute=tuple(_editor_phrase(p) for p in model.acute),
             acute_now=tuple(_editor_phrase(p) for p in model.acute_now),
             recurring=tuple(_editor_phrase(p) for p in model.recurring),
+            part_troubles=frozenset(stem(w) for w in model.part_troubles),
             skin=tuple(_editor_phrase(p) for p in model.skin),
         )
 
@@ -676,7 +679,7 @@ def _all_strings(model: LexiconFile) -> list[str]:
     fr = model.framing
     out += [p.replace("*", " ") for p in (*fr.story, *fr.advice, *fr.past_tense_not_story)]
     sc = model.scope
-    out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now, *sc.recurring]
+    out += [*sc.body_parts, *sc.animals, *sc.return_words, *sc.thing_words, *sc.owner_words, *sc.acute, *sc.acute_now, *sc.recurring, *sc.part_troubles]
     st = model.smalltalk
     out += [*st.greeting, *st.thanks, *st.help, *st.goodbye, *st.menu, *st.stop, *st.ack, *st.filler]
     return out
