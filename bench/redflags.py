@@ -62,6 +62,10 @@ FLAG_SETS = {
     # relatives and older people), scored once before any tuning on it.
     "dev18": ("redflags_blind_dev18.tsv", "no_alarm_blind_dev18.tsv", "dev18"),
     "held18": ("redflags_blind_dev18.tsv", "no_alarm_blind_dev18.tsv", "held18"),
+    # Round 19 (sixth session, three writers: second-language English, long stories, changes
+    # since before, questions about the sign), scored once before any tuning on it.
+    "dev19": ("redflags_blind_dev19.tsv", "no_alarm_blind_dev19.tsv", "dev19"),
+    "held19": ("redflags_blind_dev19.tsv", "no_alarm_blind_dev19.tsv", "held19"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
