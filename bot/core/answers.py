@@ -855,8 +855,11 @@ class AnswerEngine:
         )
         if subject.animal:
             return self._declined(self.messages.not_back_animal.format(animal=escape(subject.animal)))
-        if subject.part and not subject.back and (not clear or subject.sore_part):
+        if subject.part and not subject.back and subject.sore_part:
             return self._declined(self.messages.not_back_part.format(part=escape(subject.part)))
+        # "Sit cross LEGGED", "carry it in both HANDS": a part that only says how is judged like a
+        # message naming no body; declined with its name only if no topic is plainly asked.
+        incidental = bool(subject.part) and not subject.back and not subject.sore_part
         if subject.acute and self._acute_topic:
             # A back that has just gone: what to do now comes first; what else it matches is a button.
             runner = best.topic_id if best is not None and best.topic_id != self._acute_topic else None
@@ -881,7 +884,8 @@ class AnswerEngine:
                 # "Should I bend my knees when I lift" is ours though it names a knee; a subject we
                 # don't cover ("period cramps", "six pack exercises") is not, however well a topic's
                 # words happen to fit it.
-                ((clear and not query.other_topic) or not query.off_topic)
+                ((clear and not query.other_topic) or not query.off_topic
+                 or (incidental and not query.other_topic))
                 and best.coverage >= (MIN_COVERAGE_FREE if query.bodily else MIN_COVERAGE_PLAIN)
                 and best.score >= MIN_SCORE_FREE
                 and best.matched >= MIN_MATCHED_FREE
@@ -892,6 +896,8 @@ class AnswerEngine:
                     return Reply("clarify", (best.topic_id, ranked[1].topic_id), 0.5, self.messages.clarify)
                 ok = short == "answer" or self._about_medicine(query, best)
         if not ok:
+            if incidental:
+                return self._declined(self.messages.not_back_part.format(part=escape(subject.part)))
             return no_match
         confidence = round(min(1.0, best.coverage) * min(1.0, best.score / FULL_CONFIDENCE_SCORE), 3)
         runner_up = ranked[1] if len(ranked) > 1 else None
