@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 TARGET = ROOT / "content" / "redflag_examples.tsv"
-ROUNDS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12", "13", "16", "18")  # redflags_blind_dev{n}.tsv
+ROUNDS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12", "13", "16", "18", "19")  # redflags_blind_dev{n}.tsv
 ANSWER_SETS = ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "18")  # answers_blind{n}.tsv
 KEPT_ASIDE = ("held", "final")  # parts that are never examples
 HEADER = """\

@@ -36,6 +36,7 @@ NEAR_NEGATION_REACH = 2  # "nearly", "almost" deny only the word or two after th
 INSIDE_REACH = 3  # a denial between the matched words reaches only this far
 PERSON_WORDS = frozenset({"i", "me", "myself", "my", "we"})  # the writer, after an animal (stems: "im" is "i")
 THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
+AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # stems of "6 years old", "aged 80"
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating"})  # words whose "fine" after them is about themselves
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
@@ -682,6 +683,10 @@ class RedFlags:
         start = min(s for s, _ in chosen)
         stop = max(e for _, e in chosen)
         clause = index.tokens[start].clause
+        # "My son, 6 years old, wet the bed": an age between the person and the sign is theirs.
+        before = start - 1
+        while before >= 0 and (index.tokens[before].stem.isdigit() or index.tokens[before].stem in AGE_WORDS):
+            before -= 1
         for k in range(start - 1, max(-1, start - 9), -1):
             t = index.tokens[k]
             if t.clause != clause or t.stem in FIRST_PERSON:
@@ -689,7 +694,7 @@ class RedFlags:
             # The other person HAS it ("dad has", "brother was in"), or it is theirs ("mum's
             # incontinent", "friend lost loads of weight"): the word right before the sign.
             if t.stem in self._others and (
-                k == start - 1 or any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start)))
+                k in (start - 1, before) or any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start)))
             ):
                 return True
         # ... or the other person is part of the sign itself ("NAN had a fall").
