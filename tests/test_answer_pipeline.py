@@ -457,3 +457,11 @@ def test_a_body_part_used_only_to_say_how_is_not_the_subject(engine: AnswerEngin
 def test_a_body_part_that_is_the_trouble_is_declined(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
     assert reply.kind == "no_match" and reply.declined
+
+
+def test_a_near_tie_in_the_second_part_still_answers_it(engine: AnswerEngine) -> None:
+    """ "What exercise after" is as much "Rebuild strength" as "Regular exercise": alone it gets
+    "Did you mean"; as the second question of a message it is answered with the first of the two."""
+    reply = engine.answer("is a heat pad good? and what exercise after")
+    assert reply.kind == "answer" and reply.topics[0] == "ice-or-heat" and len(reply.topics) == 2
+    assert reply.topics[1] in ("rebuild-strength", "regular-exercise")

@@ -703,6 +703,10 @@ class AnswerEngine:
                 topic, strict = r.topics[0], True
             elif r.kind == "no_match" and not r.declined and self._plainly_about(q, ranked):
                 topic = ranked[0].topic_id
+            elif r.kind == "clarify" and found and found[0] not in r.topics:
+                # "... and what exercises after?": a near tie within a part still names its
+                # subject; the other of the two is offered as a button.
+                topic = r.topics[0]
             else:
                 continue
             if topic not in found:
