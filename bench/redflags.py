@@ -66,6 +66,10 @@ FLAG_SETS = {
     # since before, questions about the sign), scored once before any tuning on it.
     "dev19": ("redflags_blind_dev19.tsv", "no_alarm_blind_dev19.tsv", "dev19"),
     "held19": ("redflags_blind_dev19.tsv", "no_alarm_blind_dev19.tsv", "held19"),
+    # Round 20 (sixth session: young people, what a physio or pharmacist asked, loose medical
+    # words, several symptoms at once, hedged, terse), scored once before any tuning on it.
+    "dev20": ("redflags_blind_dev20.tsv", "no_alarm_blind_dev20.tsv", "dev20"),
+    "held20": ("redflags_blind_dev20.tsv", "no_alarm_blind_dev20.tsv", "held20"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -73,7 +77,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
 }
