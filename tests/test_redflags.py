@@ -179,6 +179,14 @@ def test_same_day_flags_distrust_short_typo_fixes_but_emergency_flags_do_not(eng
     assert flag(engine, "numb bumm") == ("ce-saddle", "emergency")
 
 
+def test_a_short_word_missing_one_letter_is_trusted_by_same_day_flags(engine: AnswerEngine) -> None:
+    """ "fevr", "nevr": putting back a left-out letter is a surer fix than changing one ("limp"
+    is not "lump")."""
+    assert flag(engine, "back spasm and a fevr since last night") == ("fever-unwell", "same_day")
+    assert flag(engine, "back pain nevr stops even lyin down") == ("constant-night", "same_day")
+    assert flag(engine, "i have a limp and back pain") is None
+
+
 @pytest.mark.parametrize(
     "text",
     ["I had a fall last week", "fell over yesterday", "tripped on a step", "slipped on a wet floor"],

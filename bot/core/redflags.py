@@ -844,9 +844,15 @@ def _as_typed(token: Token) -> Token:
 
 
 def _untrusted_blank(token: Token) -> Token:
-    if token.fixed and len(token.typed) <= SHORT_TYPO:
+    """A short word the typo fixer changed is not trusted by same-day flags ("limp" is not
+    "lump"), unless the fix only puts back one left-out letter ("fevr", "nevr")."""
+    if token.fixed and len(token.typed) <= SHORT_TYPO and not _one_letter_left_out(token.typed, token.word):
         return Token("", "", token.clause)
     return token
+
+
+def _one_letter_left_out(typed: str, word: str) -> bool:
+    return len(word) == len(typed) + 1 and any(word[:i] + word[i + 1 :] == typed for i in range(1, len(word)))
 
 
 def load_redflags(path: Path | str | None = None) -> RedFlags:
