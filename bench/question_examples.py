@@ -29,7 +29,7 @@ from bot.core.answers import AnswerEngine  # noqa: E402
 DATA = ROOT / "tests" / "data"
 CONTENT = ROOT / "content"
 TARGET = CONTENT / "question_examples.tsv"
-SETS = {name: DATA / f"answers_blind{name if name != '1' else ''}.tsv" for name in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18")}
+SETS = {name: DATA / f"answers_blind{name if name != '1' else ''}.tsv" for name in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20")}
 HEADER = """\
 # Examples for the answer engine (bot/core/answers.py): in-scope questions written blind by
 # helpers who never saw this content, from the development parts of tests/data/answers_blind*.tsv,

@@ -121,21 +121,23 @@ def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: l
 # examples). New examples move single rows of a part both ways: set 18's left the parts' total in
 # scope unchanged (a part may lose a row or two when the total holds or rises; say so here).
 # A body part that only says how (sitting cross-legged) no longer rules a message out: held parts
-# +3 in scope, -1 off-topic (held4 39 -> 38), final15 off-topic 88 -> 87. An urgent reply counts as right for a question filed under the matching
+# +3 in scope, -1 off-topic (held4 39 -> 38), final15 off-topic 88 -> 87. Set 20's examples: the
+# held parts of sets 1-18 +6 in scope together (held4, held9, held13 -1 each), final11 +2,
+# final15 -1; two questions held6 and held10 -1. An urgent reply counts as right for a question filed under the matching
 # urgent topic (bench/answers.py blind_judge).
 KEPT_ASIDE_FLOORS = [
-    ("", "held", 134, 54, 23), ("2", "held", 65, 19, 13), ("3", "held3", 78, 24, 13),
-    ("4", "held4", 118, 38, 20), ("5", "held5", 109, 37, 12), ("6", "held6", 106, 35, 15),
-    ("7", "held7", 112, 39, 24), ("8", "held8", 105, 39, 20), ("9", "held9", 112, 40, 21),
-    ("10", "held10", 118, 43, 22), ("11", "final11", 230, 94, 51),
+    ("", "held", 135, 54, 23), ("2", "held", 66, 19, 14), ("3", "held3", 79, 24, 13),
+    ("4", "held4", 117, 38, 20), ("5", "held5", 109, 37, 12), ("6", "held6", 106, 35, 14),
+    ("7", "held7", 114, 39, 24), ("8", "held8", 105, 39, 20), ("9", "held9", 111, 40, 21),
+    ("10", "held10", 120, 43, 21), ("11", "final11", 232, 94, 51),
     # Sets 12-14 (fifth session); first scores, before any tuning on them: held12 102/116, 35/40,
     # 20/24; held13 94/116, 37/40, 17/24; held14 96/116, 35/40, 24/24. Set 15 was written after
     # the tuning and kept aside whole; scored once: 264/290, 85/100, 48/60.
-    ("12", "held12", 108, 36, 22), ("13", "held13", 103, 37, 20), ("14", "held14", 102, 35, 24),
-    ("15", "final15", 268, 87, 50),
-    # Sets 16 and 18 (sixth session); first scores: held16 108/116, 36/40, 19/24; held18 99/116,
-    # 36/40, 19/24 (set 18's own examples cost its held part a row in scope and one two-question).
-    ("16", "held16", 109, 36, 20), ("18", "held18", 98, 36, 18),
+    ("12", "held12", 108, 36, 22), ("13", "held13", 102, 37, 20), ("14", "held14", 102, 35, 24),
+    ("15", "final15", 267, 87, 50),
+    # Sets 16, 18 and 20 (sixth session); first scores: held16 108/116, 36/40, 19/24; held18
+    # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24.
+    ("16", "held16", 109, 36, 20), ("18", "held18", 100, 36, 18), ("20", "held20", 93, 31, 19),
 ]
 
 
