@@ -465,3 +465,13 @@ def test_a_near_tie_in_the_second_part_still_answers_it(engine: AnswerEngine) ->
     reply = engine.answer("is a heat pad good? and what exercise after")
     assert reply.kind == "answer" and reply.topics[0] == "ice-or-heat" and len(reply.topics) == 2
     assert reply.topics[1] in ("rebuild-strength", "regular-exercise")
+
+
+@pytest.mark.parametrize(
+    "text", ["my eyelid keeps twitching in spasms, what causes that", "exercises to get strength back in my ankle after a fracture"]
+)
+def test_another_part_in_spasm_or_fractured_is_declined_not_alarmed(engine: AnswerEngine, text: str) -> None:
+    """An eyelid spasm is not a back spasm; an ankle fracture is not the fracture-risk sign of the
+    back (weak bones with sudden back pain)."""
+    reply = engine.answer(text)
+    assert reply.kind == "no_match" and reply.declined
