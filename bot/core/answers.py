@@ -687,12 +687,12 @@ class AnswerEngine:
         if len(parts) < 2:
             return reply
         found: list[str] = []
-        told: list[str] = []  # topics of what the person told before asking ("pulled a muscle, ice or heat?")
+        told: list[list[Token]] = []  # what the person told before asking ("pulled a muscle, ice or heat?")
         strict = False
         for k, (part, asks_something) in enumerate(zip(parts, asks, strict=False)):
             if not asks_something:
                 if not found:
-                    told += self._told(part, query)
+                    told.append(part)
                 continue
             q, ranked, r = self._part_decision(part, query)
             if r.kind != "answer" and k and not asks[k - 1] and refers_back(part):
@@ -721,7 +721,8 @@ class AnswerEngine:
             return reply
         second = next((t for t in found if t != first), None)
         if second is None and reply.kind == "answer":
-            second = next((t for t in told if t != first), None)
+            # Ranked only now: most messages never need it.
+            second = next((t for part in told for t in self._told(part, query) if t != first), None)
         if second is None:
             return reply if reply.kind == "answer" else self._topic_reply(first, reply.score, query.medicine)
         return self._two_topics(first, second, query.medicine)

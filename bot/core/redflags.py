@@ -389,6 +389,8 @@ class RedFlags:
         # groups alive, so their ids stay theirs).
         patterns = [p for f in self.flags for p in f.patterns] + [p for c in self.checks for p in c.patterns]
         self._firsts = {id(group): _first_words(group) for pattern in patterns for group in pattern}
+        # ... and its choices by first word, so a group of 150 words costs only those in the message.
+        self._by_first = {id(group): _choices_by_first(group) for pattern in patterns for group in pattern}
         self.check_by_id = {c.id: c for c in self.checks}
         self.negations = [(n, NEGATION_REACH) for n in negations if n]
         self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
@@ -629,7 +631,11 @@ class RedFlags:
             return
         group_spans = []
         for group in pattern:
-            spans = sorted({s for choice in group for s in index.spans(choice)})
+            by_stem, by_raw = self._by_first[id(group)]
+            spans = sorted({
+                s for table, seen in ((by_stem, index.by_stem), (by_raw, index.by_raw))
+                for first in (table.keys() & seen.keys()) for choice in table[first] for s in index.spans(choice)
+            })
             if not spans:
                 return
             group_spans.append(spans)
@@ -812,6 +818,17 @@ def _first_words(group: tuple[Choice, ...]) -> tuple[bool, frozenset[str], froze
         frozenset(c.words[0] for c in words if not c.exact),
         frozenset(c.words[0] for c in words if c.exact),
     )
+
+
+def _choices_by_first(group: tuple[Choice, ...]) -> tuple[dict[str, list[Choice]], dict[str, list[Choice]]]:
+    """A group's choices by their first stem (and first exact word). A choice starting with * never
+    has a place of its own (_Index.spans)."""
+    by_stem: dict[str, list[Choice]] = {}
+    by_raw: dict[str, list[Choice]] = {}
+    for c in group:
+        if c.words and c.words[0] != WILDCARD:
+            (by_raw if c.exact else by_stem).setdefault(c.words[0], []).append(c)
+    return by_stem, by_raw
 
 
 def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int]:
