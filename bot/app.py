@@ -13,11 +13,11 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, BaseHandler, Defaults
 
 from bot.config import Settings
-from bot.core.answers import AnswerEngine
 from bot.core.content import load_content
 from bot.core.flood import FloodGate
 from bot.core.reminder_content import load_reminder_content
 from bot.core.triage import load_triage
+from bot.engine_cache import load_engine
 from bot.reminders import pacing
 from bot.storage.backend import close_database, open_database
 from bot.storage.migrations import SchemaTooNew
@@ -63,7 +63,7 @@ def build_application(
     content = load_content(content_dir or settings.content_dir)
     svc = Services(
         content=content,
-        engine=AnswerEngine.from_dir(content.directory),
+        engine=load_engine(content.directory, settings.engine_cache_dir),
         triage=load_triage(content.directory / "triage.toml"),
         reminders=load_reminder_content(content.directory),
         admin_ids=settings.admin_ids,

@@ -6,6 +6,7 @@ Application and builds a new one on the same database and fake server, as a proc
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -38,6 +39,11 @@ class FakeClock:
         return self.now
 
 
+# The bots of all tests share one saved answer engine (bot.engine_cache), as a deployed bot's
+# restarts do: the first build is saved, every later start loads it.
+ENGINE_CACHE = Path(tempfile.mkdtemp(prefix="engine-cache-"))
+
+
 @dataclass
 class RunningBot:
     fake: FakeTelegram
@@ -53,6 +59,7 @@ class RunningBot:
             telegram_api_base_url=self.fake.base_url,
             database_path=self.db_path,
             admin_ids=self.extra.get("admin_ids", ""),
+            engine_cache_dir=ENGINE_CACHE,
         )
 
     async def start(self) -> Application:

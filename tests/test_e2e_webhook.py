@@ -19,7 +19,7 @@ from bot.core.flood import FloodGate
 from bot.sandbox.models import WebhookSetting
 from bot.telegram import webhook
 from bot.telegram.webhook import SECRET_HEADER, WebhookServer
-from tests.conftest import FakeClock, RunningBot
+from tests.conftest import ENGINE_CACHE, FakeClock, RunningBot
 
 SECRET = "s3cret_-Token"
 URL = "https://bot.example.com/telegram/hook"
@@ -57,6 +57,7 @@ class WebhookBot:
             telegram_bot_token=self.fake.token,
             telegram_api_base_url=self.fake.base_url,
             database_path=self.tmp_path / "data" / "bot.sqlite3",
+            engine_cache_dir=ENGINE_CACHE,
             bot_mode="webhook",
             webhook_url=URL,
             webhook_secret=SECRET,

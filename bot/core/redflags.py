@@ -385,12 +385,7 @@ class RedFlags:
         order = {level: i for i, level in enumerate(LEVELS)}
         self.flags = sorted(flags, key=lambda f: order[f.level])
         self.checks = sorted(checks or [], key=lambda c: order[c.level])
-        # The first words of every pattern group, for _present (the flags and checks keep the
-        # groups alive, so their ids stay theirs).
-        patterns = [p for f in self.flags for p in f.patterns] + [p for c in self.checks for p in c.patterns]
-        self._firsts = {id(group): _first_words(group) for pattern in patterns for group in pattern}
-        # ... and its choices by first word, so a group of 150 words costs only those in the message.
-        self._by_first = {id(group): _choices_by_first(group) for pattern in patterns for group in pattern}
+        self._index_groups()
         self.check_by_id = {c.id: c for c in self.checks}
         self.negations = [(n, NEGATION_REACH) for n in negations if n]
         self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
@@ -417,6 +412,23 @@ class RedFlags:
         self._fuzzy = _Fuzzy(self.words())
         # The plain words of the file's other lists (denials, exceptions ...), for the typo fixer.
         self.other_words = other_words
+
+    def _index_groups(self) -> None:
+        """The first words of every pattern group, for _present, and its choices by first word, so
+        a group of 150 words costs only those in the message. Keyed by the group's id: the flags
+        and checks keep the groups alive (and a saved copy rebuilds these, see __setstate__)."""
+        patterns = [p for f in self.flags for p in f.patterns] + [p for c in self.checks for p in c.patterns]
+        self._firsts = {id(group): _first_words(group) for pattern in patterns for group in pattern}
+        self._by_first = {id(group): _choices_by_first(group) for pattern in patterns for group in pattern}
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_firsts"], state["_by_first"]  # ids change in a copy
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._index_groups()
 
     @classmethod
     def from_model(cls, model: RedFlagFile) -> "RedFlags":
