@@ -70,6 +70,8 @@ FLAG_SETS = {
     # words, several symptoms at once, hedged, terse), scored once before any tuning on it.
     "dev20": ("redflags_blind_dev20.tsv", "no_alarm_blind_dev20.tsv", "dev20"),
     "held20": ("redflags_blind_dev20.tsv", "no_alarm_blind_dev20.tsv", "held20"),
+    # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
+    "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -80,6 +82,7 @@ ANSWER_SPLITS = {
     **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
+    "final17": ("answers_blind17.tsv", "final17"),
 }
 
 
