@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.answers import AnswerEngine
+from bot.core.answers import AnswerEngine, with_article
 from bot.core.clauses import MAX_PARTS, asked, question_parts
 from bot.core.text import question_clauses
 
@@ -26,7 +26,7 @@ def engine() -> AnswerEngine:
 def test_another_body_part_is_declined_by_name(engine: AnswerEngine, text: str, part: str) -> None:
     reply = engine.answer(text)
     assert reply.kind == "no_match" and reply.declined
-    assert reply.text == engine.messages.not_back_part.format(part=part)
+    assert reply.text == engine.messages.not_back_part.format(part=with_article(part))
 
 
 def test_a_back_word_keeps_a_message_with_another_part_in_scope(engine: AnswerEngine) -> None:
@@ -293,7 +293,7 @@ def test_sport_and_exercise_names_are_not_feet_pets_or_bottoms(engine: AnswerEng
 @pytest.mark.parametrize("text, part", [("my knee hurts when i squat", "knee"), ("pain in my hip when i walk", "hip")])
 def test_another_part_that_hurts_is_declined_even_when_a_topic_fits(engine: AnswerEngine, text: str, part: str) -> None:
     reply = engine.answer(text)
-    assert reply.declined and reply.text == engine.messages.not_back_part.format(part=part)
+    assert reply.declined and reply.text == engine.messages.not_back_part.format(part=with_article(part))
 
 
 def test_a_question_about_bending_the_knees_to_lift_is_still_ours(engine: AnswerEngine) -> None:
@@ -377,7 +377,7 @@ def test_a_subject_we_dont_cover_is_not_answered_however_well_words_fit(engine: 
 )
 def test_the_skin_of_the_back_is_a_skin_problem(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
-    assert reply.declined and reply.text == engine.messages.not_back_part.format(part="skin")
+    assert reply.declined and reply.text == engine.messages.not_back_part.format(part="a skin")
 
 
 def test_sore_spots_in_the_back_are_muscles_not_skin(engine: AnswerEngine) -> None:
@@ -475,3 +475,13 @@ def test_another_part_in_spasm_or_fractured_is_declined_not_alarmed(engine: Answ
     back (weak bones with sudden back pain)."""
     reply = engine.answer(text)
     assert reply.kind == "no_match" and reply.declined
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("my ankle keeps cramping at night", "help with an ankle problem"),
+     ("my knee hurts when i squat", "help with a knee problem"),
+     ("our alpaca has a sore back", "For an alpaca, a vet")],
+)
+def test_the_part_or_animal_is_named_with_the_right_article(engine: AnswerEngine, text: str, phrase: str) -> None:
+    assert phrase in engine.answer(text).text

@@ -859,9 +859,9 @@ class AnswerEngine:
             and query.framing not in ("story", "cause")
         )
         if subject.animal:
-            return self._declined(self.messages.not_back_animal.format(animal=escape(subject.animal)))
+            return self._declined(self.messages.not_back_animal.format(animal=escape(with_article(subject.animal))))
         if subject.part and not subject.back and subject.sore_part:
-            return self._declined(self.messages.not_back_part.format(part=escape(subject.part)))
+            return self._declined(self.messages.not_back_part.format(part=escape(with_article(subject.part))))
         # "Sit cross LEGGED", "carry it in both HANDS": a part that only says how is judged like a
         # message naming no body; declined with its name only if no topic is plainly asked.
         incidental = bool(subject.part) and not subject.back and not subject.sore_part
@@ -902,7 +902,7 @@ class AnswerEngine:
                 ok = short == "answer" or self._about_medicine(query, best)
         if not ok:
             if incidental:
-                return self._declined(self.messages.not_back_part.format(part=escape(subject.part)))
+                return self._declined(self.messages.not_back_part.format(part=escape(with_article(subject.part))))
             return no_match
         confidence = round(min(1.0, best.coverage) * min(1.0, best.score / FULL_CONFIDENCE_SCORE), 3)
         runner_up = ranked[1] if len(ranked) > 1 else None
@@ -968,6 +968,11 @@ class AnswerEngine:
     def _general(self) -> Reply | None:
         topic_id = self.lexicon.general_topic
         return self._topic_reply(topic_id, GENERAL_CONFIDENCE) if topic_id else None
+
+
+def with_article(noun: str) -> str:
+    """ "a knee", "an ankle", "an alpaca": the messages name the part or animal with its article."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _topic_texts(topic: Topic) -> dict[str, list[str]]:
