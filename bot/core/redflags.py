@@ -414,16 +414,16 @@ class RedFlags:
         self.other_words = other_words
 
     def _index_groups(self) -> None:
-        """The first words of every pattern group, for _present, and its choices by first word, so
-        a group of 150 words costs only those in the message. Keyed by the group's id: the flags
-        and checks keep the groups alive (and a saved copy rebuilds these, see __setstate__)."""
+        """Every pattern group's choices by first word: _present asks whether any is in the
+        message, _pattern_matches looks up only those that are, so a group of 150 words costs only
+        the words a message has. Keyed by the group's id: the flags and checks keep the groups
+        alive (and a saved copy rebuilds this, see __setstate__)."""
         patterns = [p for f in self.flags for p in f.patterns] + [p for c in self.checks for p in c.patterns]
-        self._firsts = {id(group): _first_words(group) for pattern in patterns for group in pattern}
         self._by_first = {id(group): _choices_by_first(group) for pattern in patterns for group in pattern}
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        del state["_firsts"], state["_by_first"]  # ids change in a copy
+        del state["_by_first"]  # ids change in a copy
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -643,7 +643,7 @@ class RedFlags:
             return
         group_spans = []
         for group in pattern:
-            by_stem, by_raw = self._by_first[id(group)]
+            _, by_stem, by_raw = self._by_first[id(group)]
             spans = sorted({
                 s for table, seen in ((by_stem, index.by_stem), (by_raw, index.by_raw))
                 for first in (table.keys() & seen.keys()) for choice in table[first] for s in index.spans(choice)
@@ -682,8 +682,8 @@ class RedFlags:
     def _present(self, index: _Index, group: tuple[Choice, ...]) -> bool:
         """Does the first word of any choice of `group` occur in the message? (index.has for each
         choice, as one set test: the groups are long and this runs for every pattern.)"""
-        wildcard, stems, raws = self._firsts[id(group)]
-        return wildcard or not stems.isdisjoint(index.by_stem) or not raws.isdisjoint(index.by_raw)
+        wildcard, by_stem, by_raw = self._by_first[id(group)]
+        return wildcard or not by_stem.keys().isdisjoint(index.by_stem) or not by_raw.keys().isdisjoint(index.by_raw)
 
     def _in_doubt(self, index: _Index, chosen: list[tuple[int, int]], item: Flag | Check, window: int) -> bool:
         denied = self._denied(index, chosen)
@@ -821,26 +821,21 @@ def _window_group(n: int) -> tuple[Choice, ...]:
     return (Choice(words=(), exact=False, raw=(), window=n),)
 
 
-def _first_words(group: tuple[Choice, ...]) -> tuple[bool, frozenset[str], frozenset[str]]:
-    """(a choice starts with *, the first stems, the first exact words) of a pattern group (a
-    window marker, "~16", has no words)."""
-    words = [c for c in group if c.words]
-    return (
-        any(c.words[0] == WILDCARD for c in words),
-        frozenset(c.words[0] for c in words if not c.exact),
-        frozenset(c.words[0] for c in words if c.exact),
-    )
-
-
-def _choices_by_first(group: tuple[Choice, ...]) -> tuple[dict[str, list[Choice]], dict[str, list[Choice]]]:
-    """A group's choices by their first stem (and first exact word). A choice starting with * never
-    has a place of its own (_Index.spans)."""
+def _choices_by_first(group: tuple[Choice, ...]) -> tuple[bool, dict[str, list[Choice]], dict[str, list[Choice]]]:
+    """(a choice starts with *, the choices by first stem, by first exact word) of a pattern group
+    (a window marker, "~16", has no words). A choice starting with * never has a place of its own
+    (_Index.spans), but makes the group present in any message."""
+    wildcard = False
     by_stem: dict[str, list[Choice]] = {}
     by_raw: dict[str, list[Choice]] = {}
     for c in group:
-        if c.words and c.words[0] != WILDCARD:
+        if not c.words:
+            continue
+        if c.words[0] == WILDCARD:
+            wildcard = True
+        else:
             (by_raw if c.exact else by_stem).setdefault(c.words[0], []).append(c)
-    return by_stem, by_raw
+    return wildcard, by_stem, by_raw
 
 
 def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int]:
