@@ -42,6 +42,7 @@ class ScopeReader:
     def __init__(self, scope: Scope, back_words: list[tuple[str, ...]], body_next: frozenset[str] = frozenset()):
         self.scope = scope
         self.body_next = body_next  # words that make the "back" before them a body ("pain", "spasm")
+        self._troubles = body_next | scope.part_troubles  # near another part: that part is the trouble
         self._parts = PhraseIndex(scope.body_parts)
         self._animals = PhraseIndex(scope.animals)
         self._back = PhraseIndex((w, True) for w in back_words)
@@ -115,9 +116,8 @@ class ScopeReader:
             bool(backs or not parts) and event and bool(self._now.find_all(raw))
             and not self._recurring.find_all(raw)
         )
-        troubles = self.body_next | self.scope.part_troubles
         sore = any(
-            w in troubles for start, phrase, _ in parts
+            w in self._troubles for start, phrase, _ in parts
             for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]
         )
         return Subject(back=bool(backs), part=part, animal=animal, acute=acute, sore_part=sore)
