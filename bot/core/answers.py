@@ -861,7 +861,7 @@ class AnswerEngine:
         if subject.animal:
             return self._declined(self.messages.not_back_animal.format(animal=escape(with_article(subject.animal))))
         if subject.part and not subject.back and subject.sore_part:
-            return self._declined(self.messages.not_back_part.format(part=escape(with_article(subject.part))))
+            return self._not_back(subject.part)
         # "Sit cross LEGGED", "carry it in both HANDS": a part that only says how is judged like a
         # message naming no body; declined with its name only if no topic is plainly asked.
         incidental = bool(subject.part) and not subject.back and not subject.sore_part
@@ -902,7 +902,7 @@ class AnswerEngine:
                 ok = short == "answer" or self._about_medicine(query, best)
         if not ok:
             if incidental:
-                return self._declined(self.messages.not_back_part.format(part=escape(with_article(subject.part))))
+                return self._not_back(subject.part)
             return no_match
         confidence = round(min(1.0, best.coverage) * min(1.0, best.score / FULL_CONFIDENCE_SCORE), 3)
         runner_up = ranked[1] if len(ranked) > 1 else None
@@ -948,6 +948,10 @@ class AnswerEngine:
 
     def _declined(self, text: str) -> Reply:
         return Reply("no_match", (), 0.0, text, declined=True)
+
+    def _not_back(self, part: str) -> Reply:
+        """ "I can't help with an ankle problem; a pharmacist or GP can." """
+        return self._declined(self.messages.not_back_part.format(part=escape(with_article(part))))
 
     def _topic_reply(self, topic_id: str, confidence: float, medicine: bool = False, first_related: str | None = None) -> Reply:
         topic = self.content.topics[topic_id]
