@@ -313,13 +313,3 @@ def test_every_real_topic_is_found_by_its_own_example_questions(real: AnswerEngi
         # Each topic is reachable: at least one of its questions leads to it, alone or as an option.
         assert any(topic.id in r.topics for r in replies), topic.id
     assert found / total >= 0.9
-
-
-@pytest.mark.parametrize(
-    ("text", "topic"),
-    [("is moving around ok while my back is in spasm", "keep-moving"),
-     ("how often should i get up and move around at my desk", "change-position")],
-)
-def test_moving_around_during_a_spasm_is_keep_moving_and_at_a_desk_is_breaks(real: AnswerEngine, text: str, topic: str) -> None:
-    reply = real.answer(text)
-    assert reply.kind == "answer" and reply.topics[0] == topic

@@ -96,3 +96,12 @@ def test_the_key_covers_the_code_too(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert engine_cache.engine_key(DEFAULT_CONTENT_DIR) == key
     (core / "answers.py").write_text((core / "answers.py").read_text() + "\n# changed\n")
     assert engine_cache.engine_key(DEFAULT_CONTENT_DIR) != key
+
+
+def test_an_empty_setting_switches_the_saved_engine_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import load_settings
+
+    monkeypatch.delenv("ENGINE_CACHE_DIR", raising=False)
+    token = "123456:" + "A" * 35
+    assert load_settings(telegram_bot_token=token).engine_cache_dir == Path("data/cache")
+    assert load_settings(telegram_bot_token=token, engine_cache_dir="  ").engine_cache_dir is None
