@@ -64,6 +64,7 @@ def kept_aside() -> frozenset[str]:
         read("questions.tsv"), read("redflags_blind_final11.tsv"), read("no_alarm_blind_final11.tsv"),
         read("redflags_blind_final14.tsv"), read("no_alarm_blind_final14.tsv"),
         read("redflags_blind_final17.tsv"), read("no_alarm_blind_final17.tsv"), read("answers_blind17.tsv"),
+        read("redflags_blind_final22.tsv"), read("no_alarm_blind_final22.tsv"), read("answers_blind22.tsv"),
     ]
     rows = [r for _, part in _sources() for r in part] + [r for part in measure_only for r in part]
     return frozenset(key(r["text"]) for r in rows if r["split"].startswith(KEPT_ASIDE))

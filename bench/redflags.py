@@ -70,8 +70,14 @@ FLAG_SETS = {
     # words, several symptoms at once, hedged, terse), scored once before any tuning on it.
     "dev20": ("redflags_blind_dev20.tsv", "no_alarm_blind_dev20.tsv", "dev20"),
     "held20": ("redflags_blind_dev20.tsv", "no_alarm_blind_dev20.tsv", "held20"),
+    # Round 21 (seventh session: the sign asked as a question about oneself, carers, typed at 3am,
+    # buried in a long message, mixed with an ordinary question, understated), scored once first.
+    "dev21": ("redflags_blind_dev21.tsv", "no_alarm_blind_dev21.tsv", "dev21"),
+    "held21": ("redflags_blind_dev21.tsv", "no_alarm_blind_dev21.tsv", "held21"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
+    # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
+    "final22": ("redflags_blind_final22.tsv", "no_alarm_blind_final22.tsv", "final22"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -79,10 +85,11 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),
+    "final22": ("answers_blind22.tsv", "final22"),
 }
 
 
