@@ -136,8 +136,9 @@ KEPT_ASIDE_FLOORS = [
     ("12", "held12", 108, 36, 22), ("13", "held13", 102, 37, 20), ("14", "held14", 102, 35, 24),
     ("15", "final15", 267, 87, 50),
     # Sets 16, 18 and 20 (sixth session); first scores: held16 108/116, 36/40, 19/24; held18
-    # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24.
-    ("16", "held16", 109, 36, 20), ("18", "held18", 100, 36, 18), ("20", "held20", 93, 31, 19),
+    # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24. Seventh session: held16 109 -> 108 when
+    # the examples that equal a text of set 21's held part or set 22 left the examples file.
+    ("16", "held16", 108, 36, 20), ("18", "held18", 100, 36, 18), ("20", "held20", 93, 31, 19),
     # Set 17: written at the start of the sixth session, kept aside whole, scored once at its end.
     ("17", "final17", 253, 86, 52),
 ]

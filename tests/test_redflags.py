@@ -663,3 +663,32 @@ def test_a_person_after_an_animal_is_a_person_again(engine: AnswerEngine) -> Non
 def test_words_of_a_sign_in_another_sense_raise_nothing(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
     assert reply.kind == "answer", (reply.kind, reply.flag)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
+        "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
+        # "chill" the verb is not the chills.
+        "back spasm, no numbness, wee fine. can i just chill and wait it out?",
+        # Weight lost on purpose, however far from the loss it is told.
+        "my husband started a diet in june. his back went at the weekend while gardening and he is in a lot"
+        " of pain with it. he is worried that the weight loss matters, he is not sure. does it?",
+    ],
+)
+def test_a_reason_told_elsewhere_or_a_word_in_another_role_raises_no_alarm(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i've got the chills and my back is killing me", "fever-unwell"),
+        ("eating a normal diet but lost 2 stone without trying and my back aches", "weight-loss"),
+        ("i havent been dieting but lost 2 stone for no reason, back aches", "weight-loss"),
+        ("my back is bad all day but the worst bit is the night, i wake at 3 with it throbbing", "constant-night"),
+    ],
+)
+def test_the_same_signs_said_plainly_still_flag(engine: AnswerEngine, text: str, expected: str) -> None:
+    assert flag(engine, text) == (expected, "same_day")

@@ -71,6 +71,7 @@ class FlagModel(StrictModel):
     negatable: bool = False
     back_only: bool = False  # see redflags.toml: a sign of back pain, not of a calf or a knee
     unless: tuple[str, ...] = ()
+    unless_anywhere: tuple[str, ...] = ()  # said anywhere in the message, these put a match in doubt
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -200,6 +201,7 @@ class Flag:
     unless: tuple[tuple[str, ...], ...] = ()
     check: str = ""
     back_only: bool = False
+    unless_anywhere: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,10 @@ class _Index:
             return []
         starts = (self.by_raw if choice.exact else self.by_stem).get(first, ())
         n = len(choice.words)
-        return [(s, s + n) for s in starts if self.phrase_at(choice.words, s, skip_first=True)]
+        # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
+        tokens = self.tokens
+        return [(s, s + n) for s in starts
+                if self.phrase_at(choice.words, s, skip_first=True) and tokens[s].clause == tokens[s + n - 1].clause]
 
     def phrase_at(self, phrase: tuple[str, ...], start: int, skip_first: bool = False) -> bool:
         """Does `phrase` (stems, * for any word) occur at `start`?"""
@@ -447,7 +452,8 @@ class RedFlags:
 
         flags = [
             Flag(f.id, f.level, f.about, f.source, f.window, f.negatable, compile_patterns(f.patterns),
-                 tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check, f.back_only)
+                 tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check, f.back_only,
+                 tuple(_phrase(u) for u in f.unless_anywhere if _phrase(u)))
             for f in model.flag
         ]
         windows = {f.id: f.window for f in model.flag}
@@ -692,6 +698,7 @@ class RedFlags:
         return (
             denied
             or self._unless_near(index, chosen, item.unless, window)
+            or (isinstance(item, Flag) and self._unless_anywhere(index, item.unless_anywhere))
             or (index.carer and self._about_someone_else(index, chosen))
         )
 
@@ -722,6 +729,14 @@ class RedFlags:
             ):
                 return True
         return False
+
+    def _unless_anywhere(self, index: _Index, unless) -> bool:
+        """A reason said anywhere: "he's been on a diet ... and lost 8 kg" is weight lost on purpose
+        however far apart the two are told."""
+        return any(
+            index.phrase_at(phrase, start) and not self._denied(index, [(start, start + len(phrase))])
+            for phrase in unless for start in index.by_stem.get(phrase[0], ())
+        )
 
     def _unless_near(self, index: _Index, chosen: list[tuple[int, int]], unless, window: int) -> bool:
         if not unless:
@@ -812,7 +827,7 @@ def _plain_words(model: RedFlagFile) -> frozenset[str]:
         model.doubt_anywhere, model.others, model.own_back, model.own_injury, model.their_body, model.ignore,
         model.skip_words, model.light_words, model.not_human, model.subject_breaks,
         tuple(model.rewrites), tuple(model.rewrites.values()),
-        *(f.unless for f in model.flag), *(c.unless for c in model.check),
+        *(f.unless for f in model.flag), *(f.unless_anywhere for f in model.flag), *(c.unless for c in model.check),
     )
     return frozenset(w for items in lists for item in items for w in re.findall(r"[a-z0-9]+", fold(item)) if w)
 
