@@ -497,3 +497,13 @@ def test_another_part_in_spasm_or_fractured_is_declined_not_alarmed(engine: Answ
 )
 def test_the_part_or_animal_is_named_with_the_right_article(engine: AnswerEngine, text: str, phrase: str) -> None:
     assert phrase in engine.answer(text).text
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [("been hittin da gym 7 days a wk, cn overtrainin giv me bak spasms", "too-much-exercise"),
+     ("wen can i go bak to wrk afta a bak spasm", "recover-carefully")],
+)
+def test_text_speak_for_everyday_words_is_folded(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic

@@ -203,6 +203,9 @@ class AnswerEngine:
         self.messages = content.messages
         self._topic_ids = list(content.topics)
         self._topic_category = [t.category for t in content.topics.values()]
+        self._cause_topics = frozenset(
+            t.id for t in content.topics.values() if t.category in lexicon.framing.story_categories
+        )
         # Category ids the content doesn't have are skipped (tests run the real lexicon on small content).
         framing = lexicon.framing
         self._framing_categories = {
@@ -893,7 +896,7 @@ class AnswerEngine:
                  or (incidental and not query.other_topic))
                 and best.coverage >= (MIN_COVERAGE_FREE if query.bodily else MIN_COVERAGE_PLAIN)
                 and best.score >= MIN_SCORE_FREE
-                and best.matched >= MIN_MATCHED_FREE
+                and best.matched >= (1 if self._cause_asked(query, best) else MIN_MATCHED_FREE)
             )
             if not ok and not query.off_topic:
                 short = self._keywords_only(query, ranked)
@@ -915,6 +918,11 @@ class AnswerEngine:
                 best, runner_up = medicine, best
         first_related = runner_up.topic_id if runner_up and runner_up.score >= RELATED_RATIO * best.score else None
         return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
+
+    def _cause_asked(self, query: Query, best: Ranked) -> bool:
+        """ "Could it be arthritis?", "what about my slouching, could that be it": asking whether one
+        thing caused it is about the spasm, so one telling word naming a cause is enough."""
+        return query.framing == "cause" and best.telling and best.topic_id in self._cause_topics
 
     def _keywords_only(self, query: Query, ranked: list[Ranked]) -> str:
         """A short message made only of a topic's keywords ("golf?", "ibuprofen", "brace or no
