@@ -507,3 +507,21 @@ def test_the_part_or_animal_is_named_with_the_right_article(engine: AnswerEngine
 def test_text_speak_for_everyday_words_is_folded(engine: AnswerEngine, text: str, topic: str) -> None:
     reply = engine.answer(text)
     assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+@pytest.mark.parametrize(
+    "text, topics",
+    [
+        ("the osteopath said my core is weak, is that why it keeps happening and what exercises will build it up",
+         ("weak-back-muscles", "rebuild-strength")),
+        ("I'm 30 weeks pregnant, is that why my back keeps going into spasm, and how should I sleep",
+         ("other-causes", "good-posture")),
+        ("my back went while I was digging the garden, then: what do I do now, and could it be a slipped disc causing it",
+         ("right-now", "other-causes")),
+    ],
+)
+def test_is_that_why_asks_about_the_story_just_told(engine: AnswerEngine, text: str, topics: tuple[str, str]) -> None:
+    """ "Is that why" is about the story before it, not causes in general; a cause the question
+    names itself ("could it be a slipped disc") stays its own."""
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics

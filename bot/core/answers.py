@@ -698,10 +698,15 @@ class AnswerEngine:
                     told.append(part)
                 continue
             q, ranked, r = self._part_decision(part, query)
-            if r.kind != "answer" and k and not asks[k - 1] and refers_back(part):
+            if (r.kind != "answer" or q.framing == "cause") and k and not asks[k - 1] and refers_back(part):
                 # "I think I pulled a muscle. Is that what caused it?": the question is about the
-                # story just told, so the two are read as one.
-                q, ranked, r = self._part_decision(parts[k - 1] + part, query)
+                # story just told, so the two are read as one; "is that why her back's gone" asks
+                # about the story, not causes in general, even when it is an answer alone; its
+                # answer is then a cause ("my back locked, what do I do? could it be my disc" keeps
+                # the disc).
+                merged = self._part_decision(parts[k - 1] + part, query)
+                if r.kind != "answer" or (merged[2].kind == "answer" and merged[2].topics[0] in self._cause_topics):
+                    q, ranked, r = merged
             if r.kind == "answer" and not r.declined:
                 topic, strict = r.topics[0], True
             elif r.kind == "no_match" and not r.declined and self._plainly_about(q, ranked):
