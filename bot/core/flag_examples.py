@@ -64,18 +64,29 @@ class FlagExamples:
             if d <= max(TELLING_SHARE * n, 3) and "_" not in t and signs[t] >= SIGN_SHARE * d
         }
         del df, signs
-        # Per term, the examples holding it and its weight there, as typed arrays (a few MB, where
-        # lists of (id, weight) tuples took about 20).
-        ids: dict[str, array] = {}
-        weights: dict[str, array] = {}
+        # Per term, the examples holding it and its weight there, as one pair of typed arrays for
+        # all terms and each term's slice of them: an array per term cost more in object headers
+        # than its numbers (and lists of (id, weight) tuples took about 20 MB).
+        # Two passes again (count, then fill), so no per-term list is held while building.
         idf = self._idf
+        counts: Counter[str] = Counter()
+        for _, stems in stems_of:
+            counts.update(t for t in set(_with_pairs(stems)) if t in idf)
+        self._spans: dict[str, tuple[int, int]] = {}
+        total = 0
+        for term, c in counts.items():
+            self._spans[term] = (total, total + c)
+            total += c
+        del counts
+        self._ids = array("I", bytes(4 * total))
+        self._weights = array("d", bytes(8 * total))
+        fill = {t: start for t, (start, _) in self._spans.items()}
         for i, (_, stems) in enumerate(stems_of):
             for term, weight in _weights(Counter(_with_pairs(stems)), idf):
-                if term not in ids:
-                    ids[term], weights[term] = array("I"), array("d")
-                ids[term].append(i)
-                weights[term].append(weight)
-        self._postings: dict[str, tuple[array, array]] = {t: (ids[t], weights[t]) for t in ids}
+                k = fill[term]
+                self._ids[k], self._weights[k] = i, weight
+                fill[term] = k + 1
+        del fill
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -83,11 +94,12 @@ class FlagExamples:
     def nearest(self, stems: list[str]) -> list[tuple[str, float]]:
         """(label, similarity) of the nearest examples, most similar first."""
         scores: dict[int, float] = defaultdict(float)
+        ids, weights, spans = self._ids, self._weights, self._spans
         for term, weight in _weights(Counter(_with_pairs(stems)), self._idf):
-            posting = self._postings.get(term)
-            if posting is not None:
-                for i, other in zip(*posting, strict=True):
-                    scores[i] += weight * other
+            span = spans.get(term)
+            if span is not None:
+                for k in range(*span):
+                    scores[ids[k]] += weight * weights[k]
         top = sorted(scores.items(), key=lambda p: (-p[1], p[0]))[:NEIGHBOURS]
         return [(self.labels[i], s) for i, s in top]
 
