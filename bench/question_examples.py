@@ -3,8 +3,9 @@
     python bench/question_examples.py --write   # rebuild the file from the blind sets' dev parts
     python bench/question_examples.py --cv      # does it generalise? leave one set out
 
-The examples are the in-scope questions of the development parts of tests/data/answers_blind*.tsv
-that name one topic. The held parts never go in (a test checks), so they still say how the engine
+The examples are the messages of the development parts of tests/data/answers_blind*.tsv: the
+in-scope questions that name one topic, labelled with it, and the others labelled `any` (in scope,
+no single topic) or `none` (off-topic). The held parts never go in (a test checks), so they still say how the engine
 does on questions nobody tuned on.
 
 --cv answers whether examples from some writers help on questions from another: for each blind
@@ -34,8 +35,10 @@ HEADER = """\
 # Examples for the answer engine (bot/core/answers.py): in-scope questions written blind by
 # helpers who never saw this content, from the development parts of tests/data/answers_blind*.tsv,
 # each labelled with the topic its writer expected. Read like a typed message (typos fixed), they
-# join their topic's own example questions. The held parts are NOT here: they measure how this
-# generalises. Rebuilt by `python bench/question_examples.py --write`; do not edit by hand.
+# join their topic's own example questions. `none`: a message about something else; `any`: one we
+# answer that names no single topic (bot/core/off_topic.py reads both). The held parts are NOT
+# here: they measure how this generalises. Rebuilt by `python bench/question_examples.py --write`;
+# do not edit by hand.
 """
 
 
@@ -44,13 +47,23 @@ def examples_from(names: list[str]) -> list[tuple[str, str]]:
     seen = set(kept_aside())
     for name in names:
         for row in read_set(SETS[name]):
-            if not row["split"].startswith("dev") or row["kind"] != "answer" or "|" in row["expected"]:
+            if not row["split"].startswith("dev"):
                 continue
             k = key(row["text"])
             if k not in seen:
                 seen.add(k)
-                out.append((row["expected"].strip(), " ".join(row["text"].split())))
+                out.append((_label(row), " ".join(row["text"].split())))
     return out
+
+
+def _label(row: dict[str, str]) -> str:
+    """The topic; `none` for a message about something else; `any` for one we answer that names
+    no single topic (two questions, or two right answers): only the off-topic vote reads those."""
+    if row["kind"] == "off":
+        return "none"
+    if row["kind"] == "two" or "|" in row["expected"]:
+        return "any"
+    return row["expected"].strip()
 
 
 def write(examples: list[tuple[str, str]]) -> None:

@@ -43,8 +43,10 @@ def key(text: str) -> str:
 def test_the_shipped_examples_name_known_topics_and_the_engine_loads_them(engine: AnswerEngine) -> None:
     examples = read_examples(EXAMPLES)
     assert len(examples) >= 700
-    assert {label for label, _ in examples} <= set(engine.content.topics)
-    assert sum(len(v) for v in engine._people_questions.values()) == len(examples)
+    assert {label for label, _ in examples} <= set(engine.content.topics) | {"none", "any"}
+    topical = [label for label, _ in examples if label in engine.content.topics]
+    assert sum(len(v) for v in engine._people_questions.values()) == len(topical)
+    assert 500 <= len(examples) - len(topical) < len(topical)  # off-topic and two-question messages too
 
 
 def test_an_unknown_topic_is_refused(tmp_path: Path) -> None:
@@ -106,3 +108,22 @@ def test_examples_from_other_writers_help_on_questions_they_never_saw() -> None:
         bare_right += sum(q.right(bare_engine, r) for r in part)
         with_right += sum(q.right(eng, r) for r in part)
     assert with_right - bare_right >= 0.02 * total, (bare_right, with_right, total)
+
+
+def test_a_message_naming_no_back_that_is_most_like_off_topic_ones_is_declined() -> None:
+    """bot/core/off_topic.py: the same engine, with and without off-topic examples near it."""
+    ours = [("ice-or-heat", "should i put ice or a heat pack on it"), ("ice-or-heat", "is a hot water bottle good for it")]
+    off = [("none", "free knitting pattern for a hot water bottle cover"),
+           ("none", "how do i knit a cosy for a hot water bottle"), ("none", "crochet hot water bottle cover pattern please")]
+    text = "any pattern for knitting a hot water bottle cover?"
+    assert build(ours).answer(text).topics[:1] == ("ice-or-heat",)  # everyday words that fit a topic
+    with_off = build(ours + off)
+    assert with_off.answer(text).kind == "no_match"
+    for ours_still in ("is a hot water bottle good for a spasm", "hot water bottle or ice pack",
+                       "knitting a hot water bottle cover for my back spasm"):  # the last names the back: no vote
+        assert with_off.answer(ours_still).topics[:1] == ("ice-or-heat",), ours_still
+
+
+def test_examples_labelled_any_are_ours_but_no_topics_example() -> None:
+    engine = build([("any", "ice or heat, and should i stay in bed"), ("ice-or-heat", "is ice good for it")])
+    assert sum(len(v) for v in engine._people_questions.values()) == 1

@@ -30,6 +30,7 @@ from pathlib import Path
 from bot.core.clauses import asked, choice_sides, question_parts, refers_back
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.flag_examples import FlagExamples, read_examples
+from bot.core.off_topic import OffTopicExamples
 from bot.core.redflags import Check, Finding, RedFlags, load_redflags
 from bot.core.scope import ScopeReader, Subject
 from bot.core.telegram_html import escape
@@ -48,6 +49,8 @@ from bot.core.text import (
 )
 
 FIELDS = ("title", "keywords", "synonyms", "questions", "body")
+OFF_TOPIC_LABEL = "none"  # question_examples.tsv: a message people wrote about something else
+ANY_TOPIC_LABEL = "any"  # ... one of ours that names no single topic (two questions)
 FIELD_B = {"title": 0.3, "keywords": 0.5, "synonyms": 0.5, "questions": 0.6, "body": 0.75}
 FIXED_WEIGHT = 0.7  # a typo-fixed word is slightly less sure evidence than a typed one
 UNKNOWN_INFO = 2.0  # what a word no topic uses weighs when measuring coverage
@@ -247,13 +250,18 @@ class AnswerEngine:
         )
         short = {a[0] for a in lexicon.anchors if len(a) == 1}
         self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts), real_words=real_words))
-        unknown_topics = sorted({label for label, _ in question_examples or () if label not in content.topics})
+        unknown_topics = sorted({
+            label for label, _ in question_examples or ()
+            if label not in content.topics and label not in (OFF_TOPIC_LABEL, ANY_TOPIC_LABEL)
+        })
         if unknown_topics:
             raise ContentError([f"question_examples.tsv: unknown topics {unknown_topics}"])
         # Questions people wrote without seeing the content, read exactly as a message is (typos
         # fixed), so their slips never become words the typo fixer trusts.
         self._people_questions: dict[str, list[list[str]]] = {}
         for label, question in question_examples or ():
+            if label in (OFF_TOPIC_LABEL, ANY_TOPIC_LABEL):
+                continue
             self._people_questions.setdefault(label, []).append(
                 self._rewrite(self.normaliser.stems(question))
             )
@@ -265,6 +273,11 @@ class AnswerEngine:
         self._flag_check = _checks_by_flag(redflags)
         self._back_only = frozenset(f.id for f in redflags.flags if f.back_only)
         self.flag_examples = FlagExamples(flag_examples or (), self._example_stems)
+        self.off_topic = OffTopicExamples(
+            (q for label, q in question_examples or () if label != OFF_TOPIC_LABEL),
+            (q for label, q in question_examples or () if label == OFF_TOPIC_LABEL),
+            self._example_stems,
+        )
 
     @classmethod
     def from_dir(
@@ -648,6 +661,9 @@ class AnswerEngine:
             return self._declined(self.messages.other_language)
         query = query or self.analyse(ranked_tokens)
         reply = self._second_question(self._decide(query, self.rank(query)), query, ranked_tokens, text)
+        if reply.kind == "answer" and not query.anchored and self.off_topic.is_off(self._vote_stems(tokens)):
+            # Naming no back, and most like the messages people wrote about something else.
+            reply = Reply("no_match", (), 0.0, self.messages.no_match)
         check = finding.check
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
         # over in the match" or "the toilet seat is loose" is not a warning sign.
