@@ -85,6 +85,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(DEFAULT_CONTENT_DIR / name, root / name)
     lexicon = root / "lexicon.toml"
     text = re.sub(r'(?m)^general_topic = ".*"$', 'general_topic = ""', lexicon.read_text(encoding="utf-8"))
+    text = re.sub(r'(?m)^cause_topic = ".*"$', 'cause_topic = ""', text)
     lexicon.write_text(text, encoding="utf-8")
     return root
 

@@ -93,6 +93,7 @@ def write_content(root: Path) -> Path:
         shutil.copy(DEFAULT_CONTENT_DIR / name, root / name)
     lexicon = root / "lexicon.toml"
     text = re.sub(r'(?m)^general_topic = ".*"$', 'general_topic = "about-spasms"', lexicon.read_text(encoding="utf-8"))
+    text = re.sub(r'(?m)^cause_topic = ".*"$', 'cause_topic = ""', text)
     lexicon.write_text(text, encoding="utf-8")
     return root
 
@@ -186,6 +187,16 @@ def test_general_topic_must_exist(tmp_path: Path) -> None:
         lexicon.read_text(encoding="utf-8").replace('"about-spasms"', '"no-such-topic"'), encoding="utf-8"
     )
     with pytest.raises(ContentError, match="lexicon.toml: general_topic: unknown topic 'no-such-topic'"):
+        AnswerEngine.from_dir(root)
+
+
+def test_cause_topic_must_exist(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content")
+    lexicon = root / "lexicon.toml"
+    lexicon.write_text(
+        lexicon.read_text(encoding="utf-8").replace('cause_topic = ""', 'cause_topic = "no-such-topic"'), encoding="utf-8"
+    )
+    with pytest.raises(ContentError, match="lexicon.toml: cause_topic: unknown topic 'no-such-topic'"):
         AnswerEngine.from_dir(root)
 
 

@@ -57,3 +57,14 @@ def test_a_follow_up_asking_if_one_thing_caused_it_is_answered(engine: AnswerEng
 @pytest.mark.parametrize("text", ["could it be the weather app", "might it be my phone charger"])
 def test_a_cause_question_about_something_we_do_not_cover_is_still_declined(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind in ("no_match", "smalltalk")
+
+
+@pytest.mark.parametrize("text", ["wot causes it??", "causes?", "so what causes them"])
+def test_asking_only_what_causes_it_gets_the_causes_topic(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == engine.lexicon.cause_topic == "muscle-injury"
+
+
+@pytest.mark.parametrize("text", ["what causes hiccups", "what causes a knee spasm"])
+def test_what_causes_something_else_is_not_ours(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind in ("no_match", "smalltalk")

@@ -214,8 +214,9 @@ class AnswerEngine:
         self._framing_categories = {
             "story": framing.story_categories, "cause": framing.story_categories, "advice": framing.advice_categories,
         }
-        if lexicon.general_topic and lexicon.general_topic not in content.topics:
-            raise ContentError([f"lexicon.toml: general_topic: unknown topic '{lexicon.general_topic}'"])
+        for name in ("general_topic", "cause_topic"):
+            if getattr(lexicon, name) and getattr(lexicon, name) not in content.topics:
+                raise ContentError([f"lexicon.toml: {name}: unknown topic '{getattr(lexicon, name)}'"])
         # Tests run the real lexicon on small content: no "right now" topic there means rank as usual.
         self._acute_topic = lexicon.acute_topic if lexicon.acute_topic in content.topics else ""
 
@@ -895,11 +896,15 @@ class AnswerEngine:
             return self._topic_reply(self._acute_topic, 1.0, query.medicine, first_related=runner)
         if best is None:
             return no_match
+        if (query.framing == "cause" and self.lexicon.cause_topic and not query.anchored
+                and not best.telling and not self._names_anything(query)):
+            # "What causes them?", "wat causes it": asked about the spasm, naming no cause.
+            return self._topic_reply(self.lexicon.cause_topic, GENERAL_CONFIDENCE)
         if query.anchored:
             if not best.telling:
                 # "back spasm", "back pain": the subject only, no word that picks a topic. But
                 # "pregnant and back spasms" asks something we have no topic for.
-                subject_only = all(u.info < TELLING_INFO for u in query.units if not u.stem.startswith(PHRASE_MARK))
+                subject_only = not self._names_anything(query)
                 return (self._general() if subject_only and general else None) or no_match
             ok = best.coverage >= MIN_COVERAGE_ANCHORED and best.score >= MIN_SCORE_ANCHORED
         else:
@@ -939,6 +944,10 @@ class AnswerEngine:
                 best, runner_up = medicine, best
         first_related = runner_up.topic_id if runner_up and runner_up.score >= RELATED_RATIO * best.score else None
         return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
+
+    def _names_anything(self, query: Query) -> bool:
+        """Whether a word of the message could pick a topic: not only "back", "spasm", "cause"."""
+        return any(u.info >= TELLING_INFO for u in query.units if not u.stem.startswith(PHRASE_MARK))
 
     def _cause_asked(self, query: Query, best: Ranked) -> bool:
         """ "Could it be arthritis?", "what about my slouching, could that be it": asking whether one

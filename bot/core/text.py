@@ -562,6 +562,7 @@ class Scope:
 
 class LexiconFile(StrictModel):
     general_topic: str = ""
+    cause_topic: str = ""
     acute_topic: str = ""
     question_openers: tuple[str, ...] = ()
     standalone_groups: tuple[str, ...] = ()
@@ -610,6 +611,7 @@ class Lexicon:
     """lexicon.toml, compiled into stem-level lookups."""
 
     general_topic: str  # topic for a message that only names the subject ("back spasm"), or ""
+    cause_topic: str  # topic for a message that only asks what causes it ("what causes them"), or ""
     acute_topic: str  # topic answered first when a back has just gone ("my back just went, help"), or ""
     openers: frozenset[str]  # words that start a new question after "and" / "also"
     standalone: frozenset[str]  # group names whose words are a whole question alone ("golf?", "ibuprofen")
@@ -652,6 +654,7 @@ class Lexicon:
             plain.update(w for w, _ in words(text))
         return cls(
             general_topic=model.general_topic,
+            cause_topic=model.cause_topic,
             acute_topic=model.acute_topic,
             openers=frozenset(stem(w) for w in model.question_openers),
             standalone=frozenset("_".join(_editor_phrase(g)) for g in model.standalone_groups),
