@@ -896,7 +896,7 @@ class AnswerEngine:
             return self._topic_reply(self._acute_topic, 1.0, query.medicine, first_related=runner)
         if best is None:
             return no_match
-        if (query.framing == "cause" and self.lexicon.cause_topic and not query.anchored
+        if (query.framing == "cause" and self.lexicon.cause_topic and not query.anchored and general
                 and not best.telling and not self._names_anything(query)):
             # "What causes them?", "wat causes it": asked about the spasm, naming no cause.
             return self._topic_reply(self.lexicon.cause_topic, GENERAL_CONFIDENCE)
