@@ -525,3 +525,19 @@ def test_is_that_why_asks_about_the_story_just_told(engine: AnswerEngine, text: 
     names itself ("could it be a slipped disc") stays its own."""
     reply = engine.answer(text)
     assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics
+
+
+@pytest.mark.parametrize(
+    "text, topics",
+    [
+        ("my back's just gone while hoovering, what do I do this minute and what can I take", ("right-now", "pain-relief")),
+        ("why is it so much worse the next day, and what can I take for it", ("pain-hours-later", "pain-relief")),
+    ],
+)
+def test_a_small_talk_word_the_topics_use_still_asks_its_own_question(
+    engine: AnswerEngine, text: str, topics: tuple[str, str]
+) -> None:
+    """ "take" is a word of small talk ("take care") and of medicines: "... and what can I take" is a
+    question of its own, not the end of the one before."""
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics
