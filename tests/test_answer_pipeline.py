@@ -541,3 +541,24 @@ def test_a_small_talk_word_the_topics_use_still_asks_its_own_question(
     question of its own, not the end of the one before."""
     reply = engine.answer(text)
     assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics
+
+
+@pytest.mark.parametrize(
+    "text, topics",
+    [("posture tips n lifting tips pls", ("good-posture", "lift-safely")),
+     ("lifting advice and diet advice for a healthier back", ("lift-safely", "balanced-diet"))],
+)
+def test_a_list_of_two_topics_answers_both(engine: AnswerEngine, text: str, topics: tuple[str, str]) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the same movement again and again in a sport", "moving patients in and out of bed", "I lifted a box and my back went"],
+)
+def test_a_figure_of_speech_or_a_story_with_and_is_no_list(engine: AnswerEngine, text: str) -> None:
+    from bot.core.clauses import list_sides
+
+    assert list_sides(engine.normaliser.tokens(text), engine._informative) is None
+    assert list_sides(engine.normaliser.tokens("posture tips and lifting tips"), engine._informative) is not None

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.clauses import asked, choice_sides, question_parts, refers_back
+from bot.core.clauses import asked, choice_sides, list_sides, question_parts, refers_back
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.flag_examples import FlagExamples, read_examples
 from bot.core.off_topic import OffTopicExamples
@@ -784,6 +784,18 @@ class AnswerEngine:
                     whole = replace(whole, anchored=True)
                 ranked = self.rank(whole, top=1)
                 if ranked and ranked[0].coverage < CHOICE_SPLIT and not (whole.off_topic and not whole.anchored):
+                    out_parts += [sides[0], sides[1]]
+                    out_asks += [True, True]
+                    continue
+            # A list ("lifting tips and diet tips") asks about each thing in it, when the message
+            # asks it (a lone part is the question itself) and each side is plainly a topic.
+            listed = asks_something or len(parts) == 1
+            sides = list_sides(part, self._informative) if listed and len(out_parts) < MAX_CHOICE_PARTS else None
+            if sides is not None:
+                left = self._part_decision(sides[0], query)[2]
+                right = self._part_decision(sides[1], query)[2]
+                if (left.kind == right.kind == "answer" and not left.declined and not right.declined
+                        and left.topics[0] != right.topics[0]):
                     out_parts += [sides[0], sides[1]]
                     out_asks += [True, True]
                     continue

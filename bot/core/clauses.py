@@ -126,3 +126,25 @@ def refers_back(part: list[Token]) -> bool:
     """ "is that the cause", "could it be that": a question about what was just said, by a word
     pointing back within its first three words."""
     return any(t.word in BACK_REFERENCES for t in part[:3])
+
+
+LIST_JOINERS = frozenset({"and", "n", "plus"})
+
+
+def list_sides(part: list[Token], informative) -> tuple[list[Token], list[Token]] | None:
+    """The two sides of "lifting tips and diet tips", "exercise n diet to stop spasms": the words
+    before the first "and", and after it, each with a word of meaning, and different words
+    beside it, one of them meaningful; None for a telling ("I lifted a box and my back went"), a figure of speech ("again
+    and again", "in and out of bed") or no "and"."""
+    if any(t.word in PERSONAL for t in part):
+        return None
+    for i, token in enumerate(part):
+        if token.word in LIST_JOINERS and 0 < i < len(part) - 1:
+            before, after = part[i - 1], part[i + 1]
+            if before.stem == after.stem or not (informative(before) or informative(after)):
+                return None
+            left, right = part[:i], part[i + 1 :]
+            if any(informative(t) for t in left) and any(informative(t) for t in right):
+                return left, right
+            return None
+    return None
