@@ -562,3 +562,13 @@ def test_a_figure_of_speech_or_a_story_with_and_is_no_list(engine: AnswerEngine,
 
     assert list_sides(engine.normaliser.tokens(text), engine._informative) is None
     assert list_sides(engine.normaliser.tokens("posture tips and lifting tips"), engine._informative) is not None
+
+
+@pytest.mark.parametrize(
+    "text, topics",
+    [("is this a strain and how long till it heals by itself", ("strained-muscle", "untreated-spasm")),
+     ("is it a strain or what, and how many days till it mends by itself", ("strained-muscle", "untreated-spasm"))],
+)
+def test_a_near_tie_in_the_first_part_still_names_its_subject(engine: AnswerEngine, text: str, topics: tuple[str, str]) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics

@@ -709,6 +709,7 @@ class AnswerEngine:
             return reply
         found: list[str] = []
         told: list[list[Token]] = []  # what the person told before asking ("pulled a muscle, ice or heat?")
+        tie: tuple[str, ...] = ()  # a near tie in an asked part before any part was plainly answered
         strict = False
         for k, (part, asks_something) in enumerate(zip(parts, asks, strict=False)):
             if not asks_something:
@@ -733,10 +734,16 @@ class AnswerEngine:
                 # "... and what exercises after?": a near tie within a part still names its
                 # subject; the other of the two is offered as a button.
                 topic = r.topics[0]
+            elif r.kind == "clarify" and not found:
+                # "is that a spasm, and do I need a doctor today": the same, before the other part.
+                tie = r.topics
+                continue
             else:
                 continue
             if topic not in found:
                 found.append(topic)
+        if len(found) == 1 and tie and found[0] not in tie:
+            found.insert(0, tie[0])
         if not strict and reply.kind != "answer" and len(found) < 2:
             return reply  # one loose match alone proves nothing; two asked parts each plainly ours do
         if reply.kind == "answer" and (len(found) < 2 or reply.topics[0] in found[:2]):
