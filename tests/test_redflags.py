@@ -670,6 +670,9 @@ def test_words_of_a_sign_in_another_sense_raise_nothing(engine: AnswerEngine, te
     [
         # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
         "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
+        # "all day and night" of a brace, not of the pain; a question whether lying still is worse.
+        "is it ok to wear my back support all day and night",
+        "does lying in bed for days make a back spasm worse?",
         # "chill" the verb is not the chills.
         "back spasm, no numbness, wee fine. can i just chill and wait it out?",
         # Weight lost on purpose, however far from the loss it is told.
@@ -688,6 +691,8 @@ def test_a_reason_told_elsewhere_or_a_word_in_another_role_raises_no_alarm(engin
         ("eating a normal diet but lost 2 stone without trying and my back aches", "weight-loss"),
         ("i havent been dieting but lost 2 stone for no reason, back aches", "weight-loss"),
         ("my back is bad all day but the worst bit is the night, i wake at 3 with it throbbing", "constant-night"),
+        ("my lower back has hurt all day and night for three weeks", "constant-night"),
+        ("lying down makes the pain worse and it wakes me every night", "constant-night"),
     ],
 )
 def test_the_same_signs_said_plainly_still_flag(engine: AnswerEngine, text: str, expected: str) -> None:
