@@ -673,6 +673,10 @@ def test_words_of_a_sign_in_another_sense_raise_nothing(engine: AnswerEngine, te
         # "all day and night" of a brace, not of the pain; a question whether lying still is worse.
         "is it ok to wear my back support all day and night",
         "does lying in bed for days make a back spasm worse?",
+        # A disc that bulges is no lump on the back; 40 degrees of weather is no fever; a twitch is no pain.
+        "can a bulging disc give you back spasms?",
+        "laying bricks in 40 degree heat, how much water so my back doesnt cramp",
+        "three leg days in a row and now my back won't stop twitching, is it too much gym",
         # "chill" the verb is not the chills.
         "back spasm, no numbness, wee fine. can i just chill and wait it out?",
         # Weight lost on purpose, however far from the loss it is told.
