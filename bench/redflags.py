@@ -74,6 +74,10 @@ FLAG_SETS = {
     # buried in a long message, mixed with an ordinary question, understated), scored once first.
     "dev21": ("redflags_blind_dev21.tsv", "no_alarm_blind_dev21.tsv", "dev21"),
     "held21": ("redflags_blind_dev21.tsv", "no_alarm_blind_dev21.tsv", "held21"),
+    # Round 23 (seventh session: timelines, numbers, compared with before, replies to a question,
+    # joking or embarrassed, medical words used loosely), scored once before any tuning on it.
+    "dev23": ("redflags_blind_dev23.tsv", "no_alarm_blind_dev23.tsv", "dev23"),
+    "held23": ("redflags_blind_dev23.tsv", "no_alarm_blind_dev23.tsv", "held23"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -85,7 +89,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),
