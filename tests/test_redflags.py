@@ -701,3 +701,36 @@ def test_a_reason_told_elsewhere_or_a_word_in_another_role_raises_no_alarm(engin
 )
 def test_the_same_signs_said_plainly_still_flag(engine: AnswerEngine, text: str, expected: str) -> None:
     assert flag(engine, text) == (expected, "same_day")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Never ... before ... now" is news, not a denial.
+        ("never had pain in my chest with a back spasm before, but today I do", ("chest-pain", "emergency")),
+        ("my toes have never caught the floor like this before, only the left foot", ("one-leg-nerve", "same_day")),
+        ("never hurt to cough before, now every cough makes my back scream", ("cough-sneeze", "same_day")),
+        # Nigerian Pidgin "no fit" is "can't".
+        ("my back don spoil and I no fit pee since yesterday", ("ce-bladder-bowel", "emergency")),
+        ("a stack of scaffolding boards fell on top of me at work and my back is agony", ("serious-injury", "emergency")),
+        ("lying flat makes zero difference to the pain", ("constant-night", "same_day")),
+        ("continuous pain in my lower back for a week", ("constant-night", "same_day")),
+        ("it hurts between the blades when I breathe in", ("thoracic", "same_day")),
+        ("lost a stone without me trying and my back aches", ("weight-loss", "same_day")),
+    ],
+)
+def test_signs_told_as_news_in_dialect_or_new_words(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
+    assert flag(engine, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "never had any bladder trouble before, is that something to watch for with a spasm?",
+        "right leg ache 3/10, back 6/10, and I can stand on one leg on each side fine",
+        "bladder and bowels doing their usual thing, just a tight lower back from sitting on the loo too long",
+        "nothing wrong with my waterworks, i just cant lower myself onto the toilet with this spasm",
+    ],
+)
+def test_no_alarm_for_a_sign_denied_a_score_or_each_side(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"

@@ -39,6 +39,8 @@ THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "the
 AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # stems of "6 years old", "aged 80"
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating"})  # words whose "fine" after them is about themselves
+NEWS_REACH = 10  # "never ... before ... now": how far apart the three may be
+NEWS_NOW = frozenset({"now", "today", "tonight", "new", "suddenly", "since", "started", "this"})
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
 SOUND_KEY_MIN = 4  # a shorter sound key ("ths") is shared by too many words
@@ -784,6 +786,9 @@ class RedFlags:
                     continue
                 if not all(neg[k] in stems[pos + k] for k in range(len(neg))):
                     continue
+                # "never had chest pain before, today I have both": news, not a denial.
+                if neg == ("never",) and self._news(index, end):
+                    continue
                 # "not sure if ...", "haven't been able to ..." are not denials.
                 hedges = self.hedges if reach == NEGATION_REACH else self.hedges | self.near_hedges
                 if any(
@@ -794,6 +799,19 @@ class RedFlags:
                 return True
         # "peeing FINE, legs feel strong": each matched part may be denied right after it.
         return any(self._denied_after(index, e) for _, e in chosen)
+
+    def _news(self, index: _Index, after: int) -> bool:
+        """After "never": "like this (one)" in its clause, or "before" and then, within a few words,
+        a word saying it is here now ("never hurt to sneeze before, NOW I dread it")."""
+        tokens = index.tokens
+        clause = tokens[after - 1].clause
+        for k in range(after, min(after + NEWS_REACH, len(tokens))):
+            word = tokens[k].word
+            if tokens[k].clause == clause and word == "like" and k + 1 < len(tokens) and tokens[k + 1].word in ("this", "that"):
+                return True
+            if word == "before":
+                return any(t.word in NEWS_NOW for t in tokens[k + 1 : k + 1 + NEWS_REACH])
+        return False
 
     def _denied_after(self, index: _Index, stop: int) -> bool:
         """Is the sign denied right after it is named ("bladder fine", "legs feel strong")? Only
