@@ -730,6 +730,8 @@ def test_signs_told_as_news_in_dialect_or_new_words(engine: AnswerEngine, text: 
         "right leg ache 3/10, back 6/10, and I can stand on one leg on each side fine",
         "bladder and bowels doing their usual thing, just a tight lower back from sitting on the loo too long",
         "nothing wrong with my waterworks, i just cant lower myself onto the toilet with this spasm",
+        "why does it hurt more the morning after than on the night it happened?",
+        "how do I stop my van skidding on black ice",
     ],
 )
 def test_no_alarm_for_a_sign_denied_a_score_or_each_side(engine: AnswerEngine, text: str) -> None:
