@@ -572,3 +572,8 @@ def test_a_figure_of_speech_or_a_story_with_and_is_no_list(engine: AnswerEngine,
 def test_a_near_tie_in_the_first_part_still_names_its_subject(engine: AnswerEngine, text: str, topics: tuple[str, str]) -> None:
     reply = engine.answer(text)
     assert reply.kind == "answer" and set(topics) <= set(reply.topics), reply.topics
+
+
+def test_a_second_question_joined_by_a_plus_sign_is_answered(engine: AnswerEngine) -> None:
+    reply = engine.answer("how do I lift boxes without hurting my back + should I wear a lifting belt")
+    assert reply.kind == "answer" and {"lift-safely", "back-brace"} <= set(reply.topics), reply.topics

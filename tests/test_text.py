@@ -270,3 +270,11 @@ def test_lexicon_missing_or_broken_file(tmp_path: Path) -> None:
     (tmp_path / "lexicon.toml").write_text("stopwords = [", encoding="utf-8")
     with pytest.raises(ContentError, match="lexicon.toml: not valid TOML"):
         load_lexicon(tmp_path / "lexicon.toml")
+
+
+def test_plus_and_ampersand_join_words_like_and() -> None:
+    from bot.core.text import fold
+
+    assert fold("ice & heat").split() == ["ice", "and", "heat"]
+    assert fold("lift safely + should I wear a belt").split() == "lift safely and should i wear a belt".split()
+    assert fold("pins+needles").split() == ["pins", "and", "needles"]

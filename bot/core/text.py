@@ -61,7 +61,8 @@ def fold(text: str) -> str:
     text = _WILL.sub(" will", text)  # "I'll" must not become "ill"
     text = _WITH_OUT.sub(" without ", text).replace("w/ ", "with ")
     text = _APOSTROPHE.sub("", text)
-    return _NUMBER_UNIT.sub(r"\1 \2", _AMP_IN_WORD.sub("", text).replace("&", " and "))
+    # "&" and "+" join words ("ice & heat", "lift safely + should I wear a belt", "pins+needles").
+    return _NUMBER_UNIT.sub(r"\1 \2", _AMP_IN_WORD.sub("", text).replace("&", " and ").replace("+", " and "))
 
 
 def question_clauses(text: str) -> frozenset[int]:
