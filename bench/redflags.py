@@ -78,6 +78,10 @@ FLAG_SETS = {
     # joking or embarrassed, medical words used loosely), scored once before any tuning on it.
     "dev23": ("redflags_blind_dev23.tsv", "no_alarm_blind_dev23.tsv", "dev23"),
     "held23": ("redflags_blind_dev23.tsv", "no_alarm_blind_dev23.tsv", "held23"),
+    # Round 24 (seventh session: what the person can no longer do, after a named event, very short
+    # with a typo, second-language word order, a spouse or child, comparisons), scored once first.
+    "dev24": ("redflags_blind_dev24.tsv", "no_alarm_blind_dev24.tsv", "dev24"),
+    "held24": ("redflags_blind_dev24.tsv", "no_alarm_blind_dev24.tsv", "held24"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
