@@ -126,21 +126,25 @@ def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: l
 # final15 -1; two questions held6 and held10 -1. An urgent reply counts as right for a question filed under the matching
 # urgent topic (bench/answers.py blind_judge).
 KEPT_ASIDE_FLOORS = [
-    ("", "held", 135, 54, 23), ("2", "held", 66, 19, 14), ("3", "held3", 79, 24, 13),
-    ("4", "held4", 117, 38, 20), ("5", "held5", 109, 37, 12), ("6", "held6", 106, 35, 14),
-    ("7", "held7", 114, 39, 24), ("8", "held8", 105, 39, 20), ("9", "held9", 111, 40, 21),
+    # Raised in the seventh session to what was measured after the off-topic example vote
+    # (bot/core/off_topic.py) and the two-question changes: most off-topic floors +1 to +4.
+    ("", "held", 136, 55, 26), ("2", "held", 67, 19, 15), ("3", "held3", 79, 24, 13),
+    ("4", "held4", 117, 38, 21), ("5", "held5", 110, 39, 12), ("6", "held6", 106, 38, 15),
+    ("7", "held7", 114, 41, 24), ("8", "held8", 105, 39, 20), ("9", "held9", 111, 41, 21),
     ("10", "held10", 120, 43, 21), ("11", "final11", 232, 94, 51),
     # Sets 12-14 (fifth session); first scores, before any tuning on them: held12 102/116, 35/40,
     # 20/24; held13 94/116, 37/40, 17/24; held14 96/116, 35/40, 24/24. Set 15 was written after
     # the tuning and kept aside whole; scored once: 264/290, 85/100, 48/60.
-    ("12", "held12", 108, 36, 22), ("13", "held13", 102, 37, 20), ("14", "held14", 102, 35, 24),
+    ("12", "held12", 108, 36, 22), ("13", "held13", 102, 37, 20), ("14", "held14", 103, 37, 24),
     ("15", "final15", 267, 87, 50),
     # Sets 16, 18 and 20 (sixth session); first scores: held16 108/116, 36/40, 19/24; held18
-    # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24. Seventh session: held16 109 -> 108 when
-    # the examples that equal a text of set 21's held part or set 22 left the examples file.
-    ("16", "held16", 108, 36, 20), ("18", "held18", 100, 36, 18), ("20", "held20", 93, 31, 19),
+    # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24.
+    ("16", "held16", 109, 37, 20), ("18", "held18", 100, 37, 19), ("20", "held20", 93, 31, 20),
     # Set 17: written at the start of the sixth session, kept aside whole, scored once at its end.
     ("17", "final17", 253, 86, 52),
+    # Sets 21 and 23 (seventh session); first scores: held21 104/116, 38/40, 20/24; held23 93/116,
+    # 37/40, 17/24. Nothing was tuned on them.
+    ("21", "held21", 104, 38, 20), ("23", "held23", 93, 37, 17),
 ]
 
 

@@ -45,8 +45,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21 and 23 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23 and 24 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -105,13 +105,18 @@ def test_held_rows_do_not_regress(results) -> None:
     # kept aside whole and scored once at the sixth session's end = now). The targets are
     # 100 % and at most 2 % false alarms; held12, held13 and final14 are over that ceiling.
     [("dev10", 68, 68, 85, 0), ("held4", 41, 44, 51, 0), ("final11", 62, 64, 78, 0),
-     ("dev12", 63, 64, 68, 0), ("held12", 44, 48, 43, 3), ("dev13", 55, 55, 69, 0), ("held13", 37, 39, 47, 7),
+     ("dev12", 63, 64, 68, 0), ("held12", 44, 48, 43, 3), ("dev13", 55, 55, 69, 0), ("held13", 37, 39, 47, 6),
      ("final14", 77, 78, 96, 5), ("dev16", 53, 56, 70, 0), ("held16", 36, 40, 47, 1),
-     ("dev18", 56, 56, 69, 1), ("held18", 34, 37, 43, 1), ("held2", 44, 47, 55, 0),
-     ("dev19", 64, 64, 69, 3), ("held19", 39, 45, 40, 7), ("dev20", 54, 56, 69, 0), ("held20", 40, 40, 48, 4),
-     ("final17", 77, 79, 92, 1)],
+     ("dev18", 56, 56, 69, 1), ("held18", 34, 37, 45, 1), ("held2", 45, 47, 56, 0),
+     ("dev19", 64, 64, 69, 3), ("held19", 39, 45, 42, 4), ("dev20", 54, 56, 69, 0), ("held20", 40, 40, 48, 4),
+     ("final17", 77, 79, 92, 1),
+     # Seventh session (floors of older parts raised to what was measured at its end). Round 21 first: dev21 56/56, 68/70, 5/96; held21 39/40 (40 caught), 42/50,
+     # 1/64. Round 23 first: dev23 51/56, 61/70, 4/96; held23 38/40 (40 caught), 45/50, 2/64.
+     # Round 24 first: dev24 51/56 (53 caught), 60/70, 4/96; held24 36/40 (38 caught), 42/50, 1/64.
+     ("dev21", 56, 56, 69, 2), ("held21", 39, 40, 45, 1), ("dev23", 56, 56, 70, 2), ("held23", 39, 40, 45, 2),
+     ("dev24", 56, 56, 67, 0), ("held24", 36, 38, 42, 1)],
 )
-def test_rounds_nine_to_twenty_do_not_regress(
+def test_rounds_nine_to_twenty_three_do_not_regress(
     results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
 ) -> None:
     r = results[name]

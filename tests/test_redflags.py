@@ -736,3 +736,36 @@ def test_signs_told_as_news_in_dialect_or_new_words(engine: AnswerEngine, text: 
 )
 def test_no_alarm_for_a_sign_denied_a_score_or_each_side(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my husband's sheets were wet this morning and he didnt know he'd done it, back's been bad all week", ("ce-bladder-bowel", "emergency")),
+        ("since the spasm started, at the end with my wife the semen is not coming out", ("ce-sexual", "emergency")),
+        ("since my back went the little fella won't wake up at all", ("ce-sexual", "emergency")),
+        ("hurt my back in a car crash this morning, back in agony", ("serious-injury", "emergency")),
+        ("71, sudden tummy and back pain, feel dizy", ("aneurysm", "emergency")),
+        ("my right foot flaps when I walk since my back went", ("one-leg-nerve", "same_day")),
+        ("my belt needs a new hole and I'm not dieting, back aching for weeks", ("weight-loss", "same_day")),
+        ("at night the back pain is more strong and I wake up", ("constant-night", "same_day")),
+        ("she grabs her back and winces every time she coughs", ("cough-sneeze", "same_day")),
+    ],
+)
+def test_signs_told_in_round_24s_ways(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
+    assert flag(engine, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tried everything and nothing works, will my willing back ever sort itself out?",
+        "I keep a rolled towel behind my back in the car, good idea?",
+        "carried a heavy rucksack all day, back feels like a sack of potatoes",
+        "my toddler's a right heavy lump to carry and my back is grumbling",
+        "scared of osteoporosis because my mum had it, I'm 34 and my back went lifting the baby",
+        "sitting on the loo is slow going but peeing and everything else is totally normal",
+    ],
+)
+def test_no_alarm_for_round_24s_near_misses(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"
