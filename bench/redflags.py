@@ -82,6 +82,11 @@ FLAG_SETS = {
     # with a typo, second-language word order, a spouse or child, comparisons), scored once first.
     "dev24": ("redflags_blind_dev24.tsv", "no_alarm_blind_dev24.tsv", "dev24"),
     "held24": ("redflags_blind_dev24.tsv", "no_alarm_blind_dev24.tsv", "held24"),
+    # Round 25 (seventh session, after round 22 was scored: the sign as the reason for another
+    # question, in a list of symptoms, invented images, in a hurry, still going on, "what does it
+    # mean if"), scored once before any tuning on it.
+    "dev25": ("redflags_blind_dev25.tsv", "no_alarm_blind_dev25.tsv", "dev25"),
+    "held25": ("redflags_blind_dev25.tsv", "no_alarm_blind_dev25.tsv", "held25"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
