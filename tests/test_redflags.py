@@ -768,3 +768,32 @@ def test_signs_told_in_round_24s_ways(engine: AnswerEngine, text: str, expected:
 )
 def test_no_alarm_for_round_24s_near_misses(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("back spasm 3 weeks, ED since, 41M", ("ce-sexual", "emergency")),
+        ("like an elephant sitting on me at the front while my back is clenched", ("chest-pain", "emergency")),
+        ("the scales keep going down even though I'm eating normally, and my back aches", ("weight-loss", "same_day")),
+        ("my belt's in two notches and I'm not even trying, back keeps seizing", ("weight-loss", "same_day")),
+        ("since I got someone else's liver I take pills so my body doesn't reject it, now my back aches", ("infection-risk", "same_day")),
+        ("my toes won't come up on the right since my back went", ("one-leg-nerve", "same_day")),
+    ],
+)
+def test_signs_told_in_round_25s_ways(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
+    assert flag(engine, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the back end of my car clunks over speed bumps, garage now or can it wait?",
+        "there's a bulge on the back of my phone where the battery swelled, safe to use?",
+        "my son's back is sore after a growth spurt and rugby, it eases with rest",
+        "sore throat, runny nose, back no worse when I sneeze, just my usual stiffness",
+        "I keep checking for numbness down below every hour, it always feels normal, am I mad",
+    ],
+)
+def test_no_alarm_for_round_25s_near_misses(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"

@@ -684,7 +684,8 @@ class AnswerEngine:
         asked about too."""
         if query.subject.back:
             return finding
-        if query.subject.part:
+        if query.subject.part or (query.thing_back and not query.anchored):
+            # ... nor of "the back of my laptop" ("a bulge where the battery swelled").
             return Finding()
         if query.anchored or query.bodily:
             return finding
