@@ -85,10 +85,11 @@ def test_round_nine_dev_part_is_caught_by_the_examples(results) -> None:
 
 def test_held_rows_do_not_regress(results) -> None:
     # Never tuned on. Measured 2026-12-06 (fifth session): emergency 78/84 direct (79 with the
-    # safety question), same-day 91/100, false alarms 3/88 (over the 2 % target). Floors there.
+    # safety question), same-day 91/100, false alarms 3/88 (over the 2 % target). Floors raised at
+    # the seventh session's end: 79/84 (80 caught), 92/100.
     r = results["held"]
-    assert r.levels["emergency"].caught >= 79 and r.levels["emergency"].direct >= 78
-    assert r.levels["same_day"].direct >= 91
+    assert r.levels["emergency"].caught >= 80 and r.levels["emergency"].direct >= 79
+    assert r.levels["same_day"].direct >= 92
     assert r.false_alarms <= 3
 
 
@@ -104,9 +105,9 @@ def test_held_rows_do_not_regress(results) -> None:
     # 39/48, 40/50, 7/64; round 20: dev20 53/56, 66/70, 3/96, held20 40/40, 48/50, 4/64; final17,
     # kept aside whole and scored once at the sixth session's end = now). The targets are
     # 100 % and at most 2 % false alarms; held12, held13 and final14 are over that ceiling.
-    [("dev10", 68, 68, 85, 0), ("held4", 41, 44, 51, 0), ("final11", 62, 64, 78, 0),
+    [("dev10", 68, 68, 85, 0), ("held4", 41, 44, 51, 0), ("final11", 62, 64, 79, 0),
      ("dev12", 63, 64, 68, 0), ("held12", 44, 48, 43, 3), ("dev13", 55, 55, 69, 0), ("held13", 37, 39, 47, 6),
-     ("final14", 77, 78, 96, 5), ("dev16", 53, 56, 70, 0), ("held16", 36, 40, 47, 1),
+     ("final14", 78, 79, 97, 4), ("dev16", 53, 56, 70, 0), ("held16", 36, 40, 47, 1),
      ("dev18", 56, 56, 69, 1), ("held18", 34, 37, 45, 1), ("held2", 45, 47, 56, 0),
      ("dev19", 64, 64, 69, 3), ("held19", 39, 45, 42, 4), ("dev20", 54, 56, 69, 0), ("held20", 40, 40, 48, 4),
      ("final17", 77, 79, 92, 1),
