@@ -700,7 +700,8 @@ class RedFlags:
         return (
             denied
             or self._unless_near(index, chosen, item.unless, window)
-            or (isinstance(item, Flag) and self._unless_anywhere(index, item.unless_anywhere))
+            # A reason said anywhere ("he's been on a diet ... and lost 8 kg"): the window is the message.
+            or (isinstance(item, Flag) and self._unless_near(index, [(0, len(index.stems))], item.unless_anywhere, 0))
             or (index.carer and self._about_someone_else(index, chosen))
         )
 
@@ -732,22 +733,16 @@ class RedFlags:
                 return True
         return False
 
-    def _unless_anywhere(self, index: _Index, unless) -> bool:
-        """A reason said anywhere: "he's been on a diet ... and lost 8 kg" is weight lost on purpose
-        however far apart the two are told."""
-        return any(
-            index.phrase_at(phrase, start) and not self._denied(index, [(start, start + len(phrase))])
-            for phrase in unless for start in index.by_stem.get(phrase[0], ())
-        )
-
     def _unless_near(self, index: _Index, chosen: list[tuple[int, int]], unless, window: int) -> bool:
         if not unless:
             return False
         lo = max(0, min(s for s, _ in chosen) - window)
         hi = min(len(index.stems), max(e for _, e in chosen) + window)
         for phrase in unless:
-            for start in range(lo, hi - len(phrase) + 1):
-                if index.phrase_at(phrase, start):
+            # Only where its first word is (the window may be the whole message).
+            starts = range(lo, hi) if phrase[0] == WILDCARD else index.by_stem.get(phrase[0], ())
+            for start in starts:
+                if lo <= start <= hi - len(phrase) and index.phrase_at(phrase, start):
                     # "lost weight WITHOUT dieting": a denied `unless` word is no reason to doubt.
                     if not self._denied(index, [(start, start + len(phrase))]):
                         return True
