@@ -113,13 +113,8 @@ def _a_choice(part: list[Token], informative) -> bool:
 def choice_sides(part: list[Token], informative) -> tuple[list[Token], list[Token]] | None:
     """The two sides of "heat pack or a back belt, which is better": the words before the first
     "or" / "vs", and after it, each with a word of meaning; None if the part offers no choice."""
-    for i, token in enumerate(part):
-        if token.word in CHOICE and 0 < i < len(part) - 1:
-            left, right = part[:i], part[i + 1 :]
-            if any(informative(t) for t in left) and any(informative(t) for t in right):
-                return left, right
-            return None
-    return None
+    i = _first_inside(part, CHOICE)
+    return None if i is None else _sides(part, i, informative)
 
 
 def refers_back(part: list[Token]) -> bool:
@@ -136,15 +131,21 @@ def list_sides(part: list[Token], informative) -> tuple[list[Token], list[Token]
     before the first "and", and after it, each with a word of meaning, and different words
     beside it, one of them meaningful; None for a telling ("I lifted a box and my back went"), a figure of speech ("again
     and again", "in and out of bed") or no "and"."""
-    if any(t.word in PERSONAL for t in part):
+    i = None if any(t.word in PERSONAL for t in part) else _first_inside(part, LIST_JOINERS)
+    if i is None:
         return None
-    for i, token in enumerate(part):
-        if token.word in LIST_JOINERS and 0 < i < len(part) - 1:
-            before, after = part[i - 1], part[i + 1]
-            if before.stem == after.stem or not (informative(before) or informative(after)):
-                return None
-            left, right = part[:i], part[i + 1 :]
-            if any(informative(t) for t in left) and any(informative(t) for t in right):
-                return left, right
-            return None
-    return None
+    before, after = part[i - 1], part[i + 1]
+    if before.stem == after.stem or not (informative(before) or informative(after)):
+        return None
+    return _sides(part, i, informative)
+
+
+def _first_inside(part: list[Token], joiners: frozenset[str]) -> int | None:
+    """Where the first of `joiners` stands with words on both sides of it, if anywhere."""
+    return next((i for i, t in enumerate(part) if t.word in joiners and 0 < i < len(part) - 1), None)
+
+
+def _sides(part: list[Token], i: int, informative) -> tuple[list[Token], list[Token]] | None:
+    """The words before and after part[i], if each side has a word of meaning."""
+    left, right = part[:i], part[i + 1 :]
+    return (left, right) if any(map(informative, left)) and any(map(informative, right)) else None
