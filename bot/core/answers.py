@@ -51,6 +51,7 @@ from bot.core.text import (
 FIELDS = ("title", "keywords", "synonyms", "questions", "body")
 OFF_TOPIC_LABEL = "none"  # question_examples.tsv: a message people wrote about something else
 ANY_TOPIC_LABEL = "any"  # ... one of ours that names no single topic (two questions)
+NO_TOPIC_LABELS = (OFF_TOPIC_LABEL, ANY_TOPIC_LABEL)  # read by the off-topic vote only
 FIELD_B = {"title": 0.3, "keywords": 0.5, "synonyms": 0.5, "questions": 0.6, "body": 0.75}
 FIXED_WEIGHT = 0.7  # a typo-fixed word is slightly less sure evidence than a typed one
 UNKNOWN_INFO = 2.0  # what a word no topic uses weighs when measuring coverage
@@ -252,18 +253,15 @@ class AnswerEngine:
         )
         short = {a[0] for a in lexicon.anchors if len(a) == 1}
         self.normaliser = Normaliser(TypoFixer(dict(counts), short_targets=_raw_forms(short, counts), real_words=real_words))
-        unknown_topics = sorted({
-            label for label, _ in question_examples or ()
-            if label not in content.topics and label not in (OFF_TOPIC_LABEL, ANY_TOPIC_LABEL)
-        })
+        question_examples = list(question_examples or ())
+        topical = [(label, q) for label, q in question_examples if label not in NO_TOPIC_LABELS]
+        unknown_topics = sorted({label for label, _ in topical if label not in content.topics})
         if unknown_topics:
             raise ContentError([f"question_examples.tsv: unknown topics {unknown_topics}"])
         # Questions people wrote without seeing the content, read exactly as a message is (typos
         # fixed), so their slips never become words the typo fixer trusts.
         self._people_questions: dict[str, list[list[str]]] = {}
-        for label, question in question_examples or ():
-            if label in (OFF_TOPIC_LABEL, ANY_TOPIC_LABEL):
-                continue
+        for label, question in topical:
             self._people_questions.setdefault(label, []).append(
                 self._rewrite(self.normaliser.stems(question))
             )
@@ -276,8 +274,8 @@ class AnswerEngine:
         self._back_only = frozenset(f.id for f in redflags.flags if f.back_only)
         self.flag_examples = FlagExamples(flag_examples or (), self._example_stems)
         self.off_topic = OffTopicExamples(
-            (q for label, q in question_examples or () if label != OFF_TOPIC_LABEL),
-            (q for label, q in question_examples or () if label == OFF_TOPIC_LABEL),
+            (q for label, q in question_examples if label != OFF_TOPIC_LABEL),
+            (q for label, q in question_examples if label == OFF_TOPIC_LABEL),
             self._example_stems,
         )
 
@@ -665,7 +663,7 @@ class AnswerEngine:
         reply = self._second_question(self._decide(query, self.rank(query)), query, ranked_tokens, text)
         if reply.kind == "answer" and not query.anchored and self.off_topic.is_off(self._vote_stems(tokens)):
             # Naming no back, and most like the messages people wrote about something else.
-            reply = Reply("no_match", (), 0.0, self.messages.no_match)
+            reply = self._no_match()
         check = finding.check
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
         # over in the match" or "the toilet seat is loose" is not a warning sign.
@@ -800,16 +798,21 @@ class AnswerEngine:
             listed = asks_something or len(parts) == 1
             sides = list_sides(part, self._informative) if listed and len(out_parts) < MAX_CHOICE_PARTS else None
             if sides is not None:
-                left = self._part_decision(sides[0], query)[2]
-                right = self._part_decision(sides[1], query)[2]
-                if (left.kind == right.kind == "answer" and not left.declined and not right.declined
-                        and left.topics[0] != right.topics[0]):
+                left = self._plain_answer(sides[0], query)
+                right = self._plain_answer(sides[1], query) if left else None
+                if right and left != right:
                     out_parts += [sides[0], sides[1]]
                     out_asks += [True, True]
                     continue
             out_parts.append(part)
             out_asks.append(asks_something)
         return out_parts, out_asks
+
+    def _plain_answer(self, part: list[Token], query: Query) -> str | None:
+        """The topic a part alone is answered with, if it is answered (the other side of a list is
+        ranked only when this side is)."""
+        r = self._part_decision(part, query)[2]
+        return r.topics[0] if r.kind == "answer" and not r.declined else None
 
     def _other_back(self, stems: list[str], k: int) -> str:
         nxt = stems[k + 1] if k + 1 < len(stems) else ""
@@ -898,7 +901,7 @@ class AnswerEngine:
         return next(level for level in SMALLTALK_LEVELS if level in found)
 
     def _decide(self, query: Query, ranked: list[Ranked], general: bool = True) -> Reply:
-        no_match = Reply("no_match", (), 0.0, self.messages.no_match)
+        no_match = self._no_match()
         subject = query.subject
         best = ranked[0] if ranked else None
         # "should I bend my knees when I lift" is ours though it names a knee; "pulled my hamstring
@@ -1007,6 +1010,9 @@ class AnswerEngine:
         """Any question naming a medicine ("my friend gave me her diazepam, ok to take?") gets the
         medicines topic, which says to ask a pharmacist and never to take someone else's."""
         return query.medicine and best.topic_id == self._medicine_topic
+
+    def _no_match(self) -> Reply:
+        return Reply("no_match", (), 0.0, self.messages.no_match)
 
     def _declined(self, text: str) -> Reply:
         return Reply("no_match", (), 0.0, text, declined=True)
