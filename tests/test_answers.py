@@ -180,23 +180,16 @@ def test_subject_plus_something_unknown_is_no_match(real: AnswerEngine) -> None:
     assert real.answer("tattoo and back spasms").kind == "no_match"
 
 
-def test_general_topic_must_exist(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name, setting", [("general_topic", 'general_topic = "about-spasms"'), ("cause_topic", 'cause_topic = ""')]
+)
+def test_the_lexicons_topics_must_exist(tmp_path: Path, name: str, setting: str) -> None:
     root = write_content(tmp_path / "content")
     lexicon = root / "lexicon.toml"
-    lexicon.write_text(
-        lexicon.read_text(encoding="utf-8").replace('"about-spasms"', '"no-such-topic"'), encoding="utf-8"
-    )
-    with pytest.raises(ContentError, match="lexicon.toml: general_topic: unknown topic 'no-such-topic'"):
-        AnswerEngine.from_dir(root)
-
-
-def test_cause_topic_must_exist(tmp_path: Path) -> None:
-    root = write_content(tmp_path / "content")
-    lexicon = root / "lexicon.toml"
-    lexicon.write_text(
-        lexicon.read_text(encoding="utf-8").replace('cause_topic = ""', 'cause_topic = "no-such-topic"'), encoding="utf-8"
-    )
-    with pytest.raises(ContentError, match="lexicon.toml: cause_topic: unknown topic 'no-such-topic'"):
+    text = lexicon.read_text(encoding="utf-8")
+    assert setting in text
+    lexicon.write_text(text.replace(setting, f'{name} = "no-such-topic"'), encoding="utf-8")
+    with pytest.raises(ContentError, match=f"lexicon.toml: {name}: unknown topic 'no-such-topic'"):
         AnswerEngine.from_dir(root)
 
 

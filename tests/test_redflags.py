@@ -665,135 +665,89 @@ def test_words_of_a_sign_in_another_sense_raise_nothing(engine: AnswerEngine, te
     assert reply.kind == "answer", (reply.kind, reply.flag)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
-        "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
-        # A question whether lying still makes it worse.
-        "does lying in bed for days make a back spasm worse?",
-        # A disc that bulges is no lump on the back; 40 degrees of weather is no fever; a twitch is no pain.
-        "can a bulging disc give you back spasms?",
-        "laying bricks in 40 degree heat, how much water so my back doesnt cramp",
-        "three leg days in a row and now my back won't stop twitching, is it too much gym",
-        # "chill" the verb is not the chills.
-        "back spasm, no numbness, wee fine. can i just chill and wait it out?",
-        # Weight lost on purpose, however far from the loss it is told.
-        "my husband started a diet in june. his back went at the weekend while gardening and he is in a lot"
-        " of pain with it. he is worried that the weight loss matters, he is not sure. does it?",
-    ],
-)
-def test_a_reason_told_elsewhere_or_a_word_in_another_role_raises_no_alarm(engine: AnswerEngine, text: str) -> None:
-    assert engine.answer(text).kind != "urgent"
+# Signs said in everyday ways found on the blind rounds' dev parts (seventh session), each next
+# to the plain wording it must not break, and near misses that must raise no alarm.
+SIGNS_IN_EVERYDAY_WORDS = [
+    # Round 21: the same signs said plainly still flag.
+    ("i've got the chills and my back is killing me", "fever-unwell", "same_day"),
+    ("eating a normal diet but lost 2 stone without trying and my back aches", "weight-loss", "same_day"),
+    ("i havent been dieting but lost 2 stone for no reason, back aches", "weight-loss", "same_day"),
+    ("my back is bad all day but the worst bit is the night, i wake at 3 with it throbbing", "constant-night", "same_day"),
+    ("my lower back has hurt all day and night for three weeks", "constant-night", "same_day"),
+    ("lying down makes the pain worse and it wakes me every night", "constant-night", "same_day"),
+    # Round 23: news, dialect, new words.
+    # "Never ... before ... now" is news, not a denial.
+    ("never had pain in my chest with a back spasm before, but today I do", "chest-pain", "emergency"),
+    ("my toes have never caught the floor like this before, only the left foot", "one-leg-nerve", "same_day"),
+    ("never hurt to cough before, now every cough makes my back scream", "cough-sneeze", "same_day"),
+    # Nigerian Pidgin "no fit" is "can't".
+    ("my back don spoil and I no fit pee since yesterday", "ce-bladder-bowel", "emergency"),
+    ("a stack of scaffolding boards fell on top of me at work and my back is agony", "serious-injury", "emergency"),
+    ("lying flat makes zero difference to the pain", "constant-night", "same_day"),
+    ("continuous pain in my lower back for a week", "constant-night", "same_day"),
+    ("it hurts between the blades when I breathe in", "thoracic", "same_day"),
+    ("lost a stone without me trying and my back aches", "weight-loss", "same_day"),
+    # Round 24.
+    ("my husband's sheets were wet this morning and he didnt know he'd done it, back's been bad all week", "ce-bladder-bowel", "emergency"),
+    ("since the spasm started, at the end with my wife the semen is not coming out", "ce-sexual", "emergency"),
+    ("since my back went the little fella won't wake up at all", "ce-sexual", "emergency"),
+    ("hurt my back in a car crash this morning, back in agony", "serious-injury", "emergency"),
+    ("71, sudden tummy and back pain, feel dizy", "aneurysm", "emergency"),
+    ("my right foot flaps when I walk since my back went", "one-leg-nerve", "same_day"),
+    ("my belt needs a new hole and I'm not dieting, back aching for weeks", "weight-loss", "same_day"),
+    ("at night the back pain is more strong and I wake up", "constant-night", "same_day"),
+    ("she grabs her back and winces every time she coughs", "cough-sneeze", "same_day"),
+    # Round 25.
+    ("back spasm 3 weeks, ED since, 41M", "ce-sexual", "emergency"),
+    ("like an elephant sitting on me at the front while my back is clenched", "chest-pain", "emergency"),
+    ("the scales keep going down even though I'm eating normally, and my back aches", "weight-loss", "same_day"),
+    ("my belt's in two notches and I'm not even trying, back keeps seizing", "weight-loss", "same_day"),
+    ("since I got someone else's liver I take pills so my body doesn't reject it, now my back aches", "infection-risk", "same_day"),
+    ("my toes won't come up on the right since my back went", "one-leg-nerve", "same_day"),
+]
+NEAR_MISSES = [
+    # Round 21: a reason told elsewhere, a word in another role.
+    # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
+    "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
+    # A question whether lying still makes it worse.
+    "does lying in bed for days make a back spasm worse?",
+    # A disc that bulges is no lump on the back; 40 degrees of weather is no fever; a twitch is no pain.
+    "can a bulging disc give you back spasms?",
+    "laying bricks in 40 degree heat, how much water so my back doesnt cramp",
+    "three leg days in a row and now my back won't stop twitching, is it too much gym",
+    # "chill" the verb is not the chills.
+    "back spasm, no numbness, wee fine. can i just chill and wait it out?",
+    # Weight lost on purpose, however far from the loss it is told.
+    "my husband started a diet in june. his back went at the weekend while gardening and he is in a lot"
+    " of pain with it. he is worried that the weight loss matters, he is not sure. does it?",
+    # Round 23: a sign denied, a score, "each side".
+    "never had any bladder trouble before, is that something to watch for with a spasm?",
+    "right leg ache 3/10, back 6/10, and I can stand on one leg on each side fine",
+    "bladder and bowels doing their usual thing, just a tight lower back from sitting on the loo too long",
+    "nothing wrong with my waterworks, i just cant lower myself onto the toilet with this spasm",
+    "why does it hurt more the morning after than on the night it happened?",
+    "how do I stop my van skidding on black ice",
+    # Round 24.
+    "tried everything and nothing works, will my willing back ever sort itself out?",
+    "I keep a rolled towel behind my back in the car, good idea?",
+    "carried a heavy rucksack all day, back feels like a sack of potatoes",
+    "my toddler's a right heavy lump to carry and my back is grumbling",
+    "scared of osteoporosis because my mum had it, I'm 34 and my back went lifting the baby",
+    "sitting on the loo is slow going but peeing and everything else is totally normal",
+    # Round 25.
+    "the back end of my car clunks over speed bumps, garage now or can it wait?",
+    "there's a bulge on the back of my phone where the battery swelled, safe to use?",
+    "my son's back is sore after a growth spurt and rugby, it eases with rest",
+    "sore throat, runny nose, back no worse when I sneeze, just my usual stiffness",
+    "I keep checking for numbness down below every hour, it always feels normal, am I mad",
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("i've got the chills and my back is killing me", "fever-unwell"),
-        ("eating a normal diet but lost 2 stone without trying and my back aches", "weight-loss"),
-        ("i havent been dieting but lost 2 stone for no reason, back aches", "weight-loss"),
-        ("my back is bad all day but the worst bit is the night, i wake at 3 with it throbbing", "constant-night"),
-        ("my lower back has hurt all day and night for three weeks", "constant-night"),
-        ("lying down makes the pain worse and it wakes me every night", "constant-night"),
-    ],
-)
-def test_the_same_signs_said_plainly_still_flag(engine: AnswerEngine, text: str, expected: str) -> None:
-    assert flag(engine, text) == (expected, "same_day")
+@pytest.mark.parametrize(("text", "expected", "level"), SIGNS_IN_EVERYDAY_WORDS)
+def test_signs_in_everyday_words_flag(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
+    assert flag(engine, text) == (expected, level)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # "Never ... before ... now" is news, not a denial.
-        ("never had pain in my chest with a back spasm before, but today I do", ("chest-pain", "emergency")),
-        ("my toes have never caught the floor like this before, only the left foot", ("one-leg-nerve", "same_day")),
-        ("never hurt to cough before, now every cough makes my back scream", ("cough-sneeze", "same_day")),
-        # Nigerian Pidgin "no fit" is "can't".
-        ("my back don spoil and I no fit pee since yesterday", ("ce-bladder-bowel", "emergency")),
-        ("a stack of scaffolding boards fell on top of me at work and my back is agony", ("serious-injury", "emergency")),
-        ("lying flat makes zero difference to the pain", ("constant-night", "same_day")),
-        ("continuous pain in my lower back for a week", ("constant-night", "same_day")),
-        ("it hurts between the blades when I breathe in", ("thoracic", "same_day")),
-        ("lost a stone without me trying and my back aches", ("weight-loss", "same_day")),
-    ],
-)
-def test_signs_told_as_news_in_dialect_or_new_words(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
-    assert flag(engine, text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "never had any bladder trouble before, is that something to watch for with a spasm?",
-        "right leg ache 3/10, back 6/10, and I can stand on one leg on each side fine",
-        "bladder and bowels doing their usual thing, just a tight lower back from sitting on the loo too long",
-        "nothing wrong with my waterworks, i just cant lower myself onto the toilet with this spasm",
-        "why does it hurt more the morning after than on the night it happened?",
-        "how do I stop my van skidding on black ice",
-    ],
-)
-def test_no_alarm_for_a_sign_denied_a_score_or_each_side(engine: AnswerEngine, text: str) -> None:
-    assert engine.answer(text).kind != "urgent"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("my husband's sheets were wet this morning and he didnt know he'd done it, back's been bad all week", ("ce-bladder-bowel", "emergency")),
-        ("since the spasm started, at the end with my wife the semen is not coming out", ("ce-sexual", "emergency")),
-        ("since my back went the little fella won't wake up at all", ("ce-sexual", "emergency")),
-        ("hurt my back in a car crash this morning, back in agony", ("serious-injury", "emergency")),
-        ("71, sudden tummy and back pain, feel dizy", ("aneurysm", "emergency")),
-        ("my right foot flaps when I walk since my back went", ("one-leg-nerve", "same_day")),
-        ("my belt needs a new hole and I'm not dieting, back aching for weeks", ("weight-loss", "same_day")),
-        ("at night the back pain is more strong and I wake up", ("constant-night", "same_day")),
-        ("she grabs her back and winces every time she coughs", ("cough-sneeze", "same_day")),
-    ],
-)
-def test_signs_told_in_round_24s_ways(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
-    assert flag(engine, text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "tried everything and nothing works, will my willing back ever sort itself out?",
-        "I keep a rolled towel behind my back in the car, good idea?",
-        "carried a heavy rucksack all day, back feels like a sack of potatoes",
-        "my toddler's a right heavy lump to carry and my back is grumbling",
-        "scared of osteoporosis because my mum had it, I'm 34 and my back went lifting the baby",
-        "sitting on the loo is slow going but peeing and everything else is totally normal",
-    ],
-)
-def test_no_alarm_for_round_24s_near_misses(engine: AnswerEngine, text: str) -> None:
-    assert engine.answer(text).kind != "urgent"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("back spasm 3 weeks, ED since, 41M", ("ce-sexual", "emergency")),
-        ("like an elephant sitting on me at the front while my back is clenched", ("chest-pain", "emergency")),
-        ("the scales keep going down even though I'm eating normally, and my back aches", ("weight-loss", "same_day")),
-        ("my belt's in two notches and I'm not even trying, back keeps seizing", ("weight-loss", "same_day")),
-        ("since I got someone else's liver I take pills so my body doesn't reject it, now my back aches", ("infection-risk", "same_day")),
-        ("my toes won't come up on the right since my back went", ("one-leg-nerve", "same_day")),
-    ],
-)
-def test_signs_told_in_round_25s_ways(engine: AnswerEngine, text: str, expected: tuple[str, str]) -> None:
-    assert flag(engine, text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "the back end of my car clunks over speed bumps, garage now or can it wait?",
-        "there's a bulge on the back of my phone where the battery swelled, safe to use?",
-        "my son's back is sore after a growth spurt and rugby, it eases with rest",
-        "sore throat, runny nose, back no worse when I sneeze, just my usual stiffness",
-        "I keep checking for numbness down below every hour, it always feels normal, am I mad",
-    ],
-)
-def test_no_alarm_for_round_25s_near_misses(engine: AnswerEngine, text: str) -> None:
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_near_misses_raise_no_alarm(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "urgent"
