@@ -87,6 +87,11 @@ FLAG_SETS = {
     # mean if"), scored once before any tuning on it.
     "dev25": ("redflags_blind_dev25.tsv", "no_alarm_blind_dev25.tsv", "dev25"),
     "held25": ("redflags_blind_dev25.tsv", "no_alarm_blind_dev25.tsv", "held25"),
+    # Round 26 (eighth session: checklists that deny several signs and report one, the sign as an
+    # aside, Scottish, Irish, Australian, Indian and South African English, voice-to-text run-ons,
+    # what others noticed, durations, minimising), scored once before any tuning on it.
+    "dev26": ("redflags_blind_dev26.tsv", "no_alarm_blind_dev26.tsv", "dev26"),
+    "held26": ("redflags_blind_dev26.tsv", "no_alarm_blind_dev26.tsv", "held26"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -98,7 +103,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

@@ -147,6 +147,9 @@ KEPT_ASIDE_FLOORS = [
     ("21", "held21", 104, 38, 20), ("23", "held23", 93, 37, 17),
     # Set 25 (written after set 22 was scored); first score held25 93/116, 33/40, 19/24.
     ("25", "held25", 93, 33, 19),
+    # Set 26 (eighth session: long context, second-language English, "is it normal", denied
+    # checklists, abbreviations); first scores: dev26 157/174, 56/60, 32/36; held26 102/116, 34/40, 19/24.
+    ("26", "held26", 102, 34, 19),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     ("22", "final22", 263, 90, 49),
 ]
