@@ -704,6 +704,10 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("my belt's in two notches and I'm not even trying, back keeps seizing", "weight-loss", "same_day"),
     ("since I got someone else's liver I take pills so my body doesn't reject it, now my back aches", "infection-risk", "same_day"),
     ("my toes won't come up on the right since my back went", "one-leg-nerve", "same_day"),
+    # Round 26 (eighth session): what follows "but" is what the person stands by; a part said to
+    # be fine is not what the message is about.
+    ("could just be a knot in the muscle, but there's a hard lump by my spine now", "lump-shape", "same_day"),
+    ("no temperature, legs ok, but when I cough the pain nearly floors me", "cough-sneeze", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -740,6 +744,10 @@ NEAR_MISSES = [
     "my son's back is sore after a growth spurt and rugby, it eases with rest",
     "sore throat, runny nose, back no worse when I sneeze, just my usual stiffness",
     "I keep checking for numbness down below every hour, it always feels normal, am I mad",
+    # Round 26: Scots denials ("nae", "no bother") and words the typo fixer took for signs
+    # ("gaun" is going, not gaunt).
+    "nae numbness, nae bother wi the bladder, just a sair back, should ah worry",
+    "Ah'm fine gaun tae the loo, it's gettin aff the seat that's sore wi ma back",
 ]
 
 

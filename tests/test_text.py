@@ -14,9 +14,11 @@ from bot.core.text import (
     TypoFixer,
     edit_distance,
     fold,
+    is_contrast,
     load_lexicon,
     phrase_stems,
     plausible_swap,
+    question_clauses,
     sound_key,
     stem,
     words,
@@ -44,6 +46,14 @@ def test_words_drop_punctuation_and_emoji_and_number_clauses() -> None:
     clauses = dict(got)
     assert clauses["no"] == clauses["fever"]
     assert clauses["fever"] != clauses["back"]  # "but" and the comma start a new clause
+
+
+def test_a_clause_after_but_is_marked_and_question_clauses_number_alike() -> None:
+    got = words("probably just a knot, but there's a lump? and it hurts, however I rest")
+    clauses = dict(got)
+    assert not is_contrast(clauses["knot"]) and is_contrast(clauses["lump"])
+    assert not is_contrast(clauses["hurts"]) and is_contrast(clauses["rest"])
+    assert question_clauses("probably just a knot, but there's a lump? and it hurts") == {clauses["lump"]}
 
 
 def test_words_limit() -> None:

@@ -27,7 +27,17 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.core.content import DEFAULT_CONTENT_DIR, StrictModel, load_one
-from bot.core.text import WILDCARD, PhraseIndex, Token, edit_distance, fold, plausible_swap, sound_key, stem
+from bot.core.text import (
+    WILDCARD,
+    PhraseIndex,
+    Token,
+    edit_distance,
+    fold,
+    is_contrast,
+    plausible_swap,
+    sound_key,
+    stem,
+)
 
 LEVELS = ("emergency", "same_day")  # most urgent first
 SHORT_TYPO = 4  # typo fixes of words this short are not trusted by same-day flags
@@ -742,11 +752,20 @@ class RedFlags:
             # Only where its first word is (the window may be the whole message).
             starts = range(lo, hi) if phrase[0] == WILDCARD else index.by_stem.get(phrase[0], ())
             for start in starts:
-                if lo <= start <= hi - len(phrase) and index.phrase_at(phrase, start):
+                if lo <= start <= hi - len(phrase) and index.phrase_at(phrase, start) and not self._but_between(index, start + len(phrase), chosen):
                     # "lost weight WITHOUT dieting": a denied `unless` word is no reason to doubt.
                     if not self._denied(index, [(start, start + len(phrase))]):
                         return True
         return False
+
+    @staticmethod
+    def _but_between(index: _Index, end: int, chosen: list[tuple[int, int]]) -> bool:
+        """Is there a "but" after a reason to doubt and before the sign ("probably just the muscle,
+        BUT there's a lump by my spine")? What follows "but" is what the person stands by. (A
+        reason after the sign, "lost weight but I'm dieting", still counts.)"""
+        start = min(s for s, _ in chosen)
+        tokens = index.tokens
+        return any(is_contrast(tokens[k].clause) and tokens[k].clause != tokens[end - 1].clause for k in range(end, start + 1))
 
     def _denied(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
         """Is there a denial before or inside the match, in the same clause ("no fever", "I don't

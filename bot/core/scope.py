@@ -25,6 +25,9 @@ PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "that", "th
 # Before "back", a subject or "be" makes it a return or a verb: "I'm back", "are you back",
 # "the spasm is back", "should I back Ireland".
 SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", "is", "were"})
+# A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
+FINE_AFTER = frozenset({"ok", "okay", "fine", "good", "normal", "alright", "grand", "strong", "unaffect"})
+FINE_LINKS = frozenset({"is", "are", "feel", "seem", "still", "both", "all", "total", "complet", "perfect", "absolut"})  # stems
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,16 @@ class ScopeReader:
             out.append(start)
         return out
 
+    @staticmethod
+    def _said_fine(stems: list[str], after: int) -> bool:
+        """Is the part that ends before `after` said to be fine ("legs ok", "knees are all fine")?"""
+        for w in stems[after : after + 4]:
+            if w in FINE_AFTER:
+                return True
+            if w not in FINE_LINKS:
+                return False
+        return False
+
     def read(self, stems: list[str], raw: list[str] | None = None) -> Subject:
         """`stems` after the lexicon's rewrites; `raw` before them (the acute phrases are
         written in people's words: "threw my back out")."""
@@ -96,7 +109,7 @@ class ScopeReader:
             # muscles: a skin problem, for a pharmacist or GP.
             return Subject(back=False, part=SKIN, sore_part=True)
         backs = self.body_senses(stems)
-        parts = self._parts.find_all(stems)
+        parts = [p for p in self._parts.find_all(stems) if not self._said_fine(stems, p[0] + len(p[1]))]
         animals = self._animals.find_all(stems)
         part = str(parts[0][2]) if parts else ""
         animal = ""

@@ -46,6 +46,7 @@ _APOSTROPHE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
 _WILL = re.compile(r"(?<=[a-z])'ll\b")
 # "a&e" -> "ae", "24/7" -> "24 7" is fine as two tokens.
 _AMP_IN_WORD = re.compile(r"(?<=[a-z])\s*&\s*(?=[a-z]\b)")
+CONTRAST_BREAKS = frozenset({"but", "however"})
 _CLAUSE_BREAK = re.compile(r"[.!?;,:\n()\[\]]+|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
 _WORD = re.compile(r"[a-z0-9]+")
 _WITH_OUT = re.compile(r"(?<![a-z0-9])w/o(?![a-z0-9])")  # "w/o" is "without"
@@ -67,13 +68,28 @@ def fold(text: str) -> str:
 
 def question_clauses(text: str) -> frozenset[int]:
     """Numbers (as in `words`) of the clauses that end with a question mark."""
-    return frozenset(k for k, m in enumerate(_CLAUSE_BREAK.finditer(fold(text))) if "?" in m.group())
+    breaks = [m.group() for m in _CLAUSE_BREAK.finditer(fold(text))]
+    return frozenset(_clause_number(k, breaks) for k, b in enumerate(breaks) if "?" in b)
+
+
+def _clause_number(k: int, breaks: list[str]) -> int:
+    """The k-th clause's number: odd when it follows "but" or "however" ("probably just the
+    muscle, BUT there's a lump"), so a reader can tell what the person stands by."""
+    return 2 * k + (k > 0 and breaks[k - 1] in CONTRAST_BREAKS)
+
+
+def is_contrast(clause: int) -> bool:
+    """Does this clause (a Token.clause) follow "but" or "however"?"""
+    return clause % 2 == 1
 
 
 def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:
     """(word, clause number) pairs of folded text; clauses split at punctuation and 'but'."""
     out: list[tuple[str, int]] = []
-    for clause, part in enumerate(_CLAUSE_BREAK.split(fold(text))):
+    folded = fold(text)
+    breaks = [m.group() for m in _CLAUSE_BREAK.finditer(folded)]
+    for k, part in enumerate(_CLAUSE_BREAK.split(folded)):
+        clause = _clause_number(k, breaks)
         for word in _WORD.findall(part):
             out.append((word, clause))
             if limit is not None and len(out) >= limit:
@@ -114,7 +130,11 @@ IRREGULAR = {
     "doesnae": "doesnt", "isnae": "isnt", "wasnae": "wasnt", "wouldnae": "wouldnt", "willnae": "wont",
     "winnae": "wont", "aint": "isnt", "masel": "myself", "maself": "myself", "withoot": "without",
     "aboot": "about", "pish": "piss", "pishing": "piss", "pishin": "piss", "stiffy": "erection",
-    "stiffie": "erection",
+    "stiffie": "erection", "nae": "no", "naw": "no", "gaun": "going", "gaunae": "going to", "tae": "to",
+    "aff": "off", "wi": "with", "ma": "my", "sair": "sore", "oot": "out", "doon": "down", "heid": "head",
+    "hame": "home", "nicht": "night", "frae": "from", "fae": "from", "dae": "do", "daein": "doing",
+    "yer": "your", "ye": "you", "youse": "you", "awfy": "very", "bairn": "child", "wean": "child",
+    "weans": "child", "ken": "know", "greetin": "crying", "mebbe": "maybe", "oor": "our",
     # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
     "ise": "ice", "iec": "ice", "hting": "thing",
 }
