@@ -708,6 +708,11 @@ SIGNS_IN_EVERYDAY_WORDS = [
     # be fine is not what the message is about.
     ("could just be a knot in the muscle, but there's a hard lump by my spine now", "lump-shape", "same_day"),
     ("no temperature, legs ok, but when I cough the pain nearly floors me", "cough-sneeze", "same_day"),
+    # Something heavy that hit the person; "nearly killing me" says how bad, not that it did not;
+    # "the back and ..." (Irish English) is the person's back.
+    ("a stack of crates toppled over and hit me across the back at work", "serious-injury", "emergency"),
+    ("can't sneeze without my back nearly killing me", "cough-sneeze", "same_day"),
+    ("I'm in bits with the back and I'm boiling and freezing in turns, feel rotten", "fever-unwell", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -748,6 +753,8 @@ NEAR_MISSES = [
     # ("gaun" is going, not gaunt).
     "nae numbness, nae bother wi the bladder, just a sair back, should ah worry",
     "Ah'm fine gaun tae the loo, it's gettin aff the seat that's sore wi ma back",
+    # Landing on a trampoline is not falling off one.
+    "bounced on the trampoline with the kids and landed on my bum, back's a bit stiff",
 ]
 
 

@@ -73,6 +73,9 @@ class ScopeReader:
         # owner ("my", "lower") in between.
         if any(w in sc.return_words for w in stems[max(0, k - 3) : k]):
             return False
+        if nxt == "and":
+            # "in bits with the back and I'm roasting", "back and neck pain"; not "back and forth".
+            return (stems[k + 2] if k + 2 < len(stems) else "") != "forth"
         return nxt not in sc.thing_words
 
     def thing_part(self, stems: list[str], k: int) -> bool:
