@@ -755,6 +755,8 @@ NEAR_MISSES = [
     "Ah'm fine gaun tae the loo, it's gettin aff the seat that's sore wi ma back",
     # Landing on a trampoline is not falling off one.
     "bounced on the trampoline with the kids and landed on my bum, back's a bit stiff",
+    # An animal's back and "she" (the cat) who may be unwell.
+    "our cat keeps arching her back and growling, is she unwell?",
 ]
 
 

@@ -680,6 +680,10 @@ class AnswerEngine:
         message that is otherwise one of our questions ("ice or heat? I also have a fever") is
         about the back. Someone else's sign with no back named ("my toddler has a fever") is
         asked about too."""
+        if query.subject.animal and not self.redflags.names_someone_else(tokens, pronouns=False):
+            # "my cat keeps arching her back, is she ill": the back is the cat's (but "mum bent to
+            # pick up the cat and now her back ..." is mum's).
+            return Finding()
         if query.subject.back:
             return finding
         if query.subject.part or (query.thing_back and not query.anchored):

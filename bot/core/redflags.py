@@ -502,9 +502,10 @@ class RedFlags:
         """The plain-words description of a flag, for "You mentioned: ..."."""
         return next((f.about for f in self.flags if f.id == flag_id), None)
 
-    def names_someone_else(self, tokens: list[Token]) -> bool:
-        """Does the message name another person ("my toddler", "her", "dad")?"""
-        return any(t.stem in self._others for t in tokens)
+    def names_someone_else(self, tokens: list[Token], pronouns: bool = True) -> bool:
+        """Does the message name another person ("my toddler", "her", "dad")? Without `pronouns`,
+        only by a word for a person ("she" may be a cat)."""
+        return any(t.stem in self._others and (pronouns or t.stem not in THIRD_PERSON) for t in tokens)
 
     def known_words(self, words: set[str], english: AbstractSet[str] = frozenset()) -> None:
         """Tell the scanner which words are real words elsewhere in the bot's vocabulary, and
