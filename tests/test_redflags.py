@@ -712,6 +712,7 @@ SIGNS_IN_EVERYDAY_WORDS = [
     # "the back and ..." (Irish English) is the person's back.
     ("a stack of crates toppled over and hit me across the back at work", "serious-injury", "emergency"),
     ("can't sneeze without my back nearly killing me", "cough-sneeze", "same_day"),
+    ("I messed myself without noticing and my back is agony", "ce-bladder-bowel", "emergency"),
     ("I'm in bits with the back and I'm boiling and freezing in turns, feel rotten", "fever-unwell", "same_day"),
 ]
 NEAR_MISSES = [
@@ -757,6 +758,9 @@ NEAR_MISSES = [
     "bounced on the trampoline with the kids and landed on my bum, back's a bit stiff",
     # An animal's back and "she" (the cat) who may be unwell.
     "our cat keeps arching her back and growling, is she unwell?",
+    # "Messing about" is play, not soiling; a fall already checked ("nothing broken") is asked about.
+    "messing about on the sofa with my brother, his elbow caught me in the back, now the muscle keeps twitching",
+    "came off my bike on Sunday, A&E said nothing broken, but my back keeps seizing since, normal?",
 ]
 
 
