@@ -244,6 +244,7 @@ class Finding:
 
 
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
+RAW_KEY = "="  # RedFlags._keyed: an exact word's key, apart from the stems
 HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
 
 
@@ -251,6 +252,7 @@ class _Index:
     """Where each stem (and the flag words it might be a typo of) and each exact word sits."""
 
     carer = False  # the message is about the writer's own back, not someone else's
+    candidates: set[int] | None = None  # RedFlags._candidates, worked out once per message
 
     def __init__(self, tokens: list[Token], fuzzy: "_Fuzzy | None", fuzzy_min: int, light: frozenset[str] = frozenset()):
         self.tokens = tokens
@@ -437,6 +439,19 @@ class RedFlags:
         alive (and a saved copy rebuilds this, see __setstate__)."""
         patterns = [p for f in self.flags for p in f.patterns] + [p for c in self.checks for p in c.patterns]
         self._by_first = {id(group): _choices_by_first(group) for pattern in patterns for group in pattern}
+        # Each pattern under the first words of its rarest group: a message's words then name the
+        # few patterns worth trying (of about 600, most messages have a few dozen).
+        self._keyed: dict[str, set[int]] = {}
+        self._unkeyed: set[int] = set()
+        for pattern in patterns:
+            groups = [self._by_first[id(g)] for g in _pattern_window(pattern, 0)[0]]
+            keyed = [(len(by_stem) + len(by_raw), by_stem, by_raw) for wildcard, by_stem, by_raw in groups if not wildcard]
+            if not keyed:
+                self._unkeyed.add(id(pattern))
+                continue
+            _, by_stem, by_raw = min(keyed, key=lambda k: k[0])
+            for word in [*by_stem, *(RAW_KEY + w for w in by_raw)]:
+                self._keyed.setdefault(word, set()).add(id(pattern))
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -644,10 +659,25 @@ class RedFlags:
             return False  # "my dog ... and HIS BACK LEGS shake": people have no back legs
         return any(w in PERSON_WORDS or w in THIRD_PERSON for w in stems[k + 1 : k + 3])
 
+    def _candidates(self, index: _Index) -> set[int]:
+        """The ids of the patterns whose rarest group has a word in the message."""
+        if index.candidates is None:
+            keyed = self._keyed
+            found = set(self._unkeyed)
+            for word in index.by_stem:
+                found.update(keyed.get(word, ()))
+            for word in index.by_raw:
+                found.update(keyed.get(RAW_KEY + word, ()))
+            index.candidates = found
+        return index.candidates
+
     def _match(self, index: _Index, patterns: tuple[Pattern, ...], window: int, item: Flag | Check) -> tuple[bool, bool]:
         """(a match not in doubt exists, a match in doubt exists)."""
         doubted = False
+        candidates = self._candidates(index)
         for pattern in patterns:
+            if id(pattern) not in candidates:
+                continue
             for chosen in self._pattern_matches(index, pattern, window):
                 if self._in_doubt(index, chosen, item, window):
                     doubted = True
