@@ -92,6 +92,11 @@ FLAG_SETS = {
     # what others noticed, durations, minimising), scored once before any tuning on it.
     "dev26": ("redflags_blind_dev26.tsv", "no_alarm_blind_dev26.tsv", "dev26"),
     "held26": ("redflags_blind_dev26.tsv", "no_alarm_blind_dev26.tsv", "held26"),
+    # Round 28 (eighth session, after the tuning on round 26: changes in daily routine, the sign
+    # beside a remedy question, missing words, half-remembered medical words, greetings, numbers,
+    # the sign in the last sentence), scored once before any tuning on it.
+    "dev28": ("redflags_blind_dev28.tsv", "no_alarm_blind_dev28.tsv", "dev28"),
+    "held28": ("redflags_blind_dev28.tsv", "no_alarm_blind_dev28.tsv", "held28"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
