@@ -714,6 +714,17 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("can't sneeze without my back nearly killing me", "cough-sneeze", "same_day"),
     ("I messed myself without noticing and my back is agony", "ce-bladder-bowel", "emergency"),
     ("I'm in bits with the back and I'm boiling and freezing in turns, feel rotten", "fever-unwell", "same_day"),
+    # Round 28: what the bottom no longer feels like, heights, kilos lighter, "doesn't know why",
+    # "appetite is fine" (said of the appetite), "all day and all night", anyone's upper back,
+    # "breast ca", laughing that hurts.
+    ("since Tuesday my bum feels like it isn't mine when I sit, back in spasm", "ce-saddle", "emergency"),
+    ("the scales say I'm 6kg lighter since summer and I haven't been trying, back aches", "weight-loss", "same_day"),
+    ("dad's lost 7kg and doesn't know why, and his back is bad", "weight-loss", "same_day"),
+    ("appetite is fine but I keep losing weight and my back aches", "weight-loss", "same_day"),
+    ("her back pain is there all day and all night, nothing makes it go away", "constant-night", "same_day"),
+    ("his pain is in the middle of his back, up by the shoulder blades", "thoracic", "same_day"),
+    ("history of bowel ca, now new back pain", "cancer-history", "same_day"),
+    ("laughing hurts my back so much", "cough-sneeze", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -761,6 +772,11 @@ NEAR_MISSES = [
     # "Messing about" is play, not soiling; a fall already checked ("nothing broken") is asked about.
     "messing about on the sofa with my brother, his elbow caught me in the back, now the muscle keeps twitching",
     "came off my bike on Sunday, A&E said nothing broken, but my back keeps seizing since, normal?",
+    # Round 28: a hot water bottle is not feeling hot; a stiff back is not an erection; a sign
+    # read about, not had.
+    "had a hot bath and a hot water bottle, feel loads better today",
+    "long drives for work, my back gets stiff, how often should I stop?",
+    "is numbness in the bum a bad sign? I don't have it, I read it online",
 ]
 
 
