@@ -725,6 +725,8 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("his pain is in the middle of his back, up by the shoulder blades", "thoracic", "same_day"),
     ("history of bowel ca, now new back pain", "cancer-history", "same_day"),
     ("laughing hurts my back so much", "cough-sneeze", "same_day"),
+    # Knocked down by a car in a car park is no minor bump there.
+    ("I was knocked down by a car in the car park at work and my back is agony", "serious-injury", "emergency"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -777,6 +779,8 @@ NEAR_MISSES = [
     "had a hot bath and a hot water bottle, feel loads better today",
     "long drives for work, my back gets stiff, how often should I stop?",
     "is numbness in the bum a bad sign? I don't have it, I read it online",
+    # A back that "went into spasm" by the car did not go into anything.
+    "stepped out of the car at the chemist and it went into spasm right there lol",
 ]
 
 
