@@ -727,6 +727,7 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("laughing hurts my back so much", "cough-sneeze", "same_day"),
     # Knocked down by a car in a car park is no minor bump there.
     ("I was knocked down by a car in the car park at work and my back is agony", "serious-injury", "emergency"),
+    ("back pain, cant sleep at night for it", "constant-night", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -781,6 +782,9 @@ NEAR_MISSES = [
     "is numbness in the bum a bad sign? I don't have it, I read it online",
     # A back that "went into spasm" by the car did not go into anything.
     "stepped out of the car at the chemist and it went into spasm right there lol",
+    # Sleepless with no pain named; a bladder infection (asked about, not alarmed on).
+    "cant sleep at night any tips",
+    "pretty sure I've got a bladder infection again",
 ]
 
 
