@@ -337,7 +337,9 @@ def test_another_part_going_into_spasm_a_few_words_on_is_what_hurts(engine: Answ
 @pytest.mark.parametrize(
     "text",
     ["the back seat of my car wont fold down", "theres a fox in the back garden digging",
-     "the back button on my phone isnt working", "I am waiting for back pay from work"],
+     "the back button on my phone isnt working", "I am waiting for back pay from work",
+     # Idioms and animals' spines (set 28): "back chat", a frog's spine for homework.
+     "my daughter keeps back chatting her teacher, any advice", "homework question: how many bones in a frogs spine"],
 )
 def test_back_as_part_of_a_thing_is_not_ours(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "answer"
