@@ -581,6 +581,9 @@ def test_whose_sign_it_is(engine: AnswerEngine, text: str, kind: str) -> None:
         "im on blood thinners, what can i take for my back",
         "is it bad to wear a back brace all the time",
         "took a knock to my back at work and now it spasms",
+        # Set 28: a trip is a journey, "dead in my tracks" is not numb.
+        "the spasm stopped me dead in my tracks on the stairs, what helps?",
+        "my back spasms after every trip to the coast, is it the long drive?",
     ],
 )
 def test_everyday_wordings_raise_no_flag_and_no_question(text: str) -> None:
@@ -591,7 +594,8 @@ def test_everyday_wordings_raise_no_flag_and_no_question(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["i feel really poorly and my back is killing", "the pain is there all the time even wearing my brace"]
+    "text", ["i feel really poorly and my back is killing", "the pain is there all the time even wearing my brace",
+             "my legs have gone dead and my back is in spasm"]
 )
 def test_the_real_signs_next_to_them_still_flag(text: str) -> None:
     from bot.core.answers import AnswerEngine
