@@ -108,7 +108,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

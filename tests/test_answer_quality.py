@@ -156,6 +156,10 @@ KEPT_ASIDE_FLOORS = [
     # parents of teenagers, statements as questions); first scores: dev28 151/174, 54/60, 33/36;
     # held28 105/116, 34/40, 20/24.
     ("28", "held28", 105, 34, 20),
+    # Set 29 (after the tuning on set 28: search-style, times, a doctor's advice, the second
+    # clause the real question, misspelt key words, "what do you do when"); first scores:
+    # dev29 161/174, 54/60, 24/36; held29 108/116, 39/40, 23/24.
+    ("29", "held29", 108, 39, 23),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     ("22", "final22", 263, 90, 49),
 ]
