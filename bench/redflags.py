@@ -97,6 +97,11 @@ FLAG_SETS = {
     # the sign in the last sentence), scored once before any tuning on it.
     "dev28": ("redflags_blind_dev28.tsv", "no_alarm_blind_dev28.tsv", "dev28"),
     "held28": ("redflags_blind_dev28.tsv", "no_alarm_blind_dev28.tsv", "held28"),
+    # Round 29 (eighth session, after the tuning on round 28: comparisons with everyday things,
+    # embarrassment, 'oh and also', very long and very short, what the person can no longer do,
+    # elderly parents, time lines), scored once before any tuning on it.
+    "dev29": ("redflags_blind_dev29.tsv", "no_alarm_blind_dev29.tsv", "dev29"),
+    "held29": ("redflags_blind_dev29.tsv", "no_alarm_blind_dev29.tsv", "held29"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
