@@ -732,6 +732,13 @@ SIGNS_IN_EVERYDAY_WORDS = [
     # Knocked down by a car in a car park is no minor bump there.
     ("I was knocked down by a car in the car park at work and my back is agony", "serious-injury", "emergency"),
     ("back pain, cant sleep at night for it", "constant-night", "same_day"),
+    # Round 29: "not herself", hot and cold with chattering teeth ("back in spasm" is the body),
+    # "it's in my upper back", a cough that makes him yell, "coff", bones "like chalk".
+    ("Nan is 84, her back's bad and tonight she's not herself, hot to the touch", "fever-unwell", "same_day"),
+    ("been hot and cold since lunch, teeth chattering, back in spasm", "fever-unwell", "same_day"),
+    ("he can't cough without yelling, it goes straight to his back", "cough-sneeze", "same_day"),
+    ("coff = back agony", "cough-sneeze", "same_day"),
+    ("the GP says my bones are like chalk and I bent to the dishwasher and my back went", "fracture-risk", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -789,6 +796,11 @@ NEAR_MISSES = [
     # Sleepless with no pain named; a bladder infection (asked about, not alarmed on).
     "cant sleep at night any tips",
     "pretty sure I've got a bladder infection again",
+    # Round 29: lowering oneself is not soiling oneself; a weird ache is a pain; "if it doesn't
+    # settle" is not pain that never settles.
+    "need a wee but lowering myself onto the loo is agony, back so stiff",
+    "a weird ache in my right buttock when I drive, legs fine",
+    "thanks, I'll get back to you if it doesnt settle by Friday",
 ]
 
 

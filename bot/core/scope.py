@@ -25,6 +25,7 @@ PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "that", "th
 # Before "back", a subject or "be" makes it a return or a verb: "I'm back", "are you back",
 # "the spasm is back", "should I back Ireland".
 SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", "is", "were"})
+PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  # stems
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
 FINE_AFTER = frozenset({"ok", "okay", "fine", "good", "normal", "alright", "grand", "strong", "unaffect"})
 FINE_LINKS = frozenset({"is", "are", "feel", "seem", "still", "both", "all", "total", "complet", "perfect", "absolut"})  # stems
@@ -73,6 +74,8 @@ class ScopeReader:
         # owner ("my", "lower") in between.
         if any(w in sc.return_words for w in stems[max(0, k - 3) : k]):
             return False
+        if nxt in ("in", "into") and k + 2 < len(stems) and stems[k + 2] in PAIN_AFTER_IN:
+            return True  # "back in spasm", "back in agony", "back in bits"; not "back in 2019"
         if nxt == "and":
             # "in bits with the back and I'm roasting", "back and neck pain"; not "back and forth".
             return (stems[k + 2] if k + 2 < len(stems) else "") != "forth"
