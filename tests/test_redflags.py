@@ -584,6 +584,9 @@ def test_whose_sign_it_is(engine: AnswerEngine, text: str, kind: str) -> None:
         # Set 28: a trip is a journey, "dead in my tracks" is not numb.
         "the spasm stopped me dead in my tracks on the stairs, what helps?",
         "my back spasms after every trip to the coast, is it the long drive?",
+        # Set 29: a computer that crashes; a manager breathing down my neck.
+        "my computer keeps crashing when I play games, any fix?",
+        "my manager is always breathing down my neck about deadlines, how do I cope",
     ],
 )
 def test_everyday_wordings_raise_no_flag_and_no_question(text: str) -> None:
