@@ -163,7 +163,8 @@ KEPT_ASIDE_FLOORS = [
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
-    ("22", "final22", 263, 89, 49),
+    # Two questions 49 -> 48: the night safety question (check-night) is asked first on one.
+    ("22", "final22", 263, 89, 48),
 ]
 
 

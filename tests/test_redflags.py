@@ -815,3 +815,18 @@ def test_signs_in_everyday_words_flag(engine: AnswerEngine, text: str, expected:
 @pytest.mark.parametrize("text", NEAR_MISSES)
 def test_near_misses_raise_no_alarm(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["the ache in my back really gets going at night", "my back throbs at 3am most nights"])
+def test_pain_at_night_not_surely_a_sign_is_asked_about(engine: AnswerEngine, text: str) -> None:
+    """Pain told with the night that no rule is sure of gets the night question (Yes: same day)."""
+    reply = engine.answer(text)
+    assert (reply.kind, reply.check, reply.flag) == ("check", "check-night", "constant-night")
+
+
+def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_sign(engine: AnswerEngine) -> None:
+    assert engine.answer("night shifts at the depot make my back ache, any tips?").kind == "answer"
+    # area_only: a sure sign told with no back named keeps its urgent reply (the question stands in
+    # only for signs of flags whose question is not area_only).
+    reply = engine.answer("its relentless and resting makes no difference")
+    assert (reply.kind, reply.flag) == ("urgent", "constant-night")

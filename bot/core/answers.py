@@ -1073,7 +1073,7 @@ def _raw_forms(stems: set[str], counts: Counter[str]) -> set[str]:
 def _checks_by_flag(redflags: RedFlags) -> dict[str, Check]:
     """The safety question standing for each sign: its own, else its group's (the cauda equina
     question covers the saddle and sexual signs too)."""
-    by_flag = {c.flag: c for c in redflags.checks}
+    by_flag = {c.flag: c for c in redflags.checks if not c.area_only}
     for flag in redflags.flags:
         if flag.id not in by_flag and flag.check:
             by_flag[flag.id] = redflags.check_by_id[flag.check]

@@ -106,6 +106,9 @@ class CheckModel(StrictModel):
     needs_body: bool = True
     window: int = Field(default=0, ge=0, le=30)  # 0: the window of the flag it stands for
     unless: tuple[str, ...] = ()
+    # Asked only where a message touches the area, never in place of its sign when a sure match is
+    # in doubt (a sign said with no back named keeps its urgent reply, as before the question).
+    area_only: bool = False
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
 
@@ -226,6 +229,7 @@ class Check:
     patterns: tuple[Pattern, ...]
     unless: tuple[tuple[str, ...], ...] = ()
     window: int = 6
+    area_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -486,7 +490,7 @@ class RedFlags:
         windows = {f.id: f.window for f in model.flag}
         checks = [
             Check(c.id, c.level, c.flag, c.question, c.needs_body, compile_patterns(c.patterns),
-                  tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6))
+                  tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6), c.area_only)
             for c in model.check
         ]
         return cls(
