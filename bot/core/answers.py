@@ -63,7 +63,9 @@ PHRASE_FIELDS = ("keywords", "synonyms")
 
 MEDICINE_GROUP = "@" + stem("medicine")  # group names are stemmed like every word
 RETURN_STEM = "return"
-RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})  # "back to work", "back in the gym", "back at it"
+RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})
+FOLLOW_UP_FIRST = frozenset({"and", "also", "plus"})  # stems that open a follow-up question
+ACK_FIRST = frozenset({"ok", "okay", "cheer", "thank", "thanks", "right", "so", "great"})  # "back to work", "back in the gym", "back at it"
 MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.25  # one part of a two-question message: share of its words a topic must explain
@@ -183,6 +185,7 @@ class Query:
     other_back: bool = False  # "back" in another sense ("call me back", "the back seat")
     other_topic: bool = False  # names a subject we don't cover (lexicon other_topics: "period", "six pack")
     thing_back: bool = False  # "back" as part of a thing ("the back seat"), not the body nor "return"
+    follow_up: bool = False  # anchored only as a follow-up ("and what about rowing?"), naming no back
 
 
 @dataclass(frozen=True)
@@ -436,7 +439,8 @@ class AnswerEngine:
             return tuple(s for s in stems if s)
         return None
 
-    def analyse(self, tokens: list[Token]) -> Query:
+    def analyse(self, tokens: list[Token], whole: bool = False) -> Query:
+        """`whole`: the message itself, not one part of it (only a message can be a follow-up)."""
         lex = self.lexicon
         fixed = {t.stem for t in tokens if t.fixed}
         raw = [t.stem for t in tokens]
@@ -479,7 +483,10 @@ class AnswerEngine:
             found = {str(term) for seq in (stems, informative) for _, _, term in self._entry_phrases.find_all(seq)}
             for term in sorted(found):
                 units[term] = Unit(term, self.tuning.entry_phrase, (), self._idf.get(term, COMMON_INFO))
-        anchored = subject.back or (bool(self._anchors.find_all(stems)) and not subject.part and not subject.animal)
+        # "and what about rowing?", "ok and when would it be an emergency?": a follow-up in a chat
+        # about back spasms is about them, as if it named the back.
+        follow_up = whole and bool(raw) and (raw[0] in FOLLOW_UP_FIRST or (len(raw) > 1 and raw[0] in ACK_FIRST and raw[1] in FOLLOW_UP_FIRST))
+        anchored = subject.back or ((bool(self._anchors.find_all(stems)) or follow_up) and not subject.part and not subject.animal)
         other_topic = bool(self._other_topics.find_all(stems))
         off_topic = other_topic or bool(subject.part) or bool(subject.animal)
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
@@ -492,6 +499,7 @@ class AnswerEngine:
         return Query(
             tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily, subject,
             medicine, length, other_back, other_topic, thing_back,
+            follow_up and anchored and not subject.back and not self._anchors.find_all(stems),
         )
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:
@@ -650,7 +658,7 @@ class AnswerEngine:
         finding = self._assess(tokens)
         query: Query | None = None
         if finding.hit and finding.hit.flag in self._back_only:
-            query = self.analyse(ranked_tokens)
+            query = self.analyse(ranked_tokens, whole=True)
             finding = self._of_the_back(finding, query, tokens)
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
@@ -659,9 +667,9 @@ class AnswerEngine:
             return Reply("smalltalk", (), 0.0, self._smalltalk_text(level), level=level)
         if finding.check is None and self._other_language(text or "", tokens):
             return self._declined(self.messages.other_language)
-        query = query or self.analyse(ranked_tokens)
+        query = query or self.analyse(ranked_tokens, whole=True)
         reply = self._second_question(self._decide(query, self.rank(query)), query, ranked_tokens, text)
-        if reply.kind == "answer" and not query.anchored and self.off_topic.is_off(self._vote_stems(tokens)):
+        if reply.kind == "answer" and (not query.anchored or query.follow_up) and self.off_topic.is_off(self._vote_stems(tokens)):
             # Naming no back, and most like the messages people wrote about something else.
             reply = self._no_match()
         check = finding.check

@@ -12,6 +12,8 @@ stem pairs, cosine). The thresholds were chosen by leaving each blind set out in
 rows never among the examples): on the development parts of 16 sets, of the messages naming no
 back that were answered, it declined 10 of 31 off-topic ones and none of 641 in scope. Anchored
 messages ("back", "spasm") are not voted on: there it cost two in-scope answers per one gained.
+A follow-up that names no back ("thanks, and what's the best hangover cure?") is, though the
+engine reads it as about the back.
 """
 
 from __future__ import annotations
