@@ -573,3 +573,13 @@ def test_a_follow_up_in_the_chat_is_about_the_back(engine: AnswerEngine, text: s
 @pytest.mark.parametrize("text", ["thanks, and what is the best cure for a hangover?", "and what's the capital of France?"])
 def test_a_follow_up_about_something_else_is_still_declined(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind == "no_match"
+
+
+def test_the_pharmacy_is_a_medicine_word(engine: AnswerEngine) -> None:
+    """"Pharmacy" stems apart from "pharmacist": it was read as shopping for a brace."""
+    assert engine.answer("what can I buy at the pharmacy for back spasms").topics[:1] == ("pain-relief",)
+
+
+def test_a_spasm_that_takes_my_breath_away_is_no_breathlessness(engine: AnswerEngine) -> None:
+    reply = engine.answer("the spasms take my breath away they're so sharp, what helps?")
+    assert (reply.kind, reply.topics[:1]) == ("answer", ("sharp-spasms",))
