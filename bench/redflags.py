@@ -106,6 +106,8 @@ FLAG_SETS = {
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
     "final22": ("redflags_blind_final22.tsv", "no_alarm_blind_final22.tsv", "final22"),
+    # Round 27, written at the start of the eighth session and kept aside whole: scored once, at its end.
+    "final27": ("redflags_blind_final27.tsv", "no_alarm_blind_final27.tsv", "final27"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -118,6 +120,7 @@ ANSWER_SPLITS = {
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),
     "final22": ("answers_blind22.tsv", "final22"),
+    "final27": ("answers_blind27.tsv", "final27"),
 }
 
 

@@ -165,6 +165,8 @@ KEPT_ASIDE_FLOORS = [
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
     # Two questions 49 -> 48: the night safety question (check-night) is asked first on one.
     ("22", "final22", 263, 89, 48),
+    # Set 27: written at the eighth session's start, kept aside whole, scored once at its end.
+    ("27", "final27", 257, 90, 47),
 ]
 
 

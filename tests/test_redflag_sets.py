@@ -127,7 +127,9 @@ def test_held_rows_do_not_regress(results) -> None:
      # caught), 44/50, 0/64.
      ("dev29", 56, 56, 60, 3), ("held29", 38, 39, 44, 0),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
-     ("final22", 78, 80, 96, 0)],
+     ("final22", 78, 80, 96, 0),
+     # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
+     ("final27", 94, 96, 118, 3)],
 )
 def test_rounds_nine_to_twenty_nine_do_not_regress(
     results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
@@ -163,7 +165,8 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14") for p in ("dev", "held")] + ["final11", "final15"],
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29")
+     for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
     """Issue 7: at most 5 % of in-scope messages are asked a safety question (measured 0-3.8 %
