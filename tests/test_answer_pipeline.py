@@ -583,3 +583,30 @@ def test_the_pharmacy_is_a_medicine_word(engine: AnswerEngine) -> None:
 def test_a_spasm_that_takes_my_breath_away_is_no_breathlessness(engine: AnswerEngine) -> None:
     reply = engine.answer("the spasms take my breath away they're so sharp, what helps?")
     assert (reply.kind, reply.topics[:1]) == ("answer", ("sharp-spasms",))
+
+
+# Found in review of the eighth session's changes: each once gave the wrong reply.
+@pytest.mark.parametrize(
+    ("text", "kind", "flag"),
+    [
+        # The writer's own back after an animal is named ("I" speaks of themselves).
+        ("walked the dog this morning and the back is agony, I have a fever and feel awful", "urgent", "fever-unwell"),
+        # "However, ..." stands like "but ...": the reason to doubt before it does not reach past it.
+        ("probably just the muscles. However, there's a lump by my spine", "urgent", "lump-shape"),
+        # A follow-up about someone else with no back named is asked about, not alarmed on.
+        ("and my toddler has a fever", "check", "fever-unwell"),
+    ],
+)
+def test_review_cases_of_whose_sign_and_what_stands(engine: AnswerEngine, text: str, kind: str, flag: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.flag) == (kind, flag)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["rocking back and forward helps the baby settle, any tips for colic", "the back and front of my car are scratched",
+     "my shoulder feels fine when resting but hurts when I lift"],
+)
+def test_review_cases_that_are_not_about_the_back(engine: AnswerEngine, text: str) -> None:
+    """"Back and forwards" is a direction; a part fine only some of the time is still the subject."""
+    assert engine.answer(text).kind == "no_match"

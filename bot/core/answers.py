@@ -63,9 +63,10 @@ PHRASE_FIELDS = ("keywords", "synonyms")
 
 MEDICINE_GROUP = "@" + stem("medicine")  # group names are stemmed like every word
 RETURN_STEM = "return"
-RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})
+RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})  # "back to work", "back in the gym", "back at it"
 FOLLOW_UP_FIRST = frozenset({"and", "also", "plus"})  # stems that open a follow-up question
-ACK_FIRST = frozenset({"ok", "okay", "cheer", "thank", "thanks", "right", "so", "great"})  # "back to work", "back in the gym", "back at it"
+ACK_FIRST = frozenset({"ok", "okay", "cheer", "thank", "thanks", "right", "so", "great"})  # ... after one of these
+WRITER = frozenset({"i", "me", "myself"})  # stems: the writer speaks of themselves
 MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.25  # one part of a two-question message: share of its words a topic must explain
@@ -688,16 +689,18 @@ class AnswerEngine:
         message that is otherwise one of our questions ("ice or heat? I also have a fever") is
         about the back. Someone else's sign with no back named ("my toddler has a fever") is
         asked about too."""
-        if query.subject.animal and not self.redflags.names_someone_else(tokens, pronouns=False):
+        if (query.subject.animal and not self.redflags.names_someone_else(tokens, pronouns=False)
+                and not any(t.stem in WRITER for t in tokens)):
             # "my cat keeps arching her back, is she ill": the back is the cat's (but "mum bent to
-            # pick up the cat and now her back ..." is mum's).
+            # pick up the cat and now her back ..." is mum's, and "walked the dog and the back is
+            # agony, I have a fever" is the writer's).
             return Finding()
         if query.subject.back:
             return finding
         if query.subject.part or (query.thing_back and not query.anchored):
             # ... nor of "the back of my laptop" ("a bulge where the battery swelled").
             return Finding()
-        if query.anchored or query.bodily:
+        if (query.anchored and not query.follow_up) or query.bodily:
             return finding
         if not self.redflags.names_someone_else(tokens):
             ours = self._decide(query, self.rank(query), general=False)

@@ -25,8 +25,10 @@ PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "that", "th
 # Before "back", a subject or "be" makes it a return or a verb: "I'm back", "are you back",
 # "the spasm is back", "should I back Ireland".
 SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", "is", "were"})
+BACK_AND_NOT_BODY = frozenset({"forth", "forward", "front"})  # stems ("forwards" -> "forward")
 PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  # stems
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
+DENIALS = frozenset({"no", "not", "nothing", "none", "nae"})
 FINE_AFTER = frozenset({"ok", "okay", "fine", "good", "normal", "alright", "grand", "strong", "unaffect"})
 FINE_LINKS = frozenset({"is", "are", "feel", "seem", "still", "both", "all", "total", "complet", "perfect", "absolut"})  # stems
 
@@ -77,8 +79,9 @@ class ScopeReader:
         if nxt in ("in", "into") and k + 2 < len(stems) and stems[k + 2] in PAIN_AFTER_IN:
             return True  # "back in spasm", "back in agony", "back in bits"; not "back in 2019"
         if nxt == "and":
-            # "in bits with the back and I'm roasting", "back and neck pain"; not "back and forth".
-            return (stems[k + 2] if k + 2 < len(stems) else "") != "forth"
+            # "in bits with the back and I'm roasting", "back and neck pain"; not "back and forth",
+            # "rocking back and forwards", "the back and front of my car".
+            return (stems[k + 2] if k + 2 < len(stems) else "") not in BACK_AND_NOT_BODY
         return nxt not in sc.thing_words
 
     def thing_part(self, stems: list[str], k: int) -> bool:
@@ -115,7 +118,10 @@ class ScopeReader:
             # muscles: a skin problem, for a pharmacist or GP.
             return Subject(back=False, part=SKIN, sore_part=True)
         backs = self.body_senses(stems)
-        parts = [p for p in self._parts.find_all(stems) if not self._said_fine(stems, p[0] + len(p[1]))]
+        # A part said fine in a list of denials ("no fever, legs ok, but ...") is not the subject;
+        # "my hip is fine in the morning but sore at night" still is.
+        checklist = any(s in DENIALS for s in stems)
+        parts = [p for p in self._parts.find_all(stems) if not (checklist and self._said_fine(stems, p[0] + len(p[1])))]
         animals = self._animals.find_all(stems)
         part = str(parts[0][2]) if parts else ""
         animal = ""

@@ -68,14 +68,23 @@ def fold(text: str) -> str:
 
 def question_clauses(text: str) -> frozenset[int]:
     """Numbers (as in `words`) of the clauses that end with a question mark."""
-    breaks = [m.group() for m in _CLAUSE_BREAK.finditer(fold(text))]
-    return frozenset(_clause_number(k, breaks) for k, b in enumerate(breaks) if "?" in b)
+    folded = fold(text)
+    breaks = [m.group() for m in _CLAUSE_BREAK.finditer(folded)]
+    numbers = _clause_numbers(_CLAUSE_BREAK.split(folded), breaks)
+    return frozenset(numbers[k] for k, b in enumerate(breaks) if "?" in b)
 
 
-def _clause_number(k: int, breaks: list[str]) -> int:
-    """The k-th clause's number: odd when it follows "but" or "however" ("probably just the
-    muscle, BUT there's a lump"), so a reader can tell what the person stands by."""
-    return 2 * k + (k > 0 and breaks[k - 1] in CONTRAST_BREAKS)
+def _clause_numbers(parts: list[str], breaks: list[str]) -> list[int]:
+    """Each clause's number: odd when it follows "but" or "however" ("probably just the muscle,
+    BUT there's a lump"), so a reader can tell what the person stands by. "However, ..." and
+    "but, ..." count too: the contrast carries over a clause with no word in it."""
+    numbers: list[int] = []
+    contrast = False
+    for k in range(len(parts)):
+        if k:
+            contrast = breaks[k - 1] in CONTRAST_BREAKS or (contrast and not _WORD.search(parts[k - 1]))
+        numbers.append(2 * k + contrast)
+    return numbers
 
 
 def is_contrast(clause: int) -> bool:
@@ -88,8 +97,8 @@ def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     folded = fold(text)
     breaks = [m.group() for m in _CLAUSE_BREAK.finditer(folded)]
-    for k, part in enumerate(_CLAUSE_BREAK.split(folded)):
-        clause = _clause_number(k, breaks)
+    parts = _CLAUSE_BREAK.split(folded)
+    for part, clause in zip(parts, _clause_numbers(parts, breaks), strict=True):
         for word in _WORD.findall(part):
             out.append((word, clause))
             if limit is not None and len(out) >= limit:
