@@ -487,7 +487,8 @@ class AnswerEngine:
         # "and what about rowing?", "ok and when would it be an emergency?": a follow-up in a chat
         # about back spasms is about them, as if it named the back.
         follow_up = whole and bool(raw) and (raw[0] in FOLLOW_UP_FIRST or (len(raw) > 1 and raw[0] in ACK_FIRST and raw[1] in FOLLOW_UP_FIRST))
-        anchored = subject.back or ((bool(self._anchors.find_all(stems)) or follow_up) and not subject.part and not subject.animal)
+        named = bool(self._anchors.find_all(stems))  # "spasm", "spine" ...
+        anchored = subject.back or ((named or follow_up) and not subject.part and not subject.animal)
         other_topic = bool(self._other_topics.find_all(stems))
         off_topic = other_topic or bool(subject.part) or bool(subject.animal)
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
@@ -500,7 +501,7 @@ class AnswerEngine:
         return Query(
             tuple(units.values()), covered_by, anchored, off_topic, self._framing(tokens, stems), bodily, subject,
             medicine, length, other_back, other_topic, thing_back,
-            follow_up and anchored and not subject.back and not self._anchors.find_all(stems),
+            follow_up and anchored and not subject.back and not named,
         )
 
     def _framing(self, tokens: list[Token], stems: list[str]) -> str:

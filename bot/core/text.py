@@ -68,23 +68,23 @@ def fold(text: str) -> str:
 
 def question_clauses(text: str) -> frozenset[int]:
     """Numbers (as in `words`) of the clauses that end with a question mark."""
+    return frozenset(number for _, number, end in _clauses(text) if "?" in end)
+
+
+def _clauses(text: str) -> list[tuple[str, int, str]]:
+    """(text, number, the break that ends it) of each clause of folded text. A number is odd when
+    the clause follows "but" or "however" ("probably just the muscle, BUT there's a lump"), so a
+    reader can tell what the person stands by. "However, ..." and "but, ..." count too: the
+    contrast carries over a clause with no word in it."""
     folded = fold(text)
     breaks = [m.group() for m in _CLAUSE_BREAK.finditer(folded)]
-    numbers = _clause_numbers(_CLAUSE_BREAK.split(folded), breaks)
-    return frozenset(numbers[k] for k, b in enumerate(breaks) if "?" in b)
-
-
-def _clause_numbers(parts: list[str], breaks: list[str]) -> list[int]:
-    """Each clause's number: odd when it follows "but" or "however" ("probably just the muscle,
-    BUT there's a lump"), so a reader can tell what the person stands by. "However, ..." and
-    "but, ..." count too: the contrast carries over a clause with no word in it."""
-    numbers: list[int] = []
+    out: list[tuple[str, int, str]] = []
     contrast = False
-    for k in range(len(parts)):
+    for k, part in enumerate(_CLAUSE_BREAK.split(folded)):
         if k:
-            contrast = breaks[k - 1] in CONTRAST_BREAKS or (contrast and not _WORD.search(parts[k - 1]))
-        numbers.append(2 * k + contrast)
-    return numbers
+            contrast = breaks[k - 1] in CONTRAST_BREAKS or (contrast and not _WORD.search(out[-1][0]))
+        out.append((part, 2 * k + contrast, breaks[k] if k < len(breaks) else ""))
+    return out
 
 
 def is_contrast(clause: int) -> bool:
@@ -95,10 +95,7 @@ def is_contrast(clause: int) -> bool:
 def words(text: str, limit: int | None = None) -> list[tuple[str, int]]:
     """(word, clause number) pairs of folded text; clauses split at punctuation and 'but'."""
     out: list[tuple[str, int]] = []
-    folded = fold(text)
-    breaks = [m.group() for m in _CLAUSE_BREAK.finditer(folded)]
-    parts = _CLAUSE_BREAK.split(folded)
-    for part, clause in zip(parts, _clause_numbers(parts, breaks), strict=True):
+    for part, clause, _ in _clauses(text):
         for word in _WORD.findall(part):
             out.append((word, clause))
             if limit is not None and len(out) >= limit:
