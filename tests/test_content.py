@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import textstat
 
+from bot.core.answers import AnswerEngine
 from bot.core.content import (
     DEFAULT_CONTENT_DIR,
     MAX_BUTTON_TITLE,
@@ -238,6 +239,28 @@ TRIAGE_TEXTS = _triage_texts()
 def test_every_triage_text_reads_at_grade_8_or_below(name: str):
     grade = textstat.flesch_kincaid_grade(_prose(TRIAGE_TEXTS[name]))
     assert grade <= MAX_GRADE, f"triage.toml {name} reads at grade {grade}: {_prose(TRIAGE_TEXTS[name])}"
+
+
+def _urgent_texts() -> dict[str, str]:
+    """What a person in trouble reads: each safety question, and each urgent reply as sent for its sign."""
+    engine = AnswerEngine.from_dir()
+    texts = {f"check {c.id}": c.question for c in engine.redflags.checks}
+    texts |= {f"urgent {f.id}": engine.urgent(f.level, f.id).text for f in engine.redflags.flags}
+    return texts
+
+
+URGENT_TEXTS = _urgent_texts()
+
+
+@pytest.mark.parametrize("name", sorted(URGENT_TEXTS))
+def test_every_safety_question_and_urgent_reply_reads_at_grade_8_or_below(name: str):
+    grade = textstat.flesch_kincaid_grade(_prose(URGENT_TEXTS[name]))
+    assert grade <= MAX_GRADE, f"{name} reads at grade {grade}: {_prose(URGENT_TEXTS[name])}"
+
+
+def test_the_urgent_texts_cover_every_check_and_flag():
+    engine = AnswerEngine.from_dir()
+    assert len(URGENT_TEXTS) == len(engine.redflags.checks) + len(engine.redflags.flags) >= 30
 
 
 def test_the_triage_grade_gate_can_fail():
