@@ -160,11 +160,17 @@ KEPT_ASIDE_FLOORS = [
     # clause the real question, misspelt key words, "what do you do when"); first scores:
     # dev29 161/174, 54/60, 24/36; held29 108/116, 39/40, 23/24.
     ("29", "held29", 108, 39, 23),
+    # Set 31 (ninth session: the situation first and the question last, "is it ok to", "x or y?",
+    # emojis, second-language grammar, brand names, stoic writers, prevention); first scores:
+    # dev31 157/174, 51/60, 29/36; held31 107/116, 37/40, 24/24.
+    ("31", "held31", 107, 37, 24),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
     # Two questions 49 -> 48: the night safety question (check-night) is asked first on one.
-    ("22", "final22", 263, 89, 48),
+    # Off-topic 89 -> 88 in the ninth session: sets 30 and 31 repeat 14 example texts, which left
+    # the examples.
+    ("22", "final22", 263, 88, 48),
     # Set 27: written at the eighth session's start, kept aside whole, scored once at its end.
     ("27", "final27", 257, 90, 47),
 ]

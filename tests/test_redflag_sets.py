@@ -45,8 +45,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28 and 29 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29 and 31 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -126,12 +126,15 @@ def test_held_rows_do_not_regress(results) -> None:
      # Round 29 first (after the tuning on round 28): dev29 56/56, 60/70, 3/96; held29 38/40 (39
      # caught), 44/50, 0/64.
      ("dev29", 56, 56, 60, 3), ("held29", 38, 39, 44, 0),
+     # Round 31 first (ninth session: stoic people, numbers, commute fragments, "is it normal that"):
+     # dev31 54/56 (56 caught), 65/70, 3/96; held31 39/40 (40 caught), 45/50, 1/64.
+     ("dev31", 54, 56, 65, 3), ("held31", 39, 40, 45, 1),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
      ("final22", 78, 80, 96, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
      ("final27", 94, 96, 118, 3)],
 )
-def test_rounds_nine_to_twenty_nine_do_not_regress(
+def test_rounds_nine_to_thirty_one_do_not_regress(
     results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
 ) -> None:
     r = results[name]
@@ -165,7 +168,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29")
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31")
      for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
