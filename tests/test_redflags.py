@@ -742,6 +742,15 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("he can't cough without yelling, it goes straight to his back", "cough-sneeze", "same_day"),
     ("coff = back agony", "cough-sneeze", "same_day"),
     ("the GP says my bones are like chalk and I bent to the dishwasher and my back went", "fracture-risk", "same_day"),
+    # Round 31 (ninth session): not able to laugh or sneeze for it; "under the weather" is feeling
+    # ill, not the weather; an older person's sudden pain with no fall; placed above the low back.
+    ("can't sneeze, can't laugh, my back goes every single time", "cough-sneeze", "same_day"),
+    ("feeling under the weather, temperature 38.9 and my back aches", "fever-unwell", "same_day"),
+    ("my mum is 67 and got a sudden pain in her back putting the kettle on", "fracture-risk", "same_day"),
+    ("not in my lower back, it's further up, between the bra and my neck", "thoracic", "same_day"),
+    # An animal in a comparison is not the subject: the legs are the writer's.
+    ("back feels like a dog chewing at it with both legs going numb", "both-legs", "emergency"),
+    ("feels like a horse kicked it and both legs are numb", "both-legs", "emergency"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -804,6 +813,13 @@ NEAR_MISSES = [
     "need a wee but lowering myself onto the loo is agony, back so stiff",
     "a weird ache in my right buttock when I drive, legs fine",
     "thanks, I'll get back to you if it doesnt settle by Friday",
+    # Ninth session: a sudden pain at 45, or in a 70-year-old's car, is no older person's sudden pain;
+    # "like the muscle bulging" gives an example, it compares nothing.
+    "I'm 45 and got a sudden twinge in my back reaching for the remote",
+    "can you actually see a back spasm, like the muscle bulging",
+    "lower back pain, not my upper back, bending makes it worse",
+    # The weight of what is carried is not heavy legs.
+    "when carrying heavy boxes do i turn my feet or twist",
 ]
 
 

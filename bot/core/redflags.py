@@ -49,6 +49,7 @@ THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "the
 AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # stems of "6 years old", "aged 80"
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating", "appetit"})  # words whose "fine" after them is about themselves
+SIMILE_ARTICLES = frozenset({"a", "an"})  # "like A car alarm" ("like THE muscle bulging" gives an example)
 NEWS_REACH = 10  # "never ... before ... now": how far apart the three may be
 NEWS_NOW = frozenset({"now", "today", "tonight", "new", "suddenly", "since", "started", "this"})
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
@@ -645,6 +646,8 @@ class RedFlags:
             return tokens
         out = list(tokens)
         for start, phrase, _ in hits:
+            if _in_simile(tokens, start):
+                continue  # "like a dog gnawing on my back": the back is still the writer's
             k = start + len(phrase)
             while k < len(tokens) and tokens[k].clause == tokens[start].clause and not self._breaks_at(stems, k):
                 out[k] = Token("", "", tokens[k].clause)
@@ -879,6 +882,19 @@ class RedFlags:
                 return False
             k += 1
         return False
+
+
+def _in_simile(tokens: list[Token], k: int) -> bool:
+    """Is the word at k part of a comparison: "like dogs", "like a (car) alarm", "as if a dog ..."?"""
+    words = [t.word for t in tokens[max(0, k - 3) : k]]
+    clause = tokens[k].clause
+    for back in range(1, len(words) + 1):
+        if tokens[k - back].clause != clause:
+            return False
+        if words[-back] == "like" or (words[-back] == "if" and back >= 2 and k - back - 1 >= 0 and tokens[k - back - 1].word == "as"):
+            # "like" right before, or "like a/an/the" and at most one word more.
+            return back == 1 or words[-back + 1] in SIMILE_ARTICLES
+    return False
 
 
 _WINDOW = re.compile(r"~[0-9]{1,2}")  # a pattern's own window: ["~3", "pee", "hard"]
