@@ -748,6 +748,8 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("feeling under the weather, temperature 38.9 and my back aches", "fever-unwell", "same_day"),
     ("my mum is 67 and got a sudden pain in her back putting the kettle on", "fracture-risk", "same_day"),
     ("not in my lower back, it's further up, between the bra and my neck", "thoracic", "same_day"),
+    # "Never happened before" says what came before it is new; it denies nothing after it.
+    ("need a new hole in my belt which never happened before and im not on a diet, back sore", "weight-loss", "same_day"),
     # An animal in a comparison is not the subject: the legs are the writer's.
     ("back feels like a dog chewing at it with both legs going numb", "both-legs", "emergency"),
     ("feels like a horse kicked it and both legs are numb", "both-legs", "emergency"),

@@ -853,10 +853,13 @@ class RedFlags:
         return any(self._denied_after(index, e) for _, e in chosen)
 
     def _news(self, index: _Index, after: int) -> bool:
-        """After "never": "like this (one)" in its clause, or "before" and then, within a few words,
-        a word saying it is here now ("never hurt to sneeze before, NOW I dread it")."""
+        """After "never": "like this (one)" in its clause, "happened (before)" right after it (what
+        came before it is new: "a belt now, which never happened before"), or "before" and then,
+        within a few words, a word saying it is here now ("never hurt to sneeze before, NOW I dread it")."""
         tokens = index.tokens
         clause = tokens[after - 1].clause
+        if after < len(tokens) and tokens[after].word in ("happened", "happens", "happen") and tokens[after].clause == clause:
+            return True
         for k in range(after, min(after + NEWS_REACH, len(tokens))):
             word = tokens[k].word
             if tokens[k].clause == clause and word == "like" and k + 1 < len(tokens) and tokens[k + 1].word in ("this", "that"):
