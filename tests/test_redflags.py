@@ -750,6 +750,9 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("not in my lower back, it's further up, between the bra and my neck", "thoracic", "same_day"),
     # "Never happened before" says what came before it is new; it denies nothing after it.
     ("need a new hole in my belt which never happened before and im not on a diet, back sore", "weight-loss", "same_day"),
+    # "Fine, but" the pain that follows; hit by something heavy that fell.
+    ("my daughter was in a car crash today, she says she's fine but now her back is really sore", "serious-injury", "emergency"),
+    ("got hit by a falling pallet at work, back locked up", "serious-injury", "emergency"),
     # An animal in a comparison is not the subject: the legs are the writer's.
     ("back feels like a dog chewing at it with both legs going numb", "both-legs", "emergency"),
     ("feels like a horse kicked it and both legs are numb", "both-legs", "emergency"),
@@ -820,6 +823,8 @@ NEAR_MISSES = [
     "I'm 45 and got a sudden twinge in my back reaching for the remote",
     "can you actually see a back spasm, like the muscle bulging",
     "lower back pain, not my upper back, bending makes it worse",
+    # "Fine, but" with no pain after it is still a reason to ask first.
+    "fell down the stairs, I'm fine but a bit shaken",
     # The weight of what is carried is not heavy legs.
     "when carrying heavy boxes do i turn my feet or twist",
 ]

@@ -49,6 +49,8 @@ THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "the
 AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # stems of "6 years old", "aged 80"
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating", "appetit"})  # words whose "fine" after them is about themselves
+PAIN_WORDS = frozenset({"back", "pain", "painful", "sore", "hurt", "hurts", "hurting", "ache", "aches", "aching", "agony", "spasm", "spasms", "spasming"})
+WELL_WORDS = frozenset({("fine",), ("ok",), ("okay",), ("alright",), ("all", "right")})  # see _fine_but
 SIMILE_ARTICLES = frozenset({"a", "an"})  # "like A car alarm" ("like THE muscle bulging" gives an example)
 NEWS_REACH = 10  # "never ... before ... now": how far apart the three may be
 NEWS_NOW = frozenset({"now", "today", "tonight", "new", "suddenly", "since", "started", "this"})
@@ -790,7 +792,11 @@ class RedFlags:
             # Only where its first word is (the window may be the whole message).
             starts = range(lo, hi) if phrase[0] == WILDCARD else index.by_stem.get(phrase[0], ())
             for start in starts:
-                if lo <= start <= hi - len(phrase) and index.phrase_at(phrase, start) and not self._but_between(index, start + len(phrase), chosen):
+                if (
+                    lo <= start <= hi - len(phrase) and index.phrase_at(phrase, start)
+                    and not self._but_between(index, start + len(phrase), chosen)
+                    and not _fine_but(index.tokens, phrase, start)
+                ):
                     # "lost weight WITHOUT dieting": a denied `unless` word is no reason to doubt.
                     if not self._denied(index, [(start, start + len(phrase))]):
                         return True
@@ -885,6 +891,19 @@ class RedFlags:
                 return False
             k += 1
         return False
+
+
+def _fine_but(tokens: list[Token], phrase: tuple[str, ...], start: int) -> bool:
+    """ "He says he's FINE, BUT now his back is really sore": well, except for the pain that follows
+    ("I'm fine but a bit shaken" is still a reason to ask)."""
+    end = start + len(phrase)
+    if phrase not in WELL_WORDS or end >= len(tokens):
+        return False
+    clause = tokens[end].clause
+    return (
+        is_contrast(clause) and clause != tokens[end - 1].clause
+        and any(t.word in PAIN_WORDS for t in tokens[end:] if t.clause == clause)
+    )
 
 
 def _in_simile(tokens: list[Token], k: int) -> bool:
