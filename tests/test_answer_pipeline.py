@@ -89,6 +89,16 @@ def test_spasms_that_keep_coming_back_are_not_a_back_that_has_just_gone(engine: 
     assert first_topic(engine, text) == topic
 
 
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    # A back that goes AWAY is getting better, not going; when it stops is how long it lasts.
+    [("will my back spasm just go away if i leave it", "untreated-spasm"),
+     ("when will it stop, my back spasm is on day 5", "untreated-spasm")],
+)
+def test_a_spasm_going_away_or_stopping_asks_how_long_it_lasts(engine: AnswerEngine, text: str, topic: str) -> None:
+    assert first_topic(engine, text) == topic
+
+
 @pytest.mark.parametrize("text", ["what exercise stops spasms coming back", "do back spasms come back once they stop"])
 def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).topics[:1] != ("right-now",)

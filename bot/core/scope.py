@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.core.text import PhraseIndex, Scope
 
-ACUTE_AFTER_BACK = frozenset({"go", "give"})  # "my back (has just) gone / went / gave out"
+ACUTE_AFTER_BACK = frozenset({"go", "give"})  # "my back (has just) gone / went / gave out", not "go away"
 FIRST_PERSON = frozenset({"my", "me", "mi", "i"})
 SKIN = "skin"  # the part named when the message is about the skin of the back
 # After "back", these make it a return ("back to work", "back in the gym", "back again").
@@ -133,7 +133,8 @@ class ScopeReader:
             first_back = min(backs) if backs else len(stems)
             animal = "" if own or animals[0][0] > first_back else str(animals[0][2])
         event = bool(self._acute.find_all(raw)) or any(
-            w in ACUTE_AFTER_BACK for k in backs for w in stems[k + 1 : k + 4]
+            stems[j] in ACUTE_AFTER_BACK and stems[j + 1 : j + 2] != ["away"]
+            for k in backs for j in range(k + 1, min(k + 4, len(stems)))
         )
         # "Now my back keeps seizing", "after every game it locks up": spasms that come back ask
         # about their cause or their care, not what to do in the first hours.
