@@ -89,6 +89,15 @@ def test_spasms_that_keep_coming_back_are_not_a_back_that_has_just_gone(engine: 
     assert first_topic(engine, text) == topic
 
 
+@pytest.mark.parametrize("text", ["help back gone", "bk gone wot do", "ugh my back has locked"])
+def test_a_back_that_has_gone_with_nothing_else_asked_gets_the_right_now_answer(engine: AnswerEngine, text: str) -> None:
+    assert first_topic(engine, text) == "right-now"
+
+
+def test_why_a_muscle_goes_into_spasm_asks_what_a_spasm_is(engine: AnswerEngine) -> None:
+    assert first_topic(engine, "why does a muscle go into spasm") == "what-is-a-spasm"
+
+
 @pytest.mark.parametrize(
     ("text", "topic"),
     # A back that goes AWAY is getting better, not going; when it stops is how long it lasts.

@@ -948,6 +948,10 @@ class AnswerEngine:
                 # "back spasm", "back pain": the subject only, no word that picks a topic. But
                 # "pregnant and back spasms" asks something we have no topic for.
                 subject_only = not self._names_anything(query)
+                if subject_only and subject.gone and query.framing != "cause" and self._acute_topic:
+                    # "help back gone", "back's locked": a back that has gone, and nothing else asked
+                    # ("why does a muscle go into spasm" asks what a spasm is).
+                    return self._topic_reply(self._acute_topic, GENERAL_CONFIDENCE, query.medicine)
                 return (self._general() if subject_only and general else None) or no_match
             ok = best.coverage >= MIN_COVERAGE_ANCHORED and best.score >= MIN_SCORE_ANCHORED
         else:
@@ -975,6 +979,9 @@ class AnswerEngine:
         if not ok:
             if incidental:
                 return self._not_back(subject.part)
+            if query.anchored and subject.gone and query.framing != "cause" and self._acute_topic:
+                # "ugh my back has locked": nothing else fits well, and the back has gone.
+                return self._topic_reply(self._acute_topic, GENERAL_CONFIDENCE, query.medicine)
             return no_match
         confidence = round(min(1.0, best.coverage) * min(1.0, best.score / FULL_CONFIDENCE_SCORE), 3)
         runner_up = ranked[1] if len(ranked) > 1 else None

@@ -41,6 +41,7 @@ class Subject:
     part: str = ""  # another body part named, in the editor's word ("knee"), if any
     animal: str = ""  # an animal named, if any
     acute: bool = False  # a back that has just gone, now
+    gone: bool = False  # a back that has gone, said with no "now" ("help, back gone"), not again and again
     sore_part: bool = False  # the other part is what hurts: "my knee hurts", "pain in my hip"
 
 
@@ -138,12 +139,10 @@ class ScopeReader:
         )
         # "Now my back keeps seizing", "after every game it locks up": spasms that come back ask
         # about their cause or their care, not what to do in the first hours.
-        acute = (
-            bool(backs or not parts) and event and bool(self._now.find_all(raw))
-            and not self._recurring.find_all(raw)
-        )
+        gone = bool(backs or not parts) and event and not self._recurring.find_all(raw)
+        acute = gone and bool(self._now.find_all(raw))
         sore = any(
             w in self._troubles for start, phrase, _ in parts
             for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]
         )
-        return Subject(back=bool(backs), part=part, animal=animal, acute=acute, sore_part=sore)
+        return Subject(back=bool(backs), part=part, animal=animal, acute=acute, gone=gone, sore_part=sore)
