@@ -141,7 +141,10 @@ KEPT_ASIDE_FLOORS = [
     ("15", "final15", 267, 89, 51),
     # Sets 16, 18 and 20 (sixth session); first scores: held16 108/116, 36/40, 19/24; held18
     # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24.
-    ("16", "held16", 109, 37, 20), ("18", "held18", 100, 37, 19), ("20", "held20", 93, 31, 20),
+    # held18 in scope 100 -> 99 in the ninth session: "just asking" / "just curious" now put a
+    # sign in doubt (a safety question first, not the emergency reply); on the must-not-alarm
+    # sets that took the held false alarms from 33 to 31.
+    ("16", "held16", 109, 37, 20), ("18", "held18", 99, 37, 19), ("20", "held20", 93, 31, 20),
     # Set 17: written at the start of the sixth session, kept aside whole, scored once at its end.
     ("17", "final17", 253, 89, 52),
     # Sets 21 and 23 (seventh session); first scores: held21 104/116, 38/40, 20/24; held23 93/116,

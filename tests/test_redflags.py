@@ -825,6 +825,9 @@ NEAR_MISSES = [
     "lower back pain, not my upper back, bending makes it worse",
     # "Fine, but" with no pain after it is still a reason to ask first.
     "fell down the stairs, I'm fine but a bit shaken",
+    # Asked in general, and said so.
+    "is it bad if you cant control your bladder with back pain? mine is fine, just asking",
+    "does back pain with a high temperature mean an infection? just curious",
     # The weight of what is carried is not heavy legs.
     "when carrying heavy boxes do i turn my feet or twist",
 ]
