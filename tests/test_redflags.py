@@ -598,7 +598,10 @@ def test_everyday_wordings_raise_no_flag_and_no_question(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text", ["i feel really poorly and my back is killing", "the pain is there all the time even wearing my brace",
-             "my legs have gone dead and my back is in spasm"]
+             "my legs have gone dead and my back is in spasm",
+             # Ninth session: the drug words and a temperature still count.
+             "on smack for years, back agony now", "i shoot up, back kills", "temp 39 and lower back pain",
+             "had a kidney transplant, now new back pain"]
 )
 def test_the_real_signs_next_to_them_still_flag(text: str) -> None:
     from bot.core.answers import AnswerEngine
@@ -828,6 +831,14 @@ NEAR_MISSES = [
     # Asked in general, and said so.
     "is it bad if you cant control your bladder with back pain? mine is fine, just asking",
     "does back pain with a high temperature mean an infection? just curious",
+    # Pain that shoots up the back, or a child who grew, is no injecting.
+    "a sharp pain shot up my back when I bent to tie my shoe",
+    "my 13 year old has shot up 3 inches and his back aches",
+    # A smack is a knock, a hair transplant no immune drug, a temp a job. (A bum numb from a long
+    # drive still gets the emergency reply: read as a seat's doing, it cost a kept-aside emergency.)
+    "took a real smack on the back playing rugby, it keeps spasming",
+    "had a hair transplant last month and now my back aches from lying still",
+    "i work as a temp in a warehouse and my back is killing me",
     # The weight of what is carried is not heavy legs.
     "when carrying heavy boxes do i turn my feet or twist",
 ]
