@@ -839,6 +839,9 @@ NEAR_MISSES = [
     "took a real smack on the back playing rugby, it keeps spasming",
     "had a hair transplant last month and now my back aches from lying still",
     "i work as a temp in a warehouse and my back is killing me",
+    # Laughing and fear idioms are asked about first, not alarmed on.
+    "pissed myself laughing at the state of me getting out of bed with this back",
+    "im shitting myself that its something serious, back spasm since monday",
     # The weight of what is carried is not heavy legs.
     "when carrying heavy boxes do i turn my feet or twist",
 ]
