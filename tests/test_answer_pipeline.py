@@ -110,6 +110,11 @@ def test_a_spasm_going_away_or_stopping_asks_how_long_it_lasts(engine: AnswerEng
     assert first_topic(engine, text) == topic
 
 
+@pytest.mark.parametrize("text", ["when can i lift weights again after my back spasm"])
+def test_taking_something_up_again_asks_how_to_recover(engine: AnswerEngine, text: str) -> None:
+    assert first_topic(engine, text) == "recover-carefully"
+
+
 @pytest.mark.parametrize("text", ["what exercise stops spasms coming back", "do back spasms come back once they stop"])
 def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).topics[:1] != ("right-now",)
@@ -125,6 +130,8 @@ def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, t
         ("my back just went. also is it ok to use a heat pack", {"right-now", "ice-or-heat"}),
         # A choice asks a question of its own, with no question mark or question word.
         ("belt or no belt, and ice or heat", {"back-brace", "ice-or-heat"}),
+        # "When can I ... again" asks what to do: taking it up again, not what caused it.
+        ("did tennis set my back off, and when can i play again", {"sports-repetition", "recover-carefully"}),
     ],
 )
 def test_two_questions_get_both_topics_in_one_reply(engine: AnswerEngine, text: str, topics: set[str]) -> None:
