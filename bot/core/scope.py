@@ -28,6 +28,8 @@ SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", 
 BACK_AND_NOT_BODY = frozenset({"forth", "forward", "front"})  # stems ("forwards" -> "forward")
 PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  # stems
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
+PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
+PLACE_DETERMINERS = frozenset({"the", "my", "your", "his", "her", "their", "both"})
 DENIALS = frozenset({"no", "not", "nothing", "none", "nae"})
 FINE_AFTER = frozenset({"ok", "okay", "fine", "good", "normal", "alright", "grand", "strong", "unaffect"})
 FINE_LINKS = frozenset({"is", "are", "feel", "seem", "still", "both", "all", "total", "complet", "perfect", "absolut"})  # stems
@@ -101,6 +103,15 @@ class ScopeReader:
         return out
 
     @staticmethod
+    def _a_place(stems: list[str], start: int) -> bool:
+        """Is the part at `start` only where something is put ("a pillow BETWEEN my knees", "a lump
+        UNDER my shoulder blade"), not what the message is about?"""
+        k = start - 1
+        if k >= 0 and stems[k] in PLACE_DETERMINERS:
+            k -= 1
+        return k >= 0 and stems[k] in PLACE_WORDS
+
+    @staticmethod
     def _said_fine(stems: list[str], after: int) -> bool:
         """Is the part that ends before `after` said to be fine ("legs ok", "knees are all fine")?"""
         for w in stems[after : after + 4]:
@@ -122,7 +133,10 @@ class ScopeReader:
         # A part said fine in a list of denials ("no fever, legs ok, but ...") is not the subject;
         # "my hip is fine in the morning but sore at night" still is.
         checklist = any(s in DENIALS for s in stems)
-        parts = [p for p in self._parts.find_all(stems) if not (checklist and self._said_fine(stems, p[0] + len(p[1])))]
+        parts = [
+            p for p in self._parts.find_all(stems)
+            if not (checklist and self._said_fine(stems, p[0] + len(p[1]))) and not self._a_place(stems, p[0])
+        ]
         animals = self._animals.find_all(stems)
         part = str(parts[0][2]) if parts else ""
         animal = ""
