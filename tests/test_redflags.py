@@ -756,6 +756,8 @@ SIGNS_IN_EVERYDAY_WORDS = [
     # "Fine, but" the pain that follows; hit by something heavy that fell.
     ("my daughter was in a car crash today, she says she's fine but now her back is really sore", "serious-injury", "emergency"),
     ("got hit by a falling pallet at work, back locked up", "serious-injury", "emergency"),
+    # "Most nights" is at night.
+    ("my back has been keeping me up most nights this week", "constant-night", "same_day"),
     # A part that is only where something is put ("a pillow between my knees") is not the subject.
     ("tried a pillow between my knees, nothing helps, this spasm wakes me at 3am every night", "constant-night", "same_day"),
     # An animal in a comparison is not the subject: the legs are the writer's.
