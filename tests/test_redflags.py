@@ -758,6 +758,10 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("got hit by a falling pallet at work, back locked up", "serious-injury", "emergency"),
     # "Most nights" is at night.
     ("my back has been keeping me up most nights this week", "constant-night", "same_day"),
+    # Lying still, any position, "nights are the worst": no rest from it.
+    ("my back hurts even when im lying still in bed", "constant-night", "same_day"),
+    ("it hurts the same whatever position i'm in", "constant-night", "same_day"),
+    ("nights are the worst for my back", "constant-night", "same_day"),
     # A part that is only where something is put ("a pillow between my knees") is not the subject.
     ("tried a pillow between my knees, nothing helps, this spasm wakes me at 3am every night", "constant-night", "same_day"),
     # An animal in a comparison is not the subject: the legs are the writer's.
