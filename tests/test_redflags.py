@@ -758,6 +758,9 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("got hit by a falling pallet at work, back locked up", "serious-injury", "emergency"),
     # "Most nights" is at night.
     ("my back has been keeping me up most nights this week", "constant-night", "same_day"),
+    # Euphemisms: things "aren't working" downstairs, nothing happening in "the trouser department".
+    ("things downstairs arent working since the back pain started", "ce-sexual", "emergency"),
+    ("nothing happening in the trouser department since my back went", "ce-sexual", "emergency"),
     # Lying still, any position, "nights are the worst": no rest from it.
     ("my back hurts even when im lying still in bed", "constant-night", "same_day"),
     ("it hurts the same whatever position i'm in", "constant-night", "same_day"),
@@ -850,6 +853,8 @@ NEAR_MISSES = [
     # Laughing and fear idioms are asked about first, not alarmed on.
     "pissed myself laughing at the state of me getting out of bed with this back",
     "im shitting myself that its something serious, back spasm since monday",
+    # A household thing downstairs that is not working is asked about, not alarmed on.
+    "the heating isnt working downstairs and my back is cold",
     # The weight of what is carried is not heavy legs.
     "when carrying heavy boxes do i turn my feet or twist",
 ]
