@@ -761,6 +761,9 @@ SIGNS_IN_EVERYDAY_WORDS = [
     # Euphemisms: things "aren't working" downstairs, nothing happening in "the trouser department".
     ("things downstairs arent working since the back pain started", "ce-sexual", "emergency"),
     ("nothing happening in the trouser department since my back went", "ce-sexual", "emergency"),
+    # The gym or exercise named near a plain word for the sign is no reason to doubt it (only
+    # "can't finish my set / session" is another sense).
+    ("since the gym my back is agony and i cant get an erection, what exercises can i do", "ce-sexual", "emergency"),
     # Lying still, any position, "nights are the worst": no rest from it.
     ("my back hurts even when im lying still in bed", "constant-night", "same_day"),
     ("it hurts the same whatever position i'm in", "constant-night", "same_day"),
@@ -853,6 +856,7 @@ NEAR_MISSES = [
     # Laughing and fear idioms are asked about first, not alarmed on.
     "pissed myself laughing at the state of me getting out of bed with this back",
     "im shitting myself that its something serious, back spasm since monday",
+    "cant finish my gym session, back too sore",
     # A household thing downstairs that is not working is asked about, not alarmed on.
     "the heating isnt working downstairs and my back is cold",
     # The weight of what is carried is not heavy legs.
