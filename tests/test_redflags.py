@@ -758,6 +758,9 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("got hit by a falling pallet at work, back locked up", "serious-injury", "emergency"),
     # "Most nights" is at night.
     ("my back has been keeping me up most nights this week", "constant-night", "same_day"),
+    # Leaking unnoticed; on the toilet and nothing starts.
+    ("been leaking without noticing since my back went", "ce-bladder-bowel", "emergency"),
+    ("i sit on the toilet for ages and nothing starts, back agony", "ce-bladder-bowel", "emergency"),
     # Euphemisms: things "aren't working" downstairs, nothing happening in "the trouser department".
     ("things downstairs arent working since the back pain started", "ce-sexual", "emergency"),
     ("nothing happening in the trouser department since my back went", "ce-sexual", "emergency"),
