@@ -73,7 +73,9 @@ def test_back_as_a_direction_or_a_thing_is_not_our_subject(engine: AnswerEngine,
 @pytest.mark.parametrize(
     "text",
     ["my back has just gone, what do i do", "back locked up 10 minutes ago cant stand up straight",
-     "seized up getting out of the car right now", "put my back out hoovering, what now"],
+     "seized up getting out of the car right now", "put my back out hoovering, what now",
+     # The writer's own back, asking why: still what to do first.
+     "my back just seized, why does it do that"],
 )
 def test_an_acute_back_gets_the_right_now_answer_first(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
@@ -115,7 +117,9 @@ def test_taking_something_up_again_asks_how_to_recover(engine: AnswerEngine, tex
     assert first_topic(engine, text) == "recover-carefully"
 
 
-@pytest.mark.parametrize("text", ["what exercise stops spasms coming back", "do back spasms come back once they stop"])
+@pytest.mark.parametrize("text", ["what exercise stops spasms coming back", "do back spasms come back once they stop",
+                                  # "Why does ..." with nobody's back in it asks about spasms in general.
+                                  "why does the muscle just seize up like a fist, whats happening in there"])
 def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).topics[:1] != ("right-now",)
 

@@ -28,6 +28,8 @@ SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", 
 BACK_AND_NOT_BODY = frozenset({"forth", "forward", "front"})  # stems ("forwards" -> "forward")
 PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  # stems
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
+GENERIC_ASKS = frozenset({"why"})  # "why does ...": a question about spasms in general ("how do I ..." asks for help)
+GENERIC_VERBS = frozenset({"does", "do", "doe"})
 PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
 PLACE_DETERMINERS = frozenset({"the", "my", "your", "his", "her", "their", "both"})
 DENIALS = frozenset({"no", "not", "nothing", "none", "nae"})
@@ -154,7 +156,12 @@ class ScopeReader:
         # "Now my back keeps seizing", "after every game it locks up": spasms that come back ask
         # about their cause or their care, not what to do in the first hours.
         gone = bool(backs or not parts) and event and not self._recurring.find_all(raw)
-        acute = gone and bool(self._now.find_all(raw))
+        # "Why does the muscle just lock up like that?" asks about spasms in general, not a back
+        # that has gone now ("my back just seized, why does it do that" is the writer's, now).
+        generic = not any(w in FIRST_PERSON for w in raw) and any(
+            a in GENERIC_ASKS and b in GENERIC_VERBS for a, b in zip(raw, raw[1:], strict=False)
+        )
+        acute = gone and bool(self._now.find_all(raw)) and not generic
         sore = any(
             w in self._troubles for start, phrase, _ in parts
             for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]
