@@ -146,7 +146,7 @@ KEPT_ASIDE_FLOORS = [
     # sets that took the held false alarms from 33 to 31.
     ("16", "held16", 109, 37, 20), ("18", "held18", 99, 37, 19), ("20", "held20", 93, 31, 20),
     # Set 17: written at the start of the sixth session, kept aside whole, scored once at its end.
-    ("17", "final17", 253, 89, 52),
+    ("17", "final17", 253, 89, 53),
     # Sets 21 and 23 (seventh session); first scores: held21 104/116, 38/40, 20/24; held23 93/116,
     # 37/40, 17/24. Nothing was tuned on them.
     ("21", "held21", 104, 38, 20), ("23", "held23", 93, 37, 17),
@@ -173,9 +173,11 @@ KEPT_ASIDE_FLOORS = [
     # Two questions 49 -> 48: the night safety question (check-night) is asked first on one.
     # Off-topic 89 -> 88 in the ninth session: sets 30 and 31 repeat 14 example texts, which left
     # the examples.
-    ("22", "final22", 263, 88, 48),
+    ("22", "final22", 265, 88, 48),
     # Set 27: written at the eighth session's start, kept aside whole, scored once at its end.
-    ("27", "final27", 257, 90, 47),
+    ("27", "final27", 257, 91, 48),
+    # Set 30: written at the ninth session's start, kept aside whole, scored once at its end.
+    ("30", "final30", 274, 96, 47),
 ]
 
 

@@ -107,10 +107,10 @@ def test_held_rows_do_not_regress(results) -> None:
     # 100 % and at most 2 % false alarms; held12, held13 and final14 are over that ceiling.
     [("dev10", 68, 68, 85, 0), ("held4", 41, 44, 51, 0), ("final11", 62, 64, 79, 0),
      ("dev12", 63, 64, 68, 0), ("held12", 44, 48, 43, 3), ("dev13", 55, 55, 69, 0), ("held13", 37, 39, 47, 6),
-     ("final14", 78, 79, 97, 4), ("dev16", 53, 56, 70, 0), ("held16", 36, 40, 47, 1),
+     ("final14", 79, 79, 97, 3), ("dev16", 53, 56, 70, 0), ("held16", 36, 40, 47, 1),
      ("dev18", 56, 56, 69, 1), ("held18", 34, 37, 45, 1), ("held2", 45, 47, 56, 0),
      ("dev19", 64, 64, 69, 3), ("held19", 39, 45, 42, 4), ("dev20", 54, 56, 69, 0), ("held20", 40, 40, 48, 4),
-     ("final17", 77, 79, 92, 1),
+     ("final17", 78, 80, 96, 1),
      # Seventh session (floors of older parts raised to what was measured at its end). Round 21 first: dev21 56/56, 68/70, 5/96; held21 39/40 (40 caught), 42/50,
      # 1/64. Round 23 first: dev23 51/56, 61/70, 4/96; held23 38/40 (40 caught), 45/50, 2/64.
      # Round 24 first: dev24 51/56 (53 caught), 60/70, 4/96; held24 36/40 (38 caught), 42/50, 1/64.
@@ -130,9 +130,12 @@ def test_held_rows_do_not_regress(results) -> None:
      # dev31 54/56 (56 caught), 65/70, 3/96; held31 39/40 (40 caught), 45/50, 1/64.
      ("dev31", 54, 56, 65, 3), ("held31", 39, 40, 45, 1),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
-     ("final22", 78, 80, 96, 0),
+     ("final22", 78, 80, 97, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
-     ("final27", 94, 96, 118, 3)],
+     ("final27", 94, 96, 119, 2),
+     # Round 30: written at the ninth session's start, kept aside whole, scored once at its end
+     # (3 emergencies got only the safety question or less; 6 false alarms, above the 2 % target).
+     ("final30", 93, 94, 120, 6)],
 )
 def test_rounds_nine_to_thirty_one_do_not_regress(
     results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
@@ -169,7 +172,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 @pytest.mark.parametrize(
     "split",
     [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31")
-     for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27"],
+     for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
     """Issue 7: at most 5 % of in-scope messages are asked a safety question (measured 0-3.8 %
