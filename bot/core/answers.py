@@ -948,9 +948,8 @@ class AnswerEngine:
                 # "back spasm", "back pain": the subject only, no word that picks a topic. But
                 # "pregnant and back spasms" asks something we have no topic for.
                 subject_only = not self._names_anything(query)
-                if subject_only and subject.gone and query.framing != "cause" and self._acute_topic:
-                    # "help back gone", "back's locked": a back that has gone, and nothing else asked
-                    # ("why does a muscle go into spasm" asks what a spasm is).
+                if subject_only and self._back_gone(query):
+                    # "help back gone", "back's locked": a back that has gone, and nothing else asked.
                     return self._topic_reply(self._acute_topic, GENERAL_CONFIDENCE, query.medicine)
                 return (self._general() if subject_only and general else None) or no_match
             ok = best.coverage >= MIN_COVERAGE_ANCHORED and best.score >= MIN_SCORE_ANCHORED
@@ -979,7 +978,7 @@ class AnswerEngine:
         if not ok:
             if incidental:
                 return self._not_back(subject.part)
-            if query.anchored and subject.gone and query.framing != "cause" and self._acute_topic:
+            if query.anchored and self._back_gone(query):
                 # "ugh my back has locked": nothing else fits well, and the back has gone.
                 return self._topic_reply(self._acute_topic, GENERAL_CONFIDENCE, query.medicine)
             return no_match
@@ -994,6 +993,11 @@ class AnswerEngine:
                 best, runner_up = medicine, best
         first_related = runner_up.topic_id if runner_up and runner_up.score >= RELATED_RATIO * best.score else None
         return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
+
+    def _back_gone(self, query: Query) -> bool:
+        """A back that has gone ("back's locked"), when the message does not ask why spasms happen
+        ("why does a muscle go into spasm" asks what a spasm is)."""
+        return query.subject.gone and query.framing != "cause" and bool(self._acute_topic)
 
     def _names_anything(self, query: Query) -> bool:
         """Whether a word of the message could pick a topic: not only "back", "spasm", "cause"."""

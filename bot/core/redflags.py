@@ -914,7 +914,7 @@ def _in_simile(tokens: list[Token], k: int) -> bool:
         if tokens[k - back].clause != clause:
             return False
         if words[-back] == "like" or (words[-back] == "if" and back >= 2 and k - back - 1 >= 0 and tokens[k - back - 1].word == "as"):
-            # "like" right before, or "like a/an/the" and at most one word more.
+            # "like" right before, or "like a/an" and at most one word more.
             return back == 1 or words[-back + 1] in SIMILE_ARTICLES
     return False
 

@@ -27,11 +27,11 @@ PRONOUNS = frozenset({"me", "it", "him", "her", "them", "us", "you", "that", "th
 SUBJECT_BEFORE = frozenset({"i", "you", "we", "they", "he", "she", "are", "am", "is", "were"})
 BACK_AND_NOT_BODY = frozenset({"forth", "forward", "front"})  # stems ("forwards" -> "forward")
 PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  # stems
-# A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
 GENERIC_ASKS = frozenset({"why"})  # "why does ...": a question about spasms in general ("how do I ..." asks for help)
 GENERIC_VERBS = frozenset({"does", "do", "doe"})
 PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
 PLACE_DETERMINERS = frozenset({"the", "my", "your", "his", "her", "their", "both"})
+# A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
 DENIALS = frozenset({"no", "not", "nothing", "none", "nae"})
 FINE_AFTER = frozenset({"ok", "okay", "fine", "good", "normal", "alright", "grand", "strong", "unaffect"})
 FINE_LINKS = frozenset({"is", "are", "feel", "seem", "still", "both", "all", "total", "complet", "perfect", "absolut"})  # stems
