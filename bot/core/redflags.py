@@ -808,8 +808,7 @@ class RedFlags:
         BUT there's a lump by my spine")? What follows "but" is what the person stands by. (A
         reason after the sign, "lost weight but I'm dieting", still counts.)"""
         start = min(s for s, _ in chosen)
-        tokens = index.tokens
-        return any(is_contrast(tokens[k].clause) and tokens[k].clause != tokens[end - 1].clause for k in range(end, start + 1))
+        return any(_contrast_after(index.tokens, end, k) for k in range(end, start + 1))
 
     def _denied(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
         """Is there a denial before or inside the match, in the same clause ("no fever", "I don't
@@ -897,13 +896,14 @@ def _fine_but(tokens: list[Token], phrase: tuple[str, ...], start: int) -> bool:
     """ "He says he's FINE, BUT now his back is really sore": well, except for the pain that follows
     ("I'm fine but a bit shaken" is still a reason to ask)."""
     end = start + len(phrase)
-    if phrase not in WELL_WORDS or end >= len(tokens):
+    if phrase not in WELL_WORDS or end >= len(tokens) or not _contrast_after(tokens, end, end):
         return False
-    clause = tokens[end].clause
-    return (
-        is_contrast(clause) and clause != tokens[end - 1].clause
-        and any(t.word in PAIN_WORDS for t in tokens[end:] if t.clause == clause)
-    )
+    return any(t.word in PAIN_WORDS for t in tokens[end:] if t.clause == tokens[end].clause)
+
+
+def _contrast_after(tokens: list[Token], end: int, k: int) -> bool:
+    """Is the word at k in a "but" / "however" clause other than the one the words before `end` end?"""
+    return is_contrast(tokens[k].clause) and tokens[k].clause != tokens[end - 1].clause
 
 
 def _in_simile(tokens: list[Token], k: int) -> bool:
