@@ -107,6 +107,10 @@ FLAG_SETS = {
     # brand and place names), scored once before any tuning on it.
     "dev31": ("redflags_blind_dev31.tsv", "no_alarm_blind_dev31.tsv", "dev31"),
     "held31": ("redflags_blind_dev31.tsv", "no_alarm_blind_dev31.tsv", "held31"),
+    # Round 33 (tenth session: slang and emoji, night-shift and manual workers, long rambling
+    # messages with the sign mid-way, embarrassed hints), scored once before any tuning on it.
+    "dev33": ("redflags_blind_dev33.tsv", "no_alarm_blind_dev33.tsv", "dev33"),
+    "held33": ("redflags_blind_dev33.tsv", "no_alarm_blind_dev33.tsv", "held33"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -115,6 +119,8 @@ FLAG_SETS = {
     "final27": ("redflags_blind_final27.tsv", "no_alarm_blind_final27.tsv", "final27"),
     # Round 30, written at the start of the ninth session and kept aside whole: scored once, at its end.
     "final30": ("redflags_blind_final30.tsv", "no_alarm_blind_final30.tsv", "final30"),
+    # Round 32, written at the start of the tenth session and kept aside whole: scored once, at its end.
+    "final32": ("redflags_blind_final32.tsv", "no_alarm_blind_final32.tsv", "final32"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -122,13 +128,14 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),
     "final22": ("answers_blind22.tsv", "final22"),
     "final27": ("answers_blind27.tsv", "final27"),
     "final30": ("answers_blind30.tsv", "final30"),
+    "final32": ("answers_blind32.tsv", "final32"),
 }
 
 

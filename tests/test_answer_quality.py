@@ -167,6 +167,10 @@ KEPT_ASIDE_FLOORS = [
     # emojis, second-language grammar, brand names, stoic writers, prevention); first scores:
     # dev31 157/174, 51/60, 29/36; held31 107/116, 37/40, 24/24.
     ("31", "held31", 107, 37, 24),
+    # Set 33 (tenth session: slang and emoji, manual and night-shift workers, a story before the
+    # question, asking for someone else); first scores: dev33 152/174, 55/60, 24/36; held33
+    # 102/116, 37/40, 20/24.
+    ("33", "held33", 102, 37, 20),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
