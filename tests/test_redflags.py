@@ -868,6 +868,13 @@ NEAR_MISSES = [
     "the heating isnt working downstairs and my back is cold",
     # The weight of what is carried is not heavy legs.
     "when carrying heavy boxes do i turn my feet or twist",
+    # Tenth session: a garden bed is no bed; a roast is no fever; a urine infection asked about in
+    # general, told before the "have", or long cleared up, is no recent infection.
+    "pulled weeds out of the flower bed all day and now my lower back has gone into spasm",
+    "how long should a chicken roast, my back can't take standing at the oven",
+    "can a water infection make your back ache?",
+    "could my back pain be a kidney infection? I have no temperature",
+    "had cystitis years ago, now a back spasm from gardening",
 ]
 
 
@@ -894,3 +901,31 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
     # only for signs of flags whose question is not area_only).
     reply = engine.answer("its relentless and resting makes no difference")
     assert (reply.kind, reply.flag) == ("urgent", "constant-night")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "level"),
+    [
+        # NICE CKS: a recent bacterial infection (a urine infection) is a risk factor for a spinal one.
+        ("finished antibiotics for a bladder infection on friday and now my back is really sore", "recent-infection", "same_day"),
+        ("i've had a UTI this week and the lower back pain is getting worse", "recent-infection", "same_day"),
+        # Tenth session: the chest by its landmarks, slang for the genitals, numbness told as the
+        # dentist's jab, little coming out, an older person sitting down heavily, what a medicine does.
+        ("a crushing weight right across my boobs and my back is in spasm", "chest-pain", "emergency"),
+        ("since my back went my bits just stop working when we try", "ce-sexual", "emergency"),
+        ("my bum feels like after the dentist, all rubbery, back in agony", "ce-saddle", "emergency"),
+        ("since the back pain started barely anything comes out when i finish", "ce-sexual", "emergency"),
+        ("grandad, 88, sat down a bit hard on the sofa and his back is sore now", "fracture-risk", "same_day"),
+        ("he takes immune-suppressing tablets for his arthritis and his back is bad", "infection-risk", "same_day"),
+        ("my back is horrendous when i lie down at night", "constant-night", "same_day"),
+    ],
+)
+def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
+    assert flag(engine, text) == (expected, level)
+
+
+def test_an_ordered_window_needs_its_groups_in_order(engine: AnswerEngine) -> None:
+    """ "~5>": the having before the infection ("had a UTI"), so a denial after it ("a UTI? I've
+    got no fever") or a question is not read as having one."""
+    assert flag(engine, "had a kidney infection last week and my back hurts") == ("recent-infection", "same_day")
+    assert flag(engine, "kidney infection symptoms list please, I have back ache") is None

@@ -29,7 +29,7 @@ FLAG_LEVEL = {
     ),
     **dict.fromkeys(
         ["fever-unwell", "weight-loss", "constant-night", "lump-shape", "thoracic", "cough-sneeze",
-         "cancer-history", "fracture-risk", "infection-risk", "one-leg-nerve"],
+         "cancer-history", "fracture-risk", "infection-risk", "recent-infection", "one-leg-nerve"],
         "same_day",
     ),
 }
@@ -47,6 +47,7 @@ SIGN_WORDS = {
     "aneurysm": r"\bback and tummy\b.*\bfaint\b",
     "fever-unwell": r"\bfever\b.*\bvery unwell\b",
     "infection-risk": r"\binject.*\bweak immune system\b",
+    "recent-infection": r"\burine\b.*\binfection\b",
     "cancer-history": r"\bcancer\b",
     "weight-loss": r"\bweight\b",
     "constant-night": r"\ball the time\b.*\bnight\b",
@@ -59,7 +60,7 @@ SIGN_WORDS = {
 
 
 def test_the_two_tables_cover_the_same_signs():
-    assert set(SIGN_WORDS) == set(FLAG_LEVEL) and len(FLAG_LEVEL) == 18
+    assert set(SIGN_WORDS) == set(FLAG_LEVEL) and len(FLAG_LEVEL) == 19
 
 
 def test_every_flag_is_asked_in_exactly_one_question_at_its_level():

@@ -276,6 +276,7 @@ class AnswerEngine:
             raise ContentError([f"redflag_examples.tsv: unknown labels {unknown}"])
         self._flag_check = _checks_by_flag(redflags)
         self._back_only = frozenset(f.id for f in redflags.flags if f.back_only)
+        self._back_named = frozenset(f.id for f in redflags.flags if f.back_named)
         self.flag_examples = FlagExamples(flag_examples or (), self._example_stems)
         self.off_topic = OffTopicExamples(
             (q for label, q in question_examples if label != OFF_TOPIC_LABEL),
@@ -698,6 +699,8 @@ class AnswerEngine:
             return Finding()
         if query.subject.back:
             return finding
+        if finding.hit and finding.hit.flag in self._back_named:
+            return Finding()  # "pretty sure I've got a bladder infection again": no back, no sign
         if query.subject.part or (query.thing_back and not query.anchored):
             # ... nor of "the back of my laptop" ("a bulge where the battery swelled").
             return Finding()

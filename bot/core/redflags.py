@@ -85,6 +85,7 @@ class FlagModel(StrictModel):
     window: int = Field(default=6, ge=1, le=30)
     negatable: bool = False
     back_only: bool = False  # see redflags.toml: a sign of back pain, not of a calf or a knee
+    back_named: bool = False  # ... and only when the message names the back (see redflags.toml)
     unless: tuple[str, ...] = ()
     unless_anywhere: tuple[str, ...] = ()  # said anywhere in the message, these put a match in doubt
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
@@ -98,6 +99,8 @@ class FlagModel(StrictModel):
                 raise ValueError("an emergency flag must not be negatable: when in doubt, ask its check")
             if not self.check:
                 raise ValueError("an emergency flag needs a `check`: a match in doubt asks it, never drops it")
+        if self.back_named and not self.back_only:
+            raise ValueError("back_named needs back_only: it narrows which messages a back-only sign counts in")
         return self
 
 
@@ -205,6 +208,7 @@ class Choice:
     exact: bool  # match the folded word, not its stem
     raw: tuple[str, ...] = ()  # the folded words as written, for typo matching
     window: int = 0  # set only on the marker group of a pattern with its own window
+    ordered: bool = False  # ... and "~5>": its groups must come in the order written
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,7 @@ class Flag:
     check: str = ""
     back_only: bool = False
     unless_anywhere: tuple[tuple[str, ...], ...] = ()
+    back_named: bool = False
 
 
 @dataclass(frozen=True)
@@ -478,7 +483,7 @@ class RedFlags:
         def compile_patterns(patterns: tuple[tuple[str, ...], ...]) -> tuple[Pattern, ...]:
             return tuple(
                 tuple(
-                    (_window_group(int(group[1:])) if _WINDOW.fullmatch(group) else _compile_group(group, concepts, skip))
+                    (_window_group(group) if _WINDOW.fullmatch(group) else _compile_group(group, concepts, skip))
                     for group in pattern
                 )
                 for pattern in patterns
@@ -487,7 +492,7 @@ class RedFlags:
         flags = [
             Flag(f.id, f.level, f.about, f.source, f.window, f.negatable, compile_patterns(f.patterns),
                  tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check, f.back_only,
-                 tuple(_phrase(u) for u in f.unless_anywhere if _phrase(u)))
+                 tuple(_phrase(u) for u in f.unless_anywhere if _phrase(u)), f.back_named)
             for f in model.flag
         ]
         windows = {f.id: f.window for f in model.flag}
@@ -695,7 +700,7 @@ class RedFlags:
         return False, doubted
 
     def _pattern_matches(self, index: _Index, pattern: Pattern, window: int):
-        pattern, window = _pattern_window(pattern, window)
+        pattern, window, ordered = _pattern_window(pattern, window)
         # Cheap test first: every group needs at least its first word somewhere in the message.
         if not all(self._present(index, group) for group in pattern):
             return
@@ -716,7 +721,10 @@ class RedFlags:
             right = pos[left] + window
             chosen = []
             for spans in group_spans:
-                pick = next((s for s in spans if s[0] >= left and pos[s[1]] <= right), None)
+                # In order: each group's words after the previous group's ("had a UTI", not "a UTI?
+                # I've had none of the signs").
+                after = chosen[-1][1] if ordered and chosen else left
+                pick = next((s for s in spans if s[0] >= after and pos[s[1]] <= right), None)
                 if pick is None:
                     break
                 chosen.append(pick)
@@ -919,7 +927,7 @@ def _in_simile(tokens: list[Token], k: int) -> bool:
     return False
 
 
-_WINDOW = re.compile(r"~[0-9]{1,2}")  # a pattern's own window: ["~3", "pee", "hard"]
+_WINDOW = re.compile(r"~[0-9]{1,2}>?")  # a pattern's own window: ["~3", "pee", "hard"]; "~3>": in that order
 
 
 def _plain_words(model: RedFlagFile) -> frozenset[str]:
@@ -937,8 +945,8 @@ def _plain_words(model: RedFlagFile) -> frozenset[str]:
     return frozenset(w for items in lists for item in items for w in re.findall(r"[a-z0-9]+", fold(item)) if w)
 
 
-def _window_group(n: int) -> tuple[Choice, ...]:
-    return (Choice(words=(), exact=False, raw=(), window=n),)
+def _window_group(marker: str) -> tuple[Choice, ...]:
+    return (Choice(words=(), exact=False, raw=(), window=int(marker[1:].rstrip(">")), ordered=marker.endswith(">")),)
 
 
 def _choices_by_first(group: tuple[Choice, ...]) -> tuple[bool, dict[str, list[Choice]], dict[str, list[Choice]]]:
@@ -958,10 +966,11 @@ def _choices_by_first(group: tuple[Choice, ...]) -> tuple[bool, dict[str, list[C
     return wildcard, by_stem, by_raw
 
 
-def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int]:
+def _pattern_window(pattern: Pattern, default: int) -> tuple[Pattern, int, bool]:
+    """(the groups, the window, whether the groups must come in order)."""
     if pattern and pattern[0] and pattern[0][0].window:
-        return pattern[1:], pattern[0][0].window
-    return pattern, default
+        return pattern[1:], pattern[0][0].window, pattern[0][0].ordered
+    return pattern, default, False
 
 
 def _compile_group(group: str, concepts: dict[str, tuple[str, ...]], skip: AbstractSet[str] = frozenset()) -> tuple[Choice, ...]:
