@@ -17,7 +17,10 @@ def engine() -> AnswerEngine:
     "text, topic",
     [
         ("is it the lifting at work thats causing my back spasms", "posture-and-lifting"),
-        ("could being dehydrated be why my back keeps spasming", "low-minerals"),
+        # Hot weather and water name a cause too (lexicon cause_topics), though they sit in prevention.
+        ("could being dehydrated be why my back keeps spasming", "heat-and-hydration"),
+        ("is sweating all day on site the cause of my back cramps", "heat-and-hydration"),
+        ("could low potassium be why my back keeps spasming", "low-minerals"),
         ("is my gym routine to blame for my back going", "too-much-exercise"),
         # A follow-up naming no back and one telling word: asking whether that caused it is about the spasm.
         ("might it be my arthritis?", "other-causes"),

@@ -213,13 +213,17 @@ class AnswerEngine:
         self._topic_ids = list(content.topics)
         self._topic_category = [t.category for t in content.topics.values()]
         self._cause_topics = frozenset(
-            t.id for t in content.topics.values() if t.category in lexicon.framing.story_categories
+            t.id for t in content.topics.values()
+            if t.category in lexicon.framing.story_categories or t.id in lexicon.framing.cause_topics
         )
         # Category ids the content doesn't have are skipped (tests run the real lexicon on small content).
         framing = lexicon.framing
         self._framing_categories = {
             "story": framing.story_categories, "cause": framing.story_categories, "advice": framing.advice_categories,
         }
+        # "Can dehydration cause spasms?": the water topic names a cause too, though it sits in
+        # prevention. (Ids the content doesn't have are skipped, like categories above.)
+        self._also_causes = frozenset(i for i, t in enumerate(self._topic_ids) if t in framing.cause_topics)
         for name in ("general_topic", "cause_topic"):
             if getattr(lexicon, name) and getattr(lexicon, name) not in content.topics:
                 raise ContentError([f"lexicon.toml: {name}: unknown topic '{getattr(lexicon, name)}'"])
@@ -550,8 +554,9 @@ class AnswerEngine:
             # (a cause) and "Lift safely" (prevention).
             wanted = self._framing_categories[query.framing]
             boost = self.tuning.cause if query.framing == "cause" else self.tuning.framing
+            also = self._also_causes if query.framing != "advice" else ()
             for i, category in enumerate(self._topic_category):
-                if category in wanted:
+                if category in wanted or i in also:
                     scores[i] *= 1 + boost
         # A topic that explains more of the message ranks higher than one matching a single word well.
         # The final score lies between s x floor and s x (floor + 1), so a topic whose best case is

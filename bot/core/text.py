@@ -533,6 +533,7 @@ class FramingLists(StrictModel):
     advice: tuple[str, ...] = ()
     advice_categories: tuple[str, ...] = ()
     cause: tuple[str, ...] = ()  # asks what caused it: the story categories, whatever else is said
+    cause_topics: tuple[str, ...] = ()  # topics of other categories that also name a cause
 
     _words_ok = field_validator("story", "advice", "past_tense_not_story", "cause")(_check_words)
 
@@ -620,6 +621,7 @@ class Framing:
     advice: tuple[Phrase, ...] = ()
     advice_categories: frozenset[str] = frozenset()
     cause: tuple[Phrase, ...] = ()
+    cause_topics: frozenset[str] = frozenset()
 
     @classmethod
     def from_model(cls, model: FramingLists) -> "Framing":
@@ -630,6 +632,7 @@ class Framing:
             advice=tuple(_editor_phrase(p) for p in model.advice),
             advice_categories=frozenset(model.advice_categories),
             cause=tuple(_editor_phrase(p) for p in model.cause),
+            cause_topics=frozenset(model.cause_topics),
         )
 
 
