@@ -875,6 +875,7 @@ NEAR_MISSES = [
     "can a water infection make your back ache?",
     "could my back pain be a kidney infection? I have no temperature",
     "had cystitis years ago, now a back spasm from gardening",
+    "should i keep moving or not with a back spasm",
 ]
 
 
@@ -918,6 +919,13 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
         ("grandad, 88, sat down a bit hard on the sofa and his back is sore now", "fracture-risk", "same_day"),
         ("he takes immune-suppressing tablets for his arthritis and his back is bad", "infection-risk", "same_day"),
         ("my back is horrendous when i lie down at night", "constant-night", "same_day"),
+        # A blade in at the front and out at the back; a tear that goes to the back; neither leg
+        # holding; ribs in a vice; a pain that is always there.
+        ("like a knife went in the front of my belly and out the back, all of a sudden", "tearing-pain", "emergency"),
+        ("sudden feeling of something tear in the belly, it goes to my back", "tearing-pain", "emergency"),
+        ("since this morning neither leg will take my weight and my back is in spasm", "both-legs", "emergency"),
+        ("back in spasm and my ribs feel clamped in a vice", "chest-pain", "emergency"),
+        ("the ache in my lower back is always there, day after day", "constant-night", "same_day"),
     ],
 )
 def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
@@ -929,3 +937,12 @@ def test_an_ordered_window_needs_its_groups_in_order(engine: AnswerEngine) -> No
     got no fever") or a question is not read as having one."""
     assert flag(engine, "had a kidney infection last week and my back hurts") == ("recent-infection", "same_day")
     assert flag(engine, "kidney infection symptoms list please, I have back ache") is None
+
+
+def test_well_said_of_someone_else_does_not_doubt_the_sign(engine: AnswerEngine) -> None:
+    """ "Toddler's fine" is about the toddler: the writer's fall down the stairs stays an emergency.
+    Said of the person the sign is about, it still puts the sign in doubt (a safety question)."""
+    assert flag(engine, "fell down the stairs carrying my son, son is fine, my back is agony") == ("serious-injury", "emergency")
+    assert flag(engine, "fell down the stairs with my toddler, toddler fine, my back hurts") == ("serious-injury", "emergency")
+    reply = engine.answer("my son fell down the stairs yesterday, son's fine now, what helps back spasms")
+    assert reply.kind == "check"

@@ -50,6 +50,7 @@ AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # 
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating", "appetit"})  # words whose "fine" after them is about themselves
 PAIN_WORDS = frozenset({"back", "pain", "painful", "sore", "hurt", "hurts", "hurting", "ache", "aches", "aching", "agony", "spasm", "spasms", "spasming"})
+LINK_WORDS = frozenset({"is", "s", "was", "are", "were", "seems", "seemed", "totally", "completely", "perfectly"})  # "the baby's (totally) fine"
 WELL_WORDS = frozenset({("fine",), ("ok",), ("okay",), ("alright",), ("all", "right")})  # see _fine_but
 SIMILE_ARTICLES = frozenset({"a", "an"})  # "like A car alarm" ("like THE muscle bulging" gives an example)
 NEWS_REACH = 10  # "never ... before ... now": how far apart the three may be
@@ -804,11 +805,26 @@ class RedFlags:
                     lo <= start <= hi - len(phrase) and index.phrase_at(phrase, start)
                     and not self._but_between(index, start + len(phrase), chosen)
                     and not _fine_but(index.tokens, phrase, start)
+                    and not self._fine_of_another(index, phrase, start, chosen)
                 ):
                     # "lost weight WITHOUT dieting": a denied `unless` word is no reason to doubt.
                     if not self._denied(index, [(start, start + len(phrase))]):
                         return True
         return False
+
+    def _fine_of_another(self, index: _Index, phrase: tuple[str, ...], start: int, chosen: list[tuple[int, int]]) -> bool:
+        """ "Fell down the stairs holding the baby, BABY FINE": well is said of someone the sign is
+        not about (a person named right before "fine", and not before the sign itself)."""
+        if phrase not in WELL_WORDS:
+            return False
+        k = start - 1
+        while k >= 0 and index.tokens[k].word in LINK_WORDS:
+            k -= 1
+        if k < 0 or index.tokens[k].stem not in self._others or index.tokens[k].stem in THIRD_PERSON:
+            return False
+        owner = index.tokens[k].stem
+        first = min(s for s, _ in chosen)
+        return first < k and all(t.stem != owner for t in index.tokens[max(0, first - 8) : first + 1])
 
     @staticmethod
     def _but_between(index: _Index, end: int, chosen: list[tuple[int, int]]) -> bool:
