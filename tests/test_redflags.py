@@ -926,6 +926,11 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
         ("since this morning neither leg will take my weight and my back is in spasm", "both-legs", "emergency"),
         ("back in spasm and my ribs feel clamped in a vice", "chest-pain", "emergency"),
         ("the ache in my lower back is always there, day after day", "constant-night", "same_day"),
+        # "Not been able to" is "can't"; an aside ("you know") between its commas does not split the
+        # sign; "OK otherwise" is well apart from the sign, no reason to doubt it.
+        ("since my back went I havent been able to get it up", "ce-sexual", "emergency"),
+        ("since the back spasm I can't, you know, get hard", "ce-sexual", "emergency"),
+        ("on prednisolone for years for my asthma, OK otherwise, and today a sudden pain in my back", "fracture-risk", "same_day"),
     ],
 )
 def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:

@@ -620,11 +620,17 @@ class RedFlags:
         stems = [t.stem for t in tokens]
         out: list[Token] = []
         i = 0
+        joined: tuple[int, int] | None = None  # (clause after a dropped aside, the clause before it)
         while i < len(tokens):
+            if joined and tokens[i].clause == joined[0]:
+                tokens[i] = tokens[i]._replace(clause=joined[1])
             hits = self._rewrites.at(stems, i) if stems[i] in self._rewrites.by_first else []
             if hits:
                 phrase, means = hits[0]
                 clause = tokens[i].clause
+                if not means and out and i + len(phrase) < len(tokens):
+                    # An aside dropped ("I can't, you know, get it up"): its commas join, not split.
+                    joined = (tokens[i + len(phrase)].clause, out[-1].clause)
                 out.extend(Token(w, w, clause) for w in means)
                 # Keep the phrase's wildcard words ("left LEG and right"): they may be symptoms' places.
                 out.extend(tokens[i + k] for k, w in enumerate(phrase) if w == WILDCARD)
@@ -814,9 +820,13 @@ class RedFlags:
 
     def _fine_of_another(self, index: _Index, phrase: tuple[str, ...], start: int, chosen: list[tuple[int, int]]) -> bool:
         """ "Fell down the stairs holding the baby, BABY FINE": well is said of someone the sign is
-        not about (a person named right before "fine", and not before the sign itself)."""
+        not about (a person named right before "fine", and not before the sign itself), or of
+        everything else ("doing OK OTHERWISE")."""
         if phrase not in WELL_WORDS:
             return False
+        # "Doing OK otherwise", "otherwise fine": well apart from what the message is about.
+        if any(0 <= j < len(index.tokens) and index.tokens[j].word == "otherwise" for j in (start - 1, start + len(phrase))):
+            return True
         k = start - 1
         while k >= 0 and index.tokens[k].word in LINK_WORDS:
             k -= 1
