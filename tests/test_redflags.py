@@ -951,3 +951,17 @@ def test_well_said_of_someone_else_does_not_doubt_the_sign(engine: AnswerEngine)
     assert flag(engine, "fell down the stairs with my toddler, toddler fine, my back hurts") == ("serious-injury", "emergency")
     reply = engine.answer("my son fell down the stairs yesterday, son's fine now, what helps back spasms")
     assert reply.kind == "check"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # An accident with its year is an old one; one on a screen is not the writer's; another
+        # person who opens the clause is who the sign is about. Each is asked about, not alarmed on.
+        "came off my motorbike in 2009 and today a back spasm from digging the garden",
+        "watched a documentary where a climber fell off a cliff and broke his back, now my own spasm worries me",
+        "my neighbour lost a lot of weight on chemo, I pulled my back carrying her shopping",
+    ],
+)
+def test_someone_elses_or_an_old_sign_is_asked_about_not_alarmed(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"

@@ -50,6 +50,8 @@ AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # 
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating", "appetit"})  # words whose "fine" after them is about themselves
 PAIN_WORDS = frozenset({"back", "pain", "painful", "sore", "hurt", "hurts", "hurting", "ache", "aches", "aching", "agony", "spasm", "spasms", "spasming"})
+WRITER_WORDS = frozenset({"i", "me", "my", "myself", "mine", "we", "us", "our"})
+SUBJECT_OPENERS = frozenset({"my", "the", "our", "a", "an", "and", "so", "but", "me"})  # before a clause's subject
 LINK_WORDS = frozenset({"is", "s", "was", "are", "were", "seems", "seemed", "totally", "completely", "perfectly"})  # "the baby's (totally) fine"
 WELL_WORDS = frozenset({("fine",), ("ok",), ("okay",), ("alright",), ("all", "right")})  # see _fine_but
 SIMILE_ARTICLES = frozenset({"a", "an"})  # "like A car alarm" ("like THE muscle bulging" gives an example)
@@ -597,6 +599,8 @@ class RedFlags:
         # it doesn't know ("crouching" is not "coughing"): read it as typed; flag words one slip
         # away are still found by the flag vocabulary's own typo matching.
         tokens = [_as_typed(t) for t in tokens]
+        # A year ("a rear-ender in 2015") reads as one word, YEAR_WORD, that `unless` lists can name.
+        tokens = [Token(YEAR_WORD, YEAR_WORD, t.clause) if _YEAR.fullmatch(t.stem) else t for t in tokens]
         tokens = self._drop_not_human(self._drop_ignored(tokens))
         # Fillers ("really", "actually") go, so "can't really feel" reads as "can't feel".
         tokens = self._rewrite([t for t in tokens if t.stem not in self._skip])
@@ -788,6 +792,10 @@ class RedFlags:
             # incontinent", "friend lost loads of weight"): the word right before the sign.
             if t.stem in self._others and (
                 k in (start - 1, before) or any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start)))
+                # ... or they are who the clause is about: "MY FRIEND lost loads of weight with chemo"
+                # ("my husband noticed a lump on MY spine" is the writer's).
+                or (self._clause_subject(index, k)
+                    and not any(t.stem in WRITER_WORDS for t in index.tokens[k + 1 :] if t.clause == clause))
             ):
                 return True
         # ... or the other person is part of the sign itself ("NAN had a fall").
@@ -797,6 +805,15 @@ class RedFlags:
             ):
                 return True
         return False
+
+    @staticmethod
+    def _clause_subject(index: _Index, k: int) -> bool:
+        """Does the clause open with the word at k ("my friend ...", "the lady ...")?"""
+        clause = index.tokens[k].clause
+        j = k - 1
+        while j >= 0 and index.tokens[j].clause == clause and index.tokens[j].stem in SUBJECT_OPENERS:
+            j -= 1
+        return j < 0 or index.tokens[j].clause != clause
 
     def _unless_near(self, index: _Index, chosen: list[tuple[int, int]], unless, window: int) -> bool:
         if not unless:
@@ -953,6 +970,8 @@ def _in_simile(tokens: list[Token], k: int) -> bool:
     return False
 
 
+_YEAR = re.compile(r"(?:19|20)[0-9][0-9]")
+YEAR_WORD = "ayear"  # what a year such as 1987 reads as, for `unless` lists
 _WINDOW = re.compile(r"~[0-9]{1,2}>?")  # a pattern's own window: ["~3", "pee", "hard"]; "~3>": in that order
 
 
