@@ -730,7 +730,7 @@ class RedFlags:
         pos = index.pos
         for left in lefts:
             right = pos[left] + window
-            chosen = []
+            chosen: list[tuple[int, int]] = []
             for spans in group_spans:
                 # In order: each group's words after the previous group's ("had a UTI", not "a UTI?
                 # I've had none of the signs").
