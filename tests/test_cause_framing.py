@@ -21,6 +21,10 @@ def engine() -> AnswerEngine:
         ("could being dehydrated be why my back keeps spasming", "heat-and-hydration"),
         ("is sweating all day on site the cause of my back cramps", "heat-and-hydration"),
         ("could low potassium be why my back keeps spasming", "low-minerals"),
+        # ... and so does pain that comes later, when the message has that topic's own keywords
+        # ("the day after", "next morning"), not only a story's words ("lifting at work", above).
+        ("why is my back so much worse the next morning than when i hurt it", "pain-hours-later"),
+        ("why does my back hurt more the day after", "pain-hours-later"),
         ("is my gym routine to blame for my back going", "too-much-exercise"),
         # A follow-up naming no back and one telling word: asking whether that caused it is about the spasm.
         ("might it be my arthritis?", "other-causes"),

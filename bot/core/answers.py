@@ -223,7 +223,9 @@ class AnswerEngine:
         }
         # "Can dehydration cause spasms?": the water topic names a cause too, though it sits in
         # prevention. (Ids the content doesn't have are skipped, like categories above.)
-        self._also_causes = frozenset(i for i, t in enumerate(self._topic_ids) if t in framing.cause_topics)
+        # ... when the message has one of the topic's own keywords ("worse the day after", "dehydrated"),
+        # not only words its example questions share with any story ("lifting at work").
+        self._also_causes: dict[int, frozenset[str]] = {}  # filled once the rewrites are built
         for name in ("general_topic", "cause_topic"):
             if getattr(lexicon, name) and getattr(lexicon, name) not in content.topics:
                 raise ContentError([f"lexicon.toml: {name}: unknown topic '{getattr(lexicon, name)}'"])
@@ -274,6 +276,9 @@ class AnswerEngine:
                 self._rewrite(self.normaliser.stems(question))
             )
         self._build_index()
+        self._also_causes = {
+            i: self._keyword_terms(content.topics[t]) for i, t in enumerate(self._topic_ids) if t in framing.cause_topics
+        }
         known_flags = {f.id for f in redflags.flags} | {"none"}
         unknown = sorted({label for label, _ in flag_examples or () if label not in known_flags})
         if unknown:
@@ -554,9 +559,9 @@ class AnswerEngine:
             # (a cause) and "Lift safely" (prevention).
             wanted = self._framing_categories[query.framing]
             boost = self.tuning.cause if query.framing == "cause" else self.tuning.framing
-            also = self._also_causes if query.framing != "advice" else ()
+            also = self._also_causes if query.framing != "advice" else {}
             for i, category in enumerate(self._topic_category):
-                if category in wanted or i in also:
+                if category in wanted or (i in also and any(u.stem in also[i] for u in query.units)):
                     scores[i] *= 1 + boost
         # A topic that explains more of the message ranks higher than one matching a single word well.
         # The final score lies between s x floor and s x (floor + 1), so a topic whose best case is
@@ -1001,6 +1006,17 @@ class AnswerEngine:
                 best, runner_up = medicine, best
         first_related = runner_up.topic_id if runner_up and runner_up.score >= RELATED_RATIO * best.score else None
         return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
+
+    def _keyword_terms(self, topic: Topic) -> frozenset[str]:
+        """A topic's keywords as query units: a word's stem, a phrase's term ("~day~after")."""
+        out = set()
+        for keyword in topic.keywords:
+            stems = tuple(s for s in self._rewrite([stem(w) for w, _ in words(keyword)]) if s)
+            if len(stems) == 1:
+                out.add(stems[0])
+            elif stems:
+                out.add(_phrase_term(stems))
+        return frozenset(out)
 
     def _back_gone(self, query: Query) -> bool:
         """A back that has gone ("back's locked"), when the message does not ask why spasms happen
