@@ -413,6 +413,11 @@ def test_a_subject_we_dont_cover_is_not_answered_however_well_words_fit(engine: 
     assert reply.kind != "answer"
 
 
+def test_hiccups_are_declined_not_offered_a_topic(engine: AnswerEngine) -> None:
+    """A spasm of the diaphragm (lexicon other_topics): not even a "Did you mean" about the back."""
+    assert engine.answer("how can i get rid of the hiccups").kind == "no_match"
+
+
 @pytest.mark.parametrize(
     "text", ["sunburnt my back on holiday, what helps", "theres a mole on my back that looks odd", "itchy rash all over my back, which cream"]
 )
