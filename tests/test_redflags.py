@@ -876,6 +876,7 @@ NEAR_MISSES = [
     "could my back pain be a kidney infection? I have no temperature",
     "had cystitis years ago, now a back spasm from gardening",
     "should i keep moving or not with a back spasm",
+    "toilet is fine, standing back up off the seat is the hard bit with this back",
 ]
 
 
@@ -931,6 +932,9 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
         ("since my back went I havent been able to get it up", "ce-sexual", "emergency"),
         ("since the back spasm I can't, you know, get hard", "ce-sexual", "emergency"),
         ("on prednisolone for years for my asthma, OK otherwise, and today a sudden pain in my back", "fracture-risk", "same_day"),
+        # A new shape said by a picture or a feel: an S, a ridge, a knobbly bit.
+        ("my wife reckons my spine looks like an S from behind these days, and it aches", "lump-shape", "same_day"),
+        ("found a knobbly bit on my lower back that wasn't there last month", "lump-shape", "same_day"),
     ],
 )
 def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
