@@ -111,6 +111,10 @@ FLAG_SETS = {
     # messages with the sign mid-way, embarrassed hints), scored once before any tuning on it.
     "dev33": ("redflags_blind_dev33.tsv", "no_alarm_blind_dev33.tsv", "dev33"),
     "held33": ("redflags_blind_dev33.tsv", "no_alarm_blind_dev33.tsv", "held33"),
+    # Round 34 (tenth session, after the tuning on round 33: what the person can no longer do, the
+    # sign in passing after another question, very short with typos, what others noticed).
+    "dev34": ("redflags_blind_dev34.tsv", "no_alarm_blind_dev34.tsv", "dev34"),
+    "held34": ("redflags_blind_dev34.tsv", "no_alarm_blind_dev34.tsv", "held34"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -128,7 +132,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

@@ -175,6 +175,9 @@ KEPT_ASIDE_FLOORS = [
     # question, asking for someone else); first scores: dev33 152/174, 55/60, 24/36; held33
     # 102/116, 37/40, 20/24.
     ("33", "held33", 102, 37, 20),
+    # Set 34 (after the tuning on set 33: what people can no longer do, a greeting first, very
+    # short, what others said); first scores: dev34 154/174, 57/60, 27/36; held34 99/116, 37/40, 20/24.
+    ("34", "held34", 99, 37, 20),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.

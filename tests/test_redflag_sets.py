@@ -48,8 +48,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31 and 33 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33 and 34 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -139,6 +139,10 @@ def test_held_rows_do_not_regress(results) -> None:
      # messages, embarrassed hints): dev33 48/56 (52 caught), 56/70, 2/96; held33 37/40 (37
      # caught), 45/50, 0/64.
      ("dev33", 48, 52, 56, 2), ("held33", 37, 37, 45, 0),
+     # Round 34 first (after the tuning on round 33: what the person can no longer do, the sign in
+     # passing, very short with typos, what others noticed): dev34 45/56 (53 caught), 57/70, 0/96;
+     # held34 34/40 (37 caught), 40/50, 0/64.
+     ("dev34", 45, 53, 57, 0), ("held34", 34, 37, 40, 0),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
      ("final22", 78, 80, 97, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
@@ -181,7 +185,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33")
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34")
      for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
