@@ -935,6 +935,15 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
         # A new shape said by a picture or a feel: an S, a ridge, a knobbly bit.
         ("my wife reckons my spine looks like an S from behind these days, and it aches", "lump-shape", "same_day"),
         ("found a knobbly bit on my lower back that wasn't there last month", "lump-shape", "same_day"),
+        # Round 34's kinds: what the person can no longer do or feel, in their own words.
+        ("since the spasm I strain and wait ages before any wee starts", "ce-bladder-bowel", "emergency"),
+        ("didn't notice the shower was far too hot on my bum until my wife said, back's bad", "ce-saddle", "emergency"),
+        ("everything from the waist down has gone numb since my back went", "both-legs", "emergency"),
+        ("a filing cabinet came down on my back in the office", "serious-injury", "emergency"),
+        ("my back spasm and i can't get warm, shivering all over", "fever-unwell", "same_day"),
+        ("up at 3 or 4 in the morning pacing because of my back", "constant-night", "same_day"),
+        ("blowing my nose sends my back into agony", "cough-sneeze", "same_day"),
+        ("my left toes keep snagging on the carpet since the back went", "one-leg-nerve", "same_day"),
     ],
 )
 def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
