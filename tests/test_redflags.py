@@ -877,6 +877,8 @@ NEAR_MISSES = [
     "had cystitis years ago, now a back spasm from gardening",
     "should i keep moving or not with a back spasm",
     "toilet is fine, standing back up off the seat is the hard bit with this back",
+    # A fear of paralysis is asked about (the both-legs question), not alarmed on.
+    "my back spasm has me scared of paralysis, is that silly",
 ]
 
 
