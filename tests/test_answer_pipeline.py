@@ -649,3 +649,17 @@ def test_review_cases_of_whose_sign_and_what_stands(engine: AnswerEngine, text: 
 def test_review_cases_that_are_not_about_the_back(engine: AnswerEngine, text: str) -> None:
     """"Back and forwards" is a direction; a part fine only some of the time is still the subject."""
     assert engine.answer(text).kind == "no_match"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # How to lift a named load, or how often to move about, with no back named: the
+        # lifting and moving topics own those words (their keywords), so the question is ours.
+        ("whats the correct way to lift sacks of feed", "lift-safely"),
+        ("how often should i move about", "change-position"),
+    ],
+)
+def test_lifting_a_load_or_moving_on_a_long_haul_is_answered_without_the_back_named(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
