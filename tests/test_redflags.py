@@ -879,6 +879,8 @@ NEAR_MISSES = [
     "toilet is fine, standing back up off the seat is the hard bit with this back",
     # A fear of paralysis is asked about (the both-legs question), not alarmed on.
     "my back spasm has me scared of paralysis, is that silly",
+    # A bump as a knock, typed short: "bumpd" is read as "bump".
+    "bumpd my back on the cupboard door, now it spasms",
 ]
 
 
