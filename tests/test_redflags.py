@@ -950,6 +950,7 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
         ("my left toes keep snagging on the carpet since the back went", "one-leg-nerve", "same_day"),
         ("eating as usual but my jeans are loose now and my back aches", "weight-loss", "same_day"),
         ("my wife is getting so thin and her back hurts all the time now", "weight-loss", "same_day"),
+        ("should laughing hurt my back like this? a comedy nearly finished me", "cough-sneeze", "same_day"),
     ],
 )
 def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
