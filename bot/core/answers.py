@@ -221,11 +221,7 @@ class AnswerEngine:
         self._framing_categories = {
             "story": framing.story_categories, "cause": framing.story_categories, "advice": framing.advice_categories,
         }
-        # "Can dehydration cause spasms?": the water topic names a cause too, though it sits in
-        # prevention. (Ids the content doesn't have are skipped, like categories above.)
-        # ... when the message has one of the topic's own keywords ("worse the day after", "dehydrated"),
-        # not only words its example questions share with any story ("lifting at work").
-        self._also_causes: dict[int, frozenset[str]] = {}  # filled once the rewrites are built
+        self._also_causes: dict[int, frozenset[str]] = {}  # filled once the rewrites are built (below)
         for name in ("general_topic", "cause_topic"):
             if getattr(lexicon, name) and getattr(lexicon, name) not in content.topics:
                 raise ContentError([f"lexicon.toml: {name}: unknown topic '{getattr(lexicon, name)}'"])
@@ -276,6 +272,10 @@ class AnswerEngine:
                 self._rewrite(self.normaliser.stems(question))
             )
         self._build_index()
+        # "Can dehydration cause spasms?": the water topic answers a why-question too, though it sits
+        # in prevention; boosted with the causes only when the message has one of its own keywords
+        # ("dehydrated", "the day after"), not words its example questions share with any story
+        # ("lifting at work"). Ids the content doesn't have are skipped, like categories above.
         self._also_causes = {
             i: self._keyword_terms(content.topics[t]) for i, t in enumerate(self._topic_ids) if t in framing.cause_topics
         }

@@ -795,7 +795,7 @@ class RedFlags:
                 # ... or they are who the clause is about: "MY FRIEND lost loads of weight with chemo"
                 # ("my husband noticed a lump on MY spine" is the writer's).
                 or (self._clause_subject(index, k)
-                    and not any(t.stem in WRITER_WORDS for t in index.tokens[k + 1 :] if t.clause == clause))
+                    and not any(w.stem in WRITER_WORDS for w in index.tokens[k + 1 :] if w.clause == clause))
             ):
                 return True
         # ... or the other person is part of the sign itself ("NAN had a fall").
