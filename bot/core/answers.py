@@ -221,7 +221,6 @@ class AnswerEngine:
         self._framing_categories = {
             "story": framing.story_categories, "cause": framing.story_categories, "advice": framing.advice_categories,
         }
-        self._also_causes: dict[int, frozenset[str]] = {}  # filled once the rewrites are built (below)
         for name in ("general_topic", "cause_topic"):
             if getattr(lexicon, name) and getattr(lexicon, name) not in content.topics:
                 raise ContentError([f"lexicon.toml: {name}: unknown topic '{getattr(lexicon, name)}'"])
@@ -1008,14 +1007,16 @@ class AnswerEngine:
         return self._topic_reply(best.topic_id, confidence, query.medicine, first_related=first_related)
 
     def _keyword_terms(self, topic: Topic) -> frozenset[str]:
-        """A topic's keywords as query units: a word's stem, a phrase's term ("~day~after")."""
+        """A topic's keywords as query units: a word's stem, or the term a message's phrase unit
+        carries ("~day~after"), made as the index makes it (_entry_phrase)."""
         out = set()
         for keyword in topic.keywords:
-            stems = tuple(s for s in self._rewrite([stem(w) for w, _ in words(keyword)]) if s)
-            if len(stems) == 1:
+            stems = [s for s in self._rewrite([stem(w) for w, _ in words(keyword)]) if s]
+            phrase = self._entry_phrase(stems)
+            if phrase:
+                out.add(_phrase_term(phrase))
+            elif len(stems) == 1:
                 out.add(stems[0])
-            elif stems:
-                out.add(_phrase_term(stems))
         return frozenset(out)
 
     def _back_gone(self, query: Query) -> bool:
