@@ -50,7 +50,6 @@ AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # 
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
 AFTER_EXEMPT = frozenset({"eat", "eating", "appetit"})  # words whose "fine" after them is about themselves
 PAIN_WORDS = frozenset({"back", "pain", "painful", "sore", "hurt", "hurts", "hurting", "ache", "aches", "aching", "agony", "spasm", "spasms", "spasming"})
-WRITER_WORDS = frozenset({"i", "me", "my", "myself", "mine", "we", "us", "our"})
 SUBJECT_OPENERS = frozenset({"my", "the", "our", "a", "an", "and", "so", "but", "me"})  # before a clause's subject
 LINK_WORDS = frozenset({"is", "s", "was", "are", "were", "seems", "seemed", "totally", "completely", "perfectly"})  # "the baby's (totally) fine"
 WELL_WORDS = frozenset({("fine",), ("ok",), ("okay",), ("alright",), ("all", "right")})  # see _fine_but
@@ -261,6 +260,7 @@ class Finding:
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
 RAW_KEY = "="  # RedFlags._keyed: an exact word's key, apart from the stems
 HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
+WRITER_WORDS = PERSON_WORDS | FIRST_PERSON | {"mine", "our"}  # the writer, as subject or owner
 
 
 class _Index:
@@ -598,9 +598,8 @@ class RedFlags:
         # A word two edits from what the general typo fixer made of it is more likely a real word
         # it doesn't know ("crouching" is not "coughing"): read it as typed; flag words one slip
         # away are still found by the flag vocabulary's own typo matching.
-        tokens = [_as_typed(t) for t in tokens]
         # A year ("a rear-ender in 2015") reads as one word, YEAR_WORD, that `unless` lists can name.
-        tokens = [Token(YEAR_WORD, YEAR_WORD, t.clause) if _YEAR.fullmatch(t.stem) else t for t in tokens]
+        tokens = [Token(YEAR_WORD, YEAR_WORD, t.clause) if _YEAR.fullmatch(t.stem) else _as_typed(t) for t in tokens]
         tokens = self._drop_not_human(self._drop_ignored(tokens))
         # Fillers ("really", "actually") go, so "can't really feel" reads as "can't feel".
         tokens = self._rewrite([t for t in tokens if t.stem not in self._skip])
