@@ -780,6 +780,46 @@ SIGNS_IN_EVERYDAY_WORDS = [
     # An animal in a comparison is not the subject: the legs are the writer's.
     ("back feels like a dog chewing at it with both legs going numb", "both-legs", "emergency"),
     ("feels like a horse kicked it and both legs are numb", "both-legs", "emergency"),
+    # Tenth session.
+    # NICE CKS: a recent bacterial infection (a urine infection) is a risk factor for a spinal one.
+    ("finished antibiotics for a bladder infection on friday and now my back is really sore", "recent-infection", "same_day"),
+    ("i've had a UTI this week and the lower back pain is getting worse", "recent-infection", "same_day"),
+    # Tenth session: the chest by its landmarks, slang for the genitals, numbness told as the
+    # dentist's jab, little coming out, an older person sitting down heavily, what a medicine does.
+    ("a crushing weight right across my boobs and my back is in spasm", "chest-pain", "emergency"),
+    ("since his back went, his bits stop working when they try", "ce-sexual", "emergency"),
+    ("my bum feels like after the dentist, all rubbery, back in agony", "ce-saddle", "emergency"),
+    ("since the back pain started barely anything comes out when i finish", "ce-sexual", "emergency"),
+    ("grandad, 88, sat down a bit heavily on the sofa and his back is sore now", "fracture-risk", "same_day"),
+    ("he takes immune-lowering tablets for his arthritis and his back is bad", "infection-risk", "same_day"),
+    ("my back is horrendous when i lie down at night", "constant-night", "same_day"),
+    # A blade in at the front and out at the back; a tear that goes to the back; neither leg
+    # holding; ribs in a vice; a pain that is always there.
+    ("like a knife went in the front of my belly and out the back, all of a sudden", "tearing-pain", "emergency"),
+    ("sudden feeling of something tear in the belly, it goes to my back", "tearing-pain", "emergency"),
+    ("since this morning neither leg will take my weight and my back is in spasm", "both-legs", "emergency"),
+    ("back in spasm and my ribs feel clamped in a vice", "chest-pain", "emergency"),
+    ("the ache in my lower back is always there, day after day", "constant-night", "same_day"),
+    # "Not been able to" is "can't"; an aside ("you know") between its commas does not split the
+    # sign; "OK otherwise" is well apart from the sign, no reason to doubt it.
+    ("since my back went I havent been able to get it up", "ce-sexual", "emergency"),
+    ("since the back spasm I can't, you know, get hard", "ce-sexual", "emergency"),
+    ("on prednisolone for years for my asthma, OK otherwise, and today a sudden pain in my back", "fracture-risk", "same_day"),
+    # A new shape said by a picture or a feel: an S, a ridge, a knobbly bit.
+    ("my wife reckons my spine looks like an S from behind these days, and it aches", "lump-shape", "same_day"),
+    ("found a knobbly bit on my lower back that wasn't there last month", "lump-shape", "same_day"),
+    # Round 34's kinds: what the person can no longer do or feel, in their own words.
+    ("since the spasm I strain and wait ages before any wee starts", "ce-bladder-bowel", "emergency"),
+    ("didn't notice the shower was far too hot on my bum until my wife said, back's bad", "ce-saddle", "emergency"),
+    ("everything from the waist down has gone numb since my back went", "both-legs", "emergency"),
+    ("a filing cabinet came down on my back in the office", "serious-injury", "emergency"),
+    ("my back is in spasm and i just cant get warm today", "fever-unwell", "same_day"),
+    ("up at 3 or 4 in the morning pacing because of my back", "constant-night", "same_day"),
+    ("blowing my nose sends my back into agony", "cough-sneeze", "same_day"),
+    ("my left toes keep snagging on the carpet since the back went", "one-leg-nerve", "same_day"),
+    ("eating as usual but my jeans are loose now and my back aches", "weight-loss", "same_day"),
+    ("my wife is getting so thin and her back hurts all the time now", "weight-loss", "same_day"),
+    ("should laughing hurt my back like this? a comedy nearly finished me", "cough-sneeze", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -880,6 +920,11 @@ NEAR_MISSES = [
     "my back spasm has me scared of paralysis, is that silly",
     # A bump as a knock, typed short: "bumpd" is read as "bump".
     "bumpd my back on the cupboard door, now it spasms",
+    # An accident with its year is an old one; one on a screen is not the writer's; another
+    # person who opens the clause is who the sign is about. Each is asked about, not alarmed on.
+    "came off my motorbike in 2009 and today a back spasm from digging the garden",
+    "watched a documentary where a climber fell off a cliff and broke his back, now my own spasm worries me",
+    "my neighbour lost a lot of weight on chemo, I pulled my back carrying her shopping",
 ]
 
 
@@ -908,54 +953,6 @@ def test_the_night_question_is_not_asked_of_night_shifts_nor_in_place_of_a_sure_
     assert (reply.kind, reply.flag) == ("urgent", "constant-night")
 
 
-@pytest.mark.parametrize(
-    ("text", "expected", "level"),
-    [
-        # NICE CKS: a recent bacterial infection (a urine infection) is a risk factor for a spinal one.
-        ("finished antibiotics for a bladder infection on friday and now my back is really sore", "recent-infection", "same_day"),
-        ("i've had a UTI this week and the lower back pain is getting worse", "recent-infection", "same_day"),
-        # Tenth session: the chest by its landmarks, slang for the genitals, numbness told as the
-        # dentist's jab, little coming out, an older person sitting down heavily, what a medicine does.
-        ("a crushing weight right across my boobs and my back is in spasm", "chest-pain", "emergency"),
-        ("since his back went, his bits stop working when they try", "ce-sexual", "emergency"),
-        ("my bum feels like after the dentist, all rubbery, back in agony", "ce-saddle", "emergency"),
-        ("since the back pain started barely anything comes out when i finish", "ce-sexual", "emergency"),
-        ("grandad, 88, sat down a bit heavily on the sofa and his back is sore now", "fracture-risk", "same_day"),
-        ("he takes immune-lowering tablets for his arthritis and his back is bad", "infection-risk", "same_day"),
-        ("my back is horrendous when i lie down at night", "constant-night", "same_day"),
-        # A blade in at the front and out at the back; a tear that goes to the back; neither leg
-        # holding; ribs in a vice; a pain that is always there.
-        ("like a knife went in the front of my belly and out the back, all of a sudden", "tearing-pain", "emergency"),
-        ("sudden feeling of something tear in the belly, it goes to my back", "tearing-pain", "emergency"),
-        ("since this morning neither leg will take my weight and my back is in spasm", "both-legs", "emergency"),
-        ("back in spasm and my ribs feel clamped in a vice", "chest-pain", "emergency"),
-        ("the ache in my lower back is always there, day after day", "constant-night", "same_day"),
-        # "Not been able to" is "can't"; an aside ("you know") between its commas does not split the
-        # sign; "OK otherwise" is well apart from the sign, no reason to doubt it.
-        ("since my back went I havent been able to get it up", "ce-sexual", "emergency"),
-        ("since the back spasm I can't, you know, get hard", "ce-sexual", "emergency"),
-        ("on prednisolone for years for my asthma, OK otherwise, and today a sudden pain in my back", "fracture-risk", "same_day"),
-        # A new shape said by a picture or a feel: an S, a ridge, a knobbly bit.
-        ("my wife reckons my spine looks like an S from behind these days, and it aches", "lump-shape", "same_day"),
-        ("found a knobbly bit on my lower back that wasn't there last month", "lump-shape", "same_day"),
-        # Round 34's kinds: what the person can no longer do or feel, in their own words.
-        ("since the spasm I strain and wait ages before any wee starts", "ce-bladder-bowel", "emergency"),
-        ("didn't notice the shower was far too hot on my bum until my wife said, back's bad", "ce-saddle", "emergency"),
-        ("everything from the waist down has gone numb since my back went", "both-legs", "emergency"),
-        ("a filing cabinet came down on my back in the office", "serious-injury", "emergency"),
-        ("my back is in spasm and i just cant get warm today", "fever-unwell", "same_day"),
-        ("up at 3 or 4 in the morning pacing because of my back", "constant-night", "same_day"),
-        ("blowing my nose sends my back into agony", "cough-sneeze", "same_day"),
-        ("my left toes keep snagging on the carpet since the back went", "one-leg-nerve", "same_day"),
-        ("eating as usual but my jeans are loose now and my back aches", "weight-loss", "same_day"),
-        ("my wife is getting so thin and her back hurts all the time now", "weight-loss", "same_day"),
-        ("should laughing hurt my back like this? a comedy nearly finished me", "cough-sneeze", "same_day"),
-    ],
-)
-def test_signs_added_in_the_tenth_session(engine: AnswerEngine, text: str, expected: str, level: str) -> None:
-    assert flag(engine, text) == (expected, level)
-
-
 def test_an_ordered_window_needs_its_groups_in_order(engine: AnswerEngine) -> None:
     """ "~5>": the having before the infection ("had a UTI"), so a denial after it ("a UTI? I've
     got no fever") or a question is not read as having one."""
@@ -970,20 +967,6 @@ def test_well_said_of_someone_else_does_not_doubt_the_sign(engine: AnswerEngine)
     assert flag(engine, "fell down the stairs with my toddler, toddler fine, my back hurts") == ("serious-injury", "emergency")
     reply = engine.answer("my son fell down the stairs yesterday, son's fine now, what helps back spasms")
     assert reply.kind == "check"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # An accident with its year is an old one; one on a screen is not the writer's; another
-        # person who opens the clause is who the sign is about. Each is asked about, not alarmed on.
-        "came off my motorbike in 2009 and today a back spasm from digging the garden",
-        "watched a documentary where a climber fell off a cliff and broke his back, now my own spasm worries me",
-        "my neighbour lost a lot of weight on chemo, I pulled my back carrying her shopping",
-    ],
-)
-def test_someone_elses_or_an_old_sign_is_asked_about_not_alarmed(engine: AnswerEngine, text: str) -> None:
-    assert engine.answer(text).kind != "urgent"
 
 
 def test_a_roast_is_no_fever(engine: AnswerEngine) -> None:
