@@ -487,6 +487,14 @@ def test_back_only_emergency_flag_is_refused(tmp_path: Path) -> None:
     assert any("back_only" in p for p in err.value.problems)
 
 
+def test_back_named_without_back_only_is_refused(tmp_path: Path) -> None:
+    """`back_named` narrows a back-only sign; on any other flag it would silently do nothing."""
+    path = _copy(tmp_path, 'id = "cancer-history"\nlevel = "same_day"\n', 'id = "cancer-history"\nlevel = "same_day"\nback_named = true\n')
+    with pytest.raises(ContentError) as err:
+        load_redflags(path)
+    assert any("back_named" in p for p in err.value.problems)
+
+
 def test_unknown_level_names_file_and_field(tmp_path: Path) -> None:
     path = _copy(tmp_path, '\nlevel = "same_day"\n', '\nlevel = "soon"\n')
     with pytest.raises(ContentError) as err:
