@@ -115,6 +115,14 @@ FLAG_SETS = {
     # sign in passing after another question, very short with typos, what others noticed).
     "dev34": ("redflags_blind_dev34.tsv", "no_alarm_blind_dev34.tsv", "dev34"),
     "held34": ("redflags_blind_dev34.tsv", "no_alarm_blind_dev34.tsv", "held34"),
+    # Round 36 (eleventh session: several things listed in one message, follow-ups that begin
+    # "also" or "update:", pregnant people, gym-goers and office workers, phonetic misspelling).
+    "dev36": ("redflags_blind_dev36.tsv", "no_alarm_blind_dev36.tsv", "dev36"),
+    "held36": ("redflags_blind_dev36.tsv", "no_alarm_blind_dev36.tsv", "held36"),
+    # Round 37 (eleventh session: "is it normal that", this episode against earlier ones,
+    # metaphors, all lower case or all capitals).
+    "dev37": ("redflags_blind_dev37.tsv", "no_alarm_blind_dev37.tsv", "dev37"),
+    "held37": ("redflags_blind_dev37.tsv", "no_alarm_blind_dev37.tsv", "held37"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -125,6 +133,8 @@ FLAG_SETS = {
     "final30": ("redflags_blind_final30.tsv", "no_alarm_blind_final30.tsv", "final30"),
     # Round 32, written at the start of the tenth session and kept aside whole: scored once, at its end.
     "final32": ("redflags_blind_final32.tsv", "no_alarm_blind_final32.tsv", "final32"),
+    # Round 35, written at the start of the eleventh session and kept aside whole: scored once, at its end.
+    "final35": ("redflags_blind_final35.tsv", "no_alarm_blind_final35.tsv", "final35"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -132,7 +142,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),
@@ -140,6 +150,7 @@ ANSWER_SPLITS = {
     "final27": ("answers_blind27.tsv", "final27"),
     "final30": ("answers_blind30.tsv", "final30"),
     "final32": ("answers_blind32.tsv", "final32"),
+    "final35": ("answers_blind35.tsv", "final35"),
 }
 
 

@@ -178,6 +178,14 @@ KEPT_ASIDE_FLOORS = [
     # Set 34 (after the tuning on set 33: what people can no longer do, a greeting first, very
     # short, what others said); first scores: dev34 154/174, 57/60, 27/36; held34 99/116, 37/40, 20/24.
     ("34", "held34", 99, 37, 20),
+    # Set 36 (eleventh session: context listed comma after comma, "also" and "quick q" follow-ups,
+    # pregnant people, runners and office workers, phonetic misspelling); first scores: dev36
+    # 146/174, 57/60, 27/36; held36 88/116, 38/40, 18/24.
+    ("36", "held36", 88, 38, 18),
+    # Set 37 (eleventh session: "is it normal", earlier episodes and advice read online, metaphors,
+    # all lower case or all capitals); first scores: dev37 153/174, 58/60, 23/36; held37 97/116,
+    # 39/40, 18/24.
+    ("37", "held37", 97, 39, 18),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
