@@ -828,6 +828,20 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("eating as usual but my jeans are loose now and my back aches", "weight-loss", "same_day"),
     ("my wife is getting so thin and her back hurts all the time now", "weight-loss", "same_day"),
     ("should laughing hurt my back like this? a comedy nearly finished me", "cough-sneeze", "same_day"),
+    # Round 36 and 37's kinds: a reading on the thermometer, a hacking cough, the strap line and
+    # the bit no hand reaches, kept up in the small hours, a leg that won't obey, a bone medicine.
+    ("the thermometer read 38.6 and my back has gone into spasm", "fever-unwell", "same_day"),
+    ("he is boiling to the touch and his back hurts", "fever-unwell", "same_day"),
+    ("hacking away all week and every hack makes my lower back scream", "cough-sneeze", "same_day"),
+    ("my back hurts right where my rucksack sits, never had it there", "thoracic", "same_day"),
+    ("it's the bit of my back you can't reach to scratch that's sore", "thoracic", "same_day"),
+    ("the pain gets me up in the small hours, my back is awful", "constant-night", "same_day"),
+    ("my back aches right through till morning lately", "constant-night", "same_day"),
+    ("since my back went my right leg just won't do what I want", "one-leg-nerve", "same_day"),
+    ("i've been on alendronate for 3 years and today my back went bending to the dishwasher", "fracture-risk", "same_day"),
+    ("nan is 90, sat down on the bench a bit too hard and her back hurts now", "fracture-risk", "same_day"),
+    ("back pain and one shoulder looks higher than the other all of a sudden", "lump-shape", "same_day"),
+    ("there is a puffy patch over my spine and it hurts", "lump-shape", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -933,6 +947,11 @@ NEAR_MISSES = [
     "came off my motorbike in 2009 and today a back spasm from digging the garden",
     "watched a documentary where a climber fell off a cliff and broke his back, now my own spasm worries me",
     "my neighbour lost a lot of weight on chemo, I pulled my back carrying her shopping",
+    # Eleventh session: a comparison is no accident; a sign said to be over is no sign; being
+    # laughed at strains no back.
+    "every morning my back feels like I was hit by a car, by lunch it eases off",
+    "back achy since the birth, peeing and pooing all back to normal now",
+    "my wife laughed at me trying to put my socks on with this back spasm",
 ]
 
 
@@ -981,3 +1000,12 @@ def test_a_roast_is_no_fever(engine: AnswerEngine) -> None:
     """ "How long do I roast a chicken": the fever flag's "I'm roasting" no longer reads it, so no
     fever question is asked of a cooking question (it is declined)."""
     assert engine.answer("how long should i roast a turkey for").kind == "no_match"
+
+
+def test_an_accident_said_as_a_comparison_is_asked_about_but_a_real_one_still_alarms(engine: AnswerEngine) -> None:
+    """`unless_before`: "like I've been run over" compares, so the injury question is asked; an
+    accident told plainly keeps its emergency reply even when a comparison follows it."""
+    compared = engine.answer("woke up feeling like I'd been run over by a bus, back stiff as a board")
+    assert compared.kind == "check" and compared.check == "check-injury"
+    real = engine.answer("came off the scaffolding onto my back, felt like being hit by a train")
+    assert real.kind == "urgent" and real.level == "emergency"

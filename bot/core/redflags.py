@@ -56,6 +56,7 @@ WELL_WORDS = frozenset({("fine",), ("ok",), ("okay",), ("alright",), ("all", "ri
 SIMILE_ARTICLES = frozenset({"a", "an"})  # "like A car alarm" ("like THE muscle bulging" gives an example)
 NEWS_REACH = 10  # "never ... before ... now": how far apart the three may be
 NEWS_NOW = frozenset({"now", "today", "tonight", "new", "suddenly", "since", "started", "this"})
+BEFORE_GAP = 1  # words allowed between an `unless_before` phrase and the sign ("like I've JUST been")
 AFTER_REACH = 4  # link words allowed between a sign and its denial after it ("legs ARE fine")
 FUZZY_MIN = 5  # flag words shorter than this are matched exactly (too many near neighbours)
 SOUND_KEY_MIN = 4  # a shorter sound key ("ths") is shared by too many words
@@ -90,6 +91,7 @@ class FlagModel(StrictModel):
     back_named: bool = False  # ... and only when the message names the back (see redflags.toml)
     unless: tuple[str, ...] = ()
     unless_anywhere: tuple[str, ...] = ()  # said anywhere in the message, these put a match in doubt
+    unless_before: tuple[str, ...] = ()  # ... said right before the sign ("like I've been | run over")
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -227,6 +229,7 @@ class Flag:
     back_only: bool = False
     unless_anywhere: tuple[tuple[str, ...], ...] = ()
     back_named: bool = False
+    unless_before: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -495,7 +498,8 @@ class RedFlags:
         flags = [
             Flag(f.id, f.level, f.about, f.source, f.window, f.negatable, compile_patterns(f.patterns),
                  tuple(_phrase(u) for u in f.unless if _phrase(u)), f.check, f.back_only,
-                 tuple(_phrase(u) for u in f.unless_anywhere if _phrase(u)), f.back_named)
+                 tuple(_phrase(u) for u in f.unless_anywhere if _phrase(u)), f.back_named,
+                 tuple(_phrase(u) for u in f.unless_before if _phrase(u)))
             for f in model.flag
         ]
         windows = {f.id: f.window for f in model.flag}
@@ -770,8 +774,22 @@ class RedFlags:
             or self._unless_near(index, chosen, item.unless, window)
             # A reason said anywhere ("he's been on a diet ... and lost 8 kg"): the window is the message.
             or (isinstance(item, Flag) and self._unless_near(index, [(0, len(index.stems))], item.unless_anywhere, 0))
+            or (isinstance(item, Flag) and self._just_before(index, chosen, item.unless_before))
             or (index.carer and self._about_someone_else(index, chosen))
         )
+
+    @staticmethod
+    def _just_before(index: _Index, chosen: list[tuple[int, int]], phrases: tuple[tuple[str, ...], ...]) -> bool:
+        """Does one of `phrases` open right before the sign, in its clause, and end at most
+        BEFORE_GAP words before it ("feels LIKE I'VE BEEN run over", "like I've JUST been hit by a
+        bus") or inside it ("LIKE I WAS hit": "was hit" is the sign's own words)?"""
+        start = min(s for s, _ in chosen)
+        clause = index.tokens[start].clause
+        for phrase in phrases:
+            for at in range(max(0, start - BEFORE_GAP - len(phrase)), start):
+                if index.tokens[at].clause == clause and index.phrase_at(phrase, at):
+                    return True
+        return False
 
     def _about_someone_else(self, index: _Index, chosen: list[tuple[int, int]]) -> bool:
         """Is the sign said of another person ("my BROTHER was in a car crash") in its clause,
@@ -984,7 +1002,8 @@ def _plain_words(model: RedFlagFile) -> frozenset[str]:
         model.doubt_anywhere, model.others, model.own_back, model.own_injury, model.their_body, model.ignore,
         model.skip_words, model.light_words, model.not_human, model.subject_breaks,
         tuple(model.rewrites), tuple(model.rewrites.values()),
-        *(f.unless for f in model.flag), *(f.unless_anywhere for f in model.flag), *(c.unless for c in model.check),
+        *(f.unless for f in model.flag), *(f.unless_anywhere for f in model.flag), *(f.unless_before for f in model.flag),
+        *(c.unless for c in model.check),
     )
     return frozenset(w for items in lists for item in items for w in re.findall(r"[a-z0-9]+", fold(item)) if w)
 
