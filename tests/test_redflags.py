@@ -842,6 +842,14 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("nan is 90, sat down on the bench a bit too hard and her back hurts now", "fracture-risk", "same_day"),
     ("back pain and one shoulder looks higher than the other all of a sudden", "lump-shape", "same_day"),
     ("there is a puffy patch over my spine and it hurts", "lump-shape", "same_day"),
+    # ... and the emergencies: a tree at speed, a squeeze at the front or the pec area, insides
+    # coming apart, not staying firm, everything dulled in bed.
+    ("mountain biking yesterday, rode straight into a tree, back's in bits", "serious-injury", "emergency"),
+    ("back pain and a crushing sort of squeeze at the front of me", "chest-pain", "emergency"),
+    ("my back hurts and my pec area feels tight and heavy", "chest-pain", "emergency"),
+    ("he says it's like his insides are coming apart, right through to his back", "tearing-pain", "emergency"),
+    ("since the back went i can't stay firm with my girlfriend", "ce-sexual", "emergency"),
+    ("back went on monday and now everything feels dulled when we make love", "ce-sexual", "emergency"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
