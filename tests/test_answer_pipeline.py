@@ -136,6 +136,9 @@ def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, t
         ("belt or no belt, and ice or heat", {"back-brace", "ice-or-heat"}),
         # "When can I ... again" asks what to do: taking it up again, not what caused it.
         ("did tennis set my back off, and when can i play again", {"sports-repetition", "recover-carefully"}),
+        # A question that opens with a few words first ("quick one", "sorry but") still asks.
+        ("quick q can i have a hot bath, oh and should i wear a back brace", {"ice-or-heat", "back-brace"}),
+        ("quick question should i rest in bed, oh and can i take ibuprofen", {"keep-moving", "pain-relief"}),
     ],
 )
 def test_two_questions_get_both_topics_in_one_reply(engine: AnswerEngine, text: str, topics: set[str]) -> None:

@@ -24,6 +24,8 @@ BACK_REFERENCES = frozenset({"that", "this", "it", "thats", "its", "these", "tho
 # question; the same verb before anything else is a statement ("was lifting a box", "have had it
 # for days"), so these open a question only with a subject after them.
 INVERTED = frozenset({"was", "were", "have", "has", "am", "had", "might", "may", "must", "isnt", "wasnt"})
+ASKING = frozenset({"should", "shud", "can", "could", "is", "are", "do", "does", "will", "would", "shall"})  # see _asks_inside
+PRONOUNS = frozenset({"i", "it", "you", "u", "we", "they", "he", "she", "that", "this", "there"})  # ... its subjects
 SUBJECTS = frozenset({"i", "it", "that", "this", "he", "she", "they", "you", "we", "thats", "there", "my", "his", "her", "the"})
 
 
@@ -82,10 +84,21 @@ def asked(
         nxt = following[0].word if following else ""
         out.append(
             opens_question(part, 0, openers) or part[0].word in JOINERS or nxt in ALWAYS or any(t.clause in questions for t in part)
+            or _asks_inside(part)
             or (informative is not None and _a_choice(part, informative))
             or (_joined_question(following, openers) and not any(t.word in PERSONAL for t in part))
         )
     return out
+
+
+def _asks_inside(part: list[Token]) -> bool:
+    """ "quick q should I stay active", "ok so can I take naproxen": a helping verb put before its
+    subject asks, wherever it stands, unless a subject comes right before it ("what I can do",
+    "every time I do it" tell)."""
+    for k in range(1, len(part) - 1):
+        if part[k].word in ASKING and part[k + 1].word in PRONOUNS and part[k - 1].word not in SUBJECTS | PERSONAL:
+            return True
+    return False
 
 
 def _joined_question(part: list[Token], openers: frozenset[str]) -> bool:
