@@ -139,6 +139,9 @@ def test_a_question_about_spasms_in_general_is_not_acute(engine: AnswerEngine, t
         # A question that opens with a few words first ("quick one", "sorry but") still asks.
         ("quick q can i have a hot bath, oh and should i wear a back brace", {"ice-or-heat", "back-brace"}),
         ("quick question should i rest in bed, oh and can i take ibuprofen", {"keep-moving", "pain-relief"}),
+        # A second question of small words still asks its own kind of question ("how would I know").
+        ("whats a spasm exactly and how can i tell if i have one", {"what-is-a-spasm", "spasm-signs"}),
+        ("is a knot the same as a spasm and how can i tell", {"what-is-a-spasm", "spasm-signs"}),
     ],
 )
 def test_two_questions_get_both_topics_in_one_reply(engine: AnswerEngine, text: str, topics: set[str]) -> None:

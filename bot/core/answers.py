@@ -734,7 +734,7 @@ class AnswerEngine:
         topic other than the first answer's becomes the second answer."""
         if reply.kind not in ("answer", "clarify", "no_match") or reply.declined:
             return reply
-        parts = question_parts(tokens, self.lexicon.openers, self._informative)
+        parts = question_parts(tokens, self.lexicon.openers, self._informative, self._framed)
         asks = asked(parts, self.lexicon.openers, question_clauses(text or ""), self._informative)
         parts, asks = self._choices(parts, asks, query)
         if len(parts) < 2:
@@ -860,6 +860,11 @@ class AnswerEngine:
         best = ranked[0]
         lead = len(ranked) < 2 or ranked[1].score <= PART_LEAD * best.score
         return best.telling and best.coverage >= PART_COVERAGE and lead
+
+    def _framed(self, part: list[Token]) -> bool:
+        """A part of small words that still asks a kind of question: a multi-word phrase of a
+        synonym group ("how do I know", "how long"), opening with "and" / "also"."""
+        return part[0].word in ("and", "also", "n", "plus") and bool(self._group_phrases.find_all([t.stem for t in part]))
 
     def _informative(self, token: Token) -> bool:
         s = token.stem

@@ -38,9 +38,10 @@ def opens_question(tokens: list[Token], k: int, openers: frozenset[str]) -> bool
     return token.word in INVERTED and nxt is not None and nxt.word in SUBJECTS
 
 
-def question_parts(tokens: list[Token], openers: frozenset[str], informative) -> list[list[Token]]:
+def question_parts(tokens: list[Token], openers: frozenset[str], informative, framed=None) -> list[list[Token]]:
     """The message cut into at most MAX_PARTS questions. `informative(token)` says whether a word
-    carries meaning of its own (not a stop word or filler)."""
+    carries meaning of its own (not a stop word or filler); `framed(part)`, whether a part made
+    of small words still asks a kind of question ("and how do I know", "how long does it last")."""
     parts: list[list[Token]] = []
     current: list[Token] = []
     last_clause = tokens[0].clause if tokens else 0
@@ -61,7 +62,7 @@ def question_parts(tokens: list[Token], openers: frozenset[str], informative) ->
         parts.append(current)
     merged: list[list[Token]] = []
     for part in parts:
-        if merged and not any(informative(t) for t in part):
+        if merged and not any(informative(t) for t in part) and not (framed is not None and framed(part)):
             merged[-1] = merged[-1] + part
         else:
             merged.append(part)
