@@ -850,6 +850,8 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("he says it's like his insides are coming apart, right through to his back", "tearing-pain", "emergency"),
     ("since the back went i can't stay firm with my girlfriend", "ce-sexual", "emergency"),
     ("back went on monday and now everything feels dulled when we make love", "ce-sexual", "emergency"),
+    # A face of pain where the word would be.
+    ("every sneeze 😣 my lower back", "cough-sneeze", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.

@@ -40,8 +40,13 @@ def test_fold(raw: str, folded: str) -> None:
     assert fold(raw) == folded
 
 
+def test_a_face_of_pain_reads_as_hurts_and_a_thermometer_face_as_fever() -> None:
+    assert [w for w, _ in words("middle of my back 😣 and 🤒")] == ["middle", "of", "my", "back", "hurts", "and", "fever"]
+    assert [w for w, _ in words("back 👍")] == ["back"]
+
+
 def test_words_drop_punctuation_and_emoji_and_number_clauses() -> None:
-    got = words("Ouch!! 😖 no fever, but my back… hurts (a lot)")
+    got = words("Ouch!! 🙃 no fever, but my back… hurts (a lot)")
     assert [w for w, _ in got] == ["ouch", "no", "fever", "my", "back", "hurts", "a", "lot"]
     clauses = dict(got)
     assert clauses["no"] == clauses["fever"]

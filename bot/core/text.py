@@ -36,6 +36,10 @@ _CHAR_MAP = str.maketrans(
         "\u03bf": "o", "\u03b1": "a", "\u03b5": "e", "\u03b9": "i", "\u03ba": "k", "\u03bd": "v",
         "\u03c1": "p", "\u03c4": "t", "\u03c5": "u", "\u03c7": "x", "\u039f": "o", "\u0391": "a",
         "\u0395": "e", "\u0399": "i", "\u039a": "k", "\u03a1": "p", "\u03a4": "t", "\u03a7": "x",
+        # Faces of pain say what a word would ("achoo = 😭 back", "upper back 😣"); a face with a
+        # thermometer says fever. Other emoji carry nothing we read.
+        **{face: " hurts " for face in "\U0001f623\U0001f616\U0001f62b\U0001f629\U0001f62d\U0001f915"},
+        "\U0001f912": " fever ",
     }
 )
 # Invisible format characters (zero-width spaces and joiners, soft hyphens, bidi marks) can hide
