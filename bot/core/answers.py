@@ -674,7 +674,7 @@ class AnswerEngine:
             finding = self._of_the_back(finding, query, tokens)
         if finding.hit:
             return self.urgent(finding.hit.level, finding.hit.flag)
-        level = self._smalltalk(tokens) or self._wordless(text or "", tokens)
+        level = self._smalltalk(tokens) or self._wordless(text or "")
         if level and finding.check is None:
             return Reply("smalltalk", (), 0.0, self._smalltalk_text(level), level=level)
         if finding.check is None and self._other_language(text or "", tokens):
@@ -902,10 +902,11 @@ class AnswerEngine:
         return self.messages.main_menu if level == "menu" else getattr(self.messages, level)
 
     @staticmethod
-    def _wordless(text: str, tokens: list[Token]) -> str | None:
+    def _wordless(text: str) -> str | None:
         """"👍", "?", "...": no words at all. A question mark asks how this works; anything else
-        is a nod. Letters of a script we don't read are another language, not a nod."""
-        if tokens or not text.strip() or any(c.isalpha() for c in text):
+        is a nod. Letters of a script we don't read are another language, not a nod. A face of
+        pain alone ("😣") reads as a word but was typed as none: still a nod."""
+        if not text.strip() or any(c.isalnum() for c in text):
             return None
         return "help" if "?" in text else "ack"
 
