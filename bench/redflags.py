@@ -123,6 +123,14 @@ FLAG_SETS = {
     # metaphors, all lower case or all capitals).
     "dev37": ("redflags_blind_dev37.tsv", "no_alarm_blind_dev37.tsv", "dev37"),
     "held37": ("redflags_blind_dev37.tsv", "no_alarm_blind_dev37.tsv", "held37"),
+    # Round 38 (eleventh session, after the tuning on rounds 36 and 37: teenagers, Urdu, Tagalog,
+    # Portuguese and Romanian speakers, long stories with the sign near the end, jokes).
+    "dev38": ("redflags_blind_dev38.tsv", "no_alarm_blind_dev38.tsv", "dev38"),
+    "held38": ("redflags_blind_dev38.tsv", "no_alarm_blind_dev38.tsv", "held38"),
+    # Round 39 (the same: body parts named instead of places, embarrassed older men and their
+    # wives, numbers and timelines, "can a back spasm cause ...?" about the writer's own sign).
+    "dev39": ("redflags_blind_dev39.tsv", "no_alarm_blind_dev39.tsv", "dev39"),
+    "held39": ("redflags_blind_dev39.tsv", "no_alarm_blind_dev39.tsv", "held39"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -142,7 +150,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

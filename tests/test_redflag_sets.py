@@ -48,8 +48,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36 and 37 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34 and 36-39 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -151,6 +151,14 @@ def test_held_rows_do_not_regress(results) -> None:
      # metaphors, all lower case or all capitals): dev37 54/56 (54 caught), 60/70, 2/96; held37
      # 36/40 (37 caught), 40/50, 1/64.
      ("dev37", 54, 54, 60, 2), ("held37", 36, 37, 40, 1),
+     # Round 38 first (after the tuning on rounds 36 and 37: teenagers, second-language grammar,
+     # long stories with the sign near the end, jokes): dev38 48/56 (54 caught), 63/70, 1/96;
+     # held38 33/40 (37 caught), 46/50, 1/64.
+     ("dev38", 48, 54, 63, 1), ("held38", 33, 37, 46, 1),
+     # Round 39 first (the same: body parts for places, embarrassed older men, numbers and
+     # timelines, general questions about the writer's own sign): dev39 50/56 (51 caught), 63/70,
+     # 1/96; held39 39/40 (39 caught), 46/50, 1/64.
+     ("dev39", 50, 51, 63, 1), ("held39", 39, 39, 46, 1),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
      ("final22", 78, 80, 97, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
@@ -196,7 +204,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37")
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39")
      for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30", "final32"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
