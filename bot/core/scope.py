@@ -31,6 +31,7 @@ GENERIC_ASKS = frozenset({"why"})  # "why does ...": a question about spasms in 
 GENERIC_VERBS = frozenset({"does", "do", "doe"})
 PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
 PLACE_DETERMINERS = frozenset({"the", "my", "your", "his", "her", "their", "both"})
+POSITION_AFTER = frozenset({"up", "bent", "raised", "tucked", "together", "apart"})  # "lying with my knees up"
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
 DENIALS = frozenset({"no", "not", "nothing", "none", "nae"})
 FINE_AFTER = frozenset({"ok", "okay", "fine", "good", "normal", "alright", "grand", "strong", "unaffect"})
@@ -114,6 +115,12 @@ class ScopeReader:
         return k >= 0 and stems[k] in PLACE_WORDS
 
     @staticmethod
+    def _a_position(stems: list[str], after: int) -> bool:
+        """Does the part that ends before `after` say how someone lies or sits ("lying flat, KNEES
+        UP", "feet up on a stool"), not what hurts?"""
+        return after < len(stems) and stems[after] in POSITION_AFTER
+
+    @staticmethod
     def _said_fine(stems: list[str], after: int) -> bool:
         """Is the part that ends before `after` said to be fine ("legs ok", "knees are all fine")?"""
         for w in stems[after : after + 4]:
@@ -137,7 +144,8 @@ class ScopeReader:
         checklist = any(s in DENIALS for s in stems)
         parts = [
             p for p in self._parts.find_all(stems)
-            if not (checklist and self._said_fine(stems, p[0] + len(p[1]))) and not self._a_place(stems, p[0])
+            if not (checklist and self._said_fine(stems, p[0] + len(p[1])))
+            and not self._a_place(stems, p[0]) and not self._a_position(stems, p[0] + len(p[1]))
         ]
         animals = self._animals.find_all(stems)
         part = str(parts[0][2]) if parts else ""
