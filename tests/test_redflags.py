@@ -852,6 +852,21 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("back went on monday and now everything feels dulled when we make love", "ce-sexual", "emergency"),
     # A face of pain where the word would be.
     ("every sneeze 😣 my lower back", "cough-sneeze", "same_day"),
+    # Round 38 and 39's kinds: legs that fold or that neither works, a pressure at the front, a
+    # pec aching down the arm, a blade through to the back, scales going down or a size dropped,
+    # no position comfortable, pulled out of sleep, a hard ball, armpit level, clearing the throat,
+    # a cancer asked about as "is it linked".
+    ("my pins just fold under me since the back went", "both-legs", "emergency"),
+    ("since my back went neither of his legs works properly", "both-legs", "emergency"),
+    ("back's killing me and my pec aches down my left arm", "chest-pain", "emergency"),
+    ("sudden pain like a blade from my belly through to my back", "tearing-pain", "emergency"),
+    ("my back aches and I've dropped a size in jeans without trying", "weight-loss", "same_day"),
+    ("cant get comfortable whatever i try, the back pain never shifts", "constant-night", "same_day"),
+    ("the back pain pulls me out of my sleep every night", "constant-night", "same_day"),
+    ("found a hard ball by my spine, my back aches", "lump-shape", "same_day"),
+    ("pain in my back level with my armpits", "thoracic", "same_day"),
+    ("clearing his throat sends his back into agony", "cough-sneeze", "same_day"),
+    ("dad had prostate cancer, is it linked to his new back pain?", "cancer-history", "same_day"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
@@ -962,6 +977,8 @@ NEAR_MISSES = [
     "every morning my back feels like I was hit by a car, by lunch it eases off",
     "back achy since the birth, peeing and pooing all back to normal now",
     "my wife laughed at me trying to put my socks on with this back spasm",
+    # A holder on the wrong side is not wiping that feels wrong.
+    "the toilet roll holder is on the wrong side and twisting for it hurts my back",
 ]
 
 
@@ -1019,3 +1036,15 @@ def test_an_accident_said_as_a_comparison_is_asked_about_but_a_real_one_still_al
     assert compared.kind == "check" and compared.check == "check-injury"
     real = engine.answer("came off the scaffolding onto my back, felt like being hit by a train")
     assert real.kind == "urgent" and real.level == "emergency"
+
+
+def test_legs_dead_after_a_leg_workout_are_asked_about_not_alarmed(engine: AnswerEngine) -> None:
+    """`unless_anywhere`: a leg day told anywhere makes tired legs a question, never a dropped sign."""
+    reply = engine.answer("lol leg day at the gym yesterday and now both my thighs are dead")
+    assert reply.kind == "check" and reply.check == "check-both-legs"
+
+
+def test_a_part_that_says_how_someone_lies_is_not_what_hurts(engine: AnswerEngine) -> None:
+    """ "Knees up" says how the person lies; the pain that never eases is still the back's sign."""
+    reply = engine.answer("nothing eases it, tried lying flat with my knees up. the pain is there all the time")
+    assert reply.kind == "urgent" and reply.flag == "constant-night"
