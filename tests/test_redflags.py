@@ -979,6 +979,8 @@ NEAR_MISSES = [
     "my wife laughed at me trying to put my socks on with this back spasm",
     # A holder on the wrong side is not wiping that feels wrong.
     "the toilet roll holder is on the wrong side and twisting for it hurts my back",
+    # A situation asked about in general, not told.
+    "what do you do when the back spasm is so bad you cant get comfortable in any position",
 ]
 
 
