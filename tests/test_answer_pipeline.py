@@ -425,6 +425,24 @@ def test_hiccups_are_declined_not_offered_a_topic(engine: AnswerEngine) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # Other everyday complaints and their medicines (lexicon other_topics).
+        "which hayfever tablets are best",
+        "does my mum take her thyroid pills before breakfast",
+        "how do i get rid of my verruca",
+        # A company's posture is its stance (lexicon phrases).
+        "what's the company's posture on hybrid working",
+        "tips to improve a small firm's security posture",
+        # The temperature of a thing, not of a body (no fever question).
+        "what temperature should the hot tub be for the kids",
+    ],
+)
+def test_everyday_things_that_share_a_word_with_us_are_declined(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind == "no_match"
+
+
+@pytest.mark.parametrize(
     "text", ["sunburnt my back on holiday, what helps", "theres a mole on my back that looks odd", "itchy rash all over my back, which cream"]
 )
 def test_the_skin_of_the_back_is_a_skin_problem(engine: AnswerEngine, text: str) -> None:
