@@ -424,6 +424,13 @@ def test_hiccups_are_declined_not_offered_a_topic(engine: AnswerEngine) -> None:
     assert engine.answer("how can i get rid of the hiccups").kind == "no_match"
 
 
+def test_a_computer_one_sits_at_is_a_place_not_tech_help(engine: AnswerEngine) -> None:
+    """ "Sit AT my laptop": where someone sits, so the posture topic answers; a laptop that is
+    the subject ("my laptop keeps freezing") is still declined."""
+    assert first_topic(engine, "whats the best way to sit at my laptop all day") == "good-posture"
+    assert engine.answer("my laptop keeps freezing, any fix").kind == "no_match"
+
+
 @pytest.mark.parametrize(
     "text",
     [
