@@ -424,6 +424,13 @@ def test_hiccups_are_declined_not_offered_a_topic(engine: AnswerEngine) -> None:
     assert engine.answer("how can i get rid of the hiccups").kind == "no_match"
 
 
+@pytest.mark.parametrize("text", ["is a spasm meant to feel like a charlie horse in your back",
+                                  "is it normal that a spasm feels like a charley horse"])
+def test_an_animal_in_a_comparison_is_no_animal(engine: AnswerEngine, text: str) -> None:
+    """ "Like a charlie horse" compares the pain with a cramp; nobody's horse is asked about."""
+    assert first_topic(engine, text) == "spasm-signs"
+
+
 def test_a_computer_one_sits_at_is_a_place_not_tech_help(engine: AnswerEngine) -> None:
     """ "Sit AT my laptop": where someone sits, so the posture topic answers; a laptop that is
     the subject ("my laptop keeps freezing") is still declined."""

@@ -147,7 +147,7 @@ class ScopeReader:
             if not (checklist and self._said_fine(stems, p[0] + len(p[1])))
             and not self._a_place(stems, p[0]) and not self._a_position(stems, p[0] + len(p[1]))
         ]
-        animals = self._animals.find_all(stems)
+        animals = [a for a in self._animals.find_all(stems) if not _a_likeness(stems, a[0])]
         part = str(parts[0][2]) if parts else ""
         animal = ""
         if animals:
@@ -175,3 +175,15 @@ class ScopeReader:
             for w in stems[max(0, start - 3) : start] + stems[start + len(phrase) : start + len(phrase) + 4]
         )
         return Subject(back=bool(backs), part=part, animal=animal, acute=acute, gone=gone, sore_part=sore)
+
+
+LIKENESS_SKIP = frozenset({"a", "an", "charli", "charley"})  # "like A dog", "like a CHARLIE horse"
+
+
+def _a_likeness(stems: list[str], start: int) -> bool:
+    """Is the animal at `start` in a comparison ("feels like a dog gnawing at it", "like a charlie
+    horse in my back"), not an animal the message is about?"""
+    j = start - 1
+    while j >= 0 and start - j <= 3 and stems[j] in LIKENESS_SKIP:
+        j -= 1
+    return j >= 0 and stems[j] == "like"
