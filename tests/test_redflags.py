@@ -867,6 +867,8 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("pain in my back level with my armpits", "thoracic", "same_day"),
     ("clearing his throat sends his back into agony", "cough-sneeze", "same_day"),
     ("dad had prostate cancer, is it linked to his new back pain?", "cancer-history", "same_day"),
+    ("weird one but finishing feels muted now, since the back went", "ce-sexual", "emergency"),
+    ("my husband says he has lost his nature since his back went", "ce-sexual", "emergency"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
