@@ -684,8 +684,8 @@ class AnswerEngine:
         reply = self._second_question(self._decide(query, ranked), query, ranked_tokens, text)
         # A topic's own keyword alone ("tennis?", "magnesium") is that topic whatever the examples
         # near it ("tennis elbow") say; anything longer is checked against them.
-        keywords_only = len(reply.topics) == 1 and bool(ranked) and self._keywords_only(query, ranked) == "answer"
-        if (reply.kind == "answer" and (not query.anchored or query.follow_up) and not keywords_only
+        if (reply.kind == "answer" and (not query.anchored or query.follow_up)
+                and not (len(reply.topics) == 1 and bool(ranked) and self._keywords_only(query, ranked) == "answer")
                 and self.off_topic.is_off(self._vote_stems(tokens))):
             # Naming no back, and most like the messages people wrote about something else.
             reply = self._no_match()
