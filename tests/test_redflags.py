@@ -869,6 +869,7 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("dad had prostate cancer, is it linked to his new back pain?", "cancer-history", "same_day"),
     ("weird one but finishing feels muted now, since the back went", "ce-sexual", "emergency"),
     ("my husband says he has lost his nature since his back went", "ce-sexual", "emergency"),
+    ("my back spasm is awful and twice today I have leaked with no warning at all", "ce-bladder-bowel", "emergency"),
 ]
 NEAR_MISSES = [
     # Round 21: a reason told elsewhere, a word in another role.
