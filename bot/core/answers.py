@@ -32,7 +32,7 @@ from bot.core.content import Content, ContentError, Topic, load_content, plain_t
 from bot.core.flag_examples import FlagExamples, read_examples
 from bot.core.off_topic import OffTopicExamples
 from bot.core.redflags import Check, Finding, RedFlags, load_redflags
-from bot.core.scope import ScopeReader, Subject
+from bot.core.scope import PLACE_DETERMINERS, ScopeReader, Subject, word_before
 from bot.core.telegram_html import escape
 from bot.core.text import (
     SMALLTALK_LEVELS,
@@ -1121,16 +1121,12 @@ def _topic_texts(topic: Topic) -> dict[str, list[str]]:
 
 
 SITTING_PLACE = frozenset({"at", "over", "behind"})  # "sit AT my computer", "hunched OVER a laptop"
-PLACE_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "our", "their"})
 
 
 def _where_one_sits(stems: list[str], k: int) -> bool:
     """Is the thing at k where someone sits or works ("how to sit AT A computer", "hunched over
     my laptop"), not what the message is about ("my laptop won't start")?"""
-    j = k - 1
-    if j >= 0 and stems[j] in PLACE_DETERMINERS:
-        j -= 1
-    return j >= 0 and stems[j] in SITTING_PLACE
+    return word_before(stems, k, PLACE_DETERMINERS) in SITTING_PLACE
 
 
 def _phrase_term(phrase: tuple[str, ...]) -> str:

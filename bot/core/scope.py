@@ -30,7 +30,7 @@ PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  #
 GENERIC_ASKS = frozenset({"why"})  # "why does ...": a question about spasms in general ("how do I ..." asks for help)
 GENERIC_VERBS = frozenset({"does", "do", "doe"})
 PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
-PLACE_DETERMINERS = frozenset({"the", "my", "your", "his", "her", "their", "both"})
+PLACE_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "our", "their", "both"})  # "between MY knees", "at A desk"
 POSITION_AFTER = frozenset({"up", "bent", "raised", "tucked", "together", "apart"})  # "lying with my knees up"
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
 DENIALS = frozenset({"no", "not", "nothing", "none", "nae"})
@@ -109,10 +109,7 @@ class ScopeReader:
     def _a_place(stems: list[str], start: int) -> bool:
         """Is the part at `start` only where something is put ("a pillow BETWEEN my knees", "a lump
         UNDER my shoulder blade"), not what the message is about?"""
-        k = start - 1
-        if k >= 0 and stems[k] in PLACE_DETERMINERS:
-            k -= 1
-        return k >= 0 and stems[k] in PLACE_WORDS
+        return word_before(stems, start, PLACE_DETERMINERS) in PLACE_WORDS
 
     @staticmethod
     def _a_position(stems: list[str], after: int) -> bool:
@@ -180,10 +177,16 @@ class ScopeReader:
 LIKENESS_SKIP = frozenset({"a", "an", "charli", "charley"})  # "like A dog", "like a CHARLIE horse"
 
 
+def word_before(stems: list[str], start: int, skip: frozenset[str], reach: int = 1) -> str:
+    """The word before `start`, past at most `reach` words of `skip` ("between MY knees" gives
+    "between"); "" at the start of the message."""
+    j = start - 1
+    while j >= 0 and start - j <= reach and stems[j] in skip:
+        j -= 1
+    return stems[j] if j >= 0 else ""
+
+
 def _a_likeness(stems: list[str], start: int) -> bool:
     """Is the animal at `start` in a comparison ("feels like a dog gnawing at it", "like a charlie
     horse in my back"), not an animal the message is about?"""
-    j = start - 1
-    while j >= 0 and start - j <= 3 and stems[j] in LIKENESS_SKIP:
-        j -= 1
-    return j >= 0 and stems[j] == "like"
+    return word_before(stems, start, LIKENESS_SKIP, reach=3) == "like"
