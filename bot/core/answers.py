@@ -862,9 +862,9 @@ class AnswerEngine:
         return best.telling and best.coverage >= PART_COVERAGE and lead
 
     def _framed(self, part: list[Token]) -> bool:
-        """A part of small words that still asks a kind of question: a multi-word phrase of a
-        synonym group ("how do I know", "how long"), opening with "and" / "also"."""
-        return part[0].word in ("and", "also", "n", "plus") and bool(self._group_phrases.find_all([t.stem for t in part]))
+        """A part of small words that still asks a kind of question: it holds a multi-word phrase
+        of a synonym group ("how do I know", "how long")."""
+        return bool(self._group_phrases.find_all([t.stem for t in part]))
 
     def _informative(self, token: Token) -> bool:
         s = token.stem

@@ -16,6 +16,7 @@ JOINERS = frozenset({"and", "also", "plus", "or", "n"})
 BRIDGES = frozenset({"at", "in", "for", "then", "if", "so", "after", "before", "by", "on", "from", "to"})
 ALWAYS = frozenset({"also", "plus"})  # "also" starts something new whatever follows
 CHOICE = frozenset({"or", "vs", "versus"})  # "brace or no brace", "bed vs walking": a question
+FOLLOW_ON = JOINERS - CHOICE  # "and", "also", "plus", "n": what a question joined on opens with
 CHOICE_REACH = 3  # every word of meaning of a bare choice is this close to its "or"
 PERSONAL = frozenset({"i", "im", "ive", "my", "me", "it", "its", "he", "she", "his", "her"})  # a statement
 MAX_PARTS = 4
@@ -27,6 +28,7 @@ INVERTED = frozenset({"was", "were", "have", "has", "am", "had", "might", "may",
 ASKING = frozenset({"should", "shud", "can", "could", "is", "are", "do", "does", "will", "would", "shall"})  # see _asks_inside
 PRONOUNS = frozenset({"i", "it", "you", "u", "we", "they", "he", "she", "that", "this", "there"})  # ... its subjects
 SUBJECTS = frozenset({"i", "it", "that", "this", "he", "she", "they", "you", "we", "thats", "there", "my", "his", "her", "the"})
+TELLERS = SUBJECTS | PERSONAL  # right before a helping verb, these make it a telling ("what I can do")
 
 
 def opens_question(tokens: list[Token], k: int, openers: frozenset[str]) -> bool:
@@ -41,7 +43,8 @@ def opens_question(tokens: list[Token], k: int, openers: frozenset[str]) -> bool
 def question_parts(tokens: list[Token], openers: frozenset[str], informative, framed=None) -> list[list[Token]]:
     """The message cut into at most MAX_PARTS questions. `informative(token)` says whether a word
     carries meaning of its own (not a stop word or filler); `framed(part)`, whether a part made
-    of small words still asks a kind of question ("and how do I know", "how long does it last")."""
+    of small words still asks a kind of question, so that one joined on ("and how do I know")
+    stays a part of its own."""
     parts: list[list[Token]] = []
     current: list[Token] = []
     last_clause = tokens[0].clause if tokens else 0
@@ -62,7 +65,9 @@ def question_parts(tokens: list[Token], openers: frozenset[str], informative, fr
         parts.append(current)
     merged: list[list[Token]] = []
     for part in parts:
-        if merged and not any(informative(t) for t in part) and not (framed is not None and framed(part)):
+        if merged and not any(informative(t) for t in part) and not (
+            framed is not None and part[0].word in FOLLOW_ON and framed(part)
+        ):
             merged[-1] = merged[-1] + part
         else:
             merged.append(part)
@@ -97,7 +102,7 @@ def _asks_inside(part: list[Token]) -> bool:
     subject asks, wherever it stands, unless a subject comes right before it ("what I can do",
     "every time I do it" tell)."""
     for k in range(1, len(part) - 1):
-        if part[k].word in ASKING and part[k + 1].word in PRONOUNS and part[k - 1].word not in SUBJECTS | PERSONAL:
+        if part[k].word in ASKING and part[k + 1].word in PRONOUNS and part[k - 1].word not in TELLERS:
             return True
     return False
 
@@ -105,7 +110,7 @@ def _asks_inside(part: list[Token]) -> bool:
 def _joined_question(part: list[Token], openers: frozenset[str]) -> bool:
     """ "and what meds can I take": a question joined on. What comes before it, if nobody is
     telling anything ("red flags to watch for and what meds can I take"), is asked too."""
-    return len(part) > 1 and part[0].word in JOINERS and part[0].word not in CHOICE and opens_question(part, 1, openers)
+    return len(part) > 1 and part[0].word in FOLLOW_ON and opens_question(part, 1, openers)
 
 
 def _a_choice(part: list[Token], informative) -> bool:
