@@ -978,6 +978,8 @@ NEAR_MISSES = [
     # Eleventh session: a comparison is no accident; a sign said to be over is no sign; being
     # laughed at strains no back.
     "every morning my back feels like I was hit by a car, by lunch it eases off",
+    # ... with a word between the comparison and the accident (BEFORE_GAP).
+    "most mornings my back feels like i was suddenly hit by a truck",
     "back achy since the birth, peeing and pooing all back to normal now",
     "my wife laughed at me trying to put my socks on with this back spasm",
     # A holder on the wrong side is not wiping that feels wrong.
