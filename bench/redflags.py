@@ -131,6 +131,18 @@ FLAG_SETS = {
     # wives, numbers and timelines, "can a back spasm cause ...?" about the writer's own sign).
     "dev39": ("redflags_blind_dev39.tsv", "no_alarm_blind_dev39.tsv", "dev39"),
     "held39": ("redflags_blind_dev39.tsv", "no_alarm_blind_dev39.tsv", "held39"),
+    # Round 41 (twelfth session: people who doubt themselves, carers and care-home staff, emoji
+    # and abbreviations, Indian, Ghanaian, Jamaican, Malaysian and Welsh English).
+    "dev41": ("redflags_blind_dev41.tsv", "no_alarm_blind_dev41.tsv", "dev41"),
+    "held41": ("redflags_blind_dev41.tsv", "no_alarm_blind_dev41.tsv", "held41"),
+    # Round 42 (the same session: replies mid-conversation, cyclists, climbers, rugby players,
+    # riders and dancers, friends writing in the third person, one long run-on sentence).
+    "dev42": ("redflags_blind_dev42.tsv", "no_alarm_blind_dev42.tsv", "dev42"),
+    "held42": ("redflags_blind_dev42.tsv", "no_alarm_blind_dev42.tsv", "held42"),
+    # Round 43 (the same: worse day by day, parents of babies, students and shift workers,
+    # "can I wait till Monday", the medical words misspelt).
+    "dev43": ("redflags_blind_dev43.tsv", "no_alarm_blind_dev43.tsv", "dev43"),
+    "held43": ("redflags_blind_dev43.tsv", "no_alarm_blind_dev43.tsv", "held43"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -150,7 +162,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),
