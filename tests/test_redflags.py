@@ -870,8 +870,28 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("weird one but finishing feels muted now, since the back went", "ce-sexual", "emergency"),
     ("my husband says he has lost his nature since his back went", "ce-sexual", "emergency"),
     ("my back spasm is awful and twice today I have leaked with no warning at all", "ce-bladder-bowel", "emergency"),
+    # Twelfth session, read from rounds 41-43's dev misses as kinds: each thigh, pain that travels to
+    # the jaw or comes round into the chest, the front of his ribs, a splitting pain through to the back,
+    # spluttering and nose-blowing, weight dropping 'not sure why', his middle, Scots words.
+    ("my lower back is in bits and there's a shooting pain down each thigh", "both-legs", "emergency"),
+    ("the ache in my back now goes right up to my jaw, feels like a weight", "chest-pain", "emergency"),
+    ("a splitting pain came out of nowhere and went right through to my back", "tearing-pain", "emergency"),
+    ("every time I splutter with this cold my back screams", "cough-sneeze", "same_day"),
+    ("blowing my nose sets off my back every single time", "cough-sneeze", "same_day"),
+    ("my back's sore and my weight keeps dropping, not sure why", "weight-loss", "same_day"),
+    ("grandad's 78 and has sudden awful pain in his middle and back, he looks like he'll faint", "aneurysm", "emergency"),
+    ("it's been sair for a week, right atween ma shooder blades", "thoracic", "same_day"),
+    ("pain shootin doon baith legs fae my back", "both-legs", "emergency"),
+    ("his back has gone into spasm and it's coming round into his chest now", "chest-pain", "emergency"),
+    ("a dull weight on the front of his ribs and his back is in spasm", "chest-pain", "emergency"),
 ]
 NEAR_MISSES = [
+    # Twelfth session: a jaw that aches or clicks on its own is not pain travelling to it; "hacks"
+    # are tips; "each" before a stretch is not both legs.
+    "my jaw clicks when I chew and my back is stiff too",
+    "I clench my teeth at night and my jaw aches in the morning",
+    "long shifts driving, back sore, any seat hacks?",
+    "each time I stretch my hamstrings my back feels better",
     # Round 21: a reason told elsewhere, a word in another role.
     # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
     "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
