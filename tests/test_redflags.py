@@ -884,6 +884,16 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("pain shootin doon baith legs fae my back", "both-legs", "emergency"),
     ("his back has gone into spasm and it's coming round into his chest now", "chest-pain", "emergency"),
     ("a dull weight on the front of his ribs and his back is in spasm", "chest-pain", "emergency"),
+    # 'Near' is a place, not 'nearly'; 'heating' is not 'heat packs'; going white; a shoe that catches or
+    # slips off one foot; not having needed a wee; a part that will not cooperate.
+    ("the ache sits up near the top of my spine and it's sharp when I turn", "thoracic", "same_day"),
+    ("my spine hurts up at the top now, not down low like usual", "thoracic", "same_day"),
+    ("since my back went the little man just won't cooperate", "ce-sexual", "emergency"),
+    ("dad is 80, sudden pain in his tummy and his back and he's gone white", "aneurysm", "emergency"),
+    ("my right shoe keeps catching on the kerb since my back went", "one-leg-nerve", "same_day"),
+    ("she hasn't needed a wee since this morning and her back is in spasm", "ce-bladder-bowel", "emergency"),
+    ("my sandal keeps slipping off my right foot since my back went, can't hold it on", "one-leg-nerve", "same_day"),
+    ("my back needs heat packs and now there's no feeling when we're intimate", "ce-sexual", "emergency"),
 ]
 NEAR_MISSES = [
     # Twelfth session: a jaw that aches or clicks on its own is not pain travelling to it; "hacks"
@@ -892,6 +902,9 @@ NEAR_MISSES = [
     "I clench my teeth at night and my jaw aches in the morning",
     "long shifts driving, back sore, any seat hacks?",
     "each time I stretch my hamstrings my back feels better",
+    # "Nearly" still denies; an older person's back that went last year and mended is no sign.
+    "I nearly slipped on the stairs but grabbed the rail, my back is only a bit stiff",
+    "grandad's back went last spring and he was gardening again in a fortnight, is that normal",
     # Round 21: a reason told elsewhere, a word in another role.
     # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
     "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",

@@ -426,6 +426,7 @@ class RedFlags:
         self.check_by_id = {c.id: c for c in self.checks}
         self.negations = [(n, NEGATION_REACH) for n in negations if n]
         self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
+        self._typed_negations = {n for n in (near_negations or []) if n}
         self.hedges = hedges
         self.near_hedges = near_hedges or set()
         self._double = frozenset(double_negatives or ())
@@ -516,7 +517,8 @@ class RedFlags:
             checks=checks,
             not_human=[_phrase(p) for p in model.not_human],
             subject_breaks={stem(w) for w in model.subject_breaks},
-            near_negations=[_phrase(n) for n in model.near_negations],
+            # Typed words, not stems: "nearly" stems to "near", and "up NEAR the top" denies nothing.
+            near_negations=[_choice("=" + n)[1] for n in model.near_negations],
             skip_words={stem(w) for w in model.skip_words},
             light_words={stem(w) for w in model.light_words},
             rewrites=[(_phrase(k), _phrase(v)) for k, v in model.rewrites.items()],
@@ -909,7 +911,10 @@ class RedFlags:
                     stems[k] & self._double and index.tokens[k].clause == clause for k in range(max(0, pos - 5), pos)
                 ):
                     continue
-                if not all(neg[k] in stems[pos + k] for k in range(len(neg))):
+                if neg in self._typed_negations:
+                    if not all(index.tokens[pos + k].word == neg[k] for k in range(len(neg))):
+                        continue
+                elif not all(neg[k] in stems[pos + k] for k in range(len(neg))):
                     continue
                 # "never had chest pain before, today I have both": news, not a denial.
                 if neg == ("never",) and self._news(index, end):

@@ -145,7 +145,7 @@ IRREGULAR = {
     "hame": "home", "nicht": "night", "frae": "from", "fae": "from", "dae": "do", "daein": "doing",
     "yer": "your", "ye": "you", "youse": "you", "awfy": "very", "bairn": "child", "wean": "child",
     "weans": "child", "ken": "know", "greetin": "crying", "mebbe": "maybe", "oor": "our",
-    "baith": "both", "atween": "between", "shooder": "shoulder", "shooders": "shoulder",
+    "baith": "both", "wivout": "without", "atween": "between", "shooder": "shoulder", "shooders": "shoulder",
     # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
     "ise": "ice", "iec": "ice", "hting": "thing",
 }
