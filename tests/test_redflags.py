@@ -894,6 +894,7 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("she hasn't needed a wee since this morning and her back is in spasm", "ce-bladder-bowel", "emergency"),
     ("my sandal keeps slipping off my right foot since my back went, can't hold it on", "one-leg-nerve", "same_day"),
     ("my back needs heat packs and now there's no feeling when we're intimate", "ce-sexual", "emergency"),
+    ("my back pain gets me out of bed in the early hours most nights", "constant-night", "same_day"),
 ]
 NEAR_MISSES = [
     # Twelfth session: a jaw that aches or clicks on its own is not pain travelling to it; "hacks"
@@ -905,6 +906,8 @@ NEAR_MISSES = [
     # "Nearly" still denies; an older person's back that went last year and mended is no sign.
     "I nearly slipped on the stairs but grabbed the rail, my back is only a bit stiff",
     "grandad's back went last spring and he was gardening again in a fortnight, is that normal",
+    # Getting out of bed stiff is morning stiffness; pain that gets one out of bed at night is the sign.
+    "I sleep fine but my back is stiff when I get out of bed in the morning",
     # Round 21: a reason told elsewhere, a word in another role.
     # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
     "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
