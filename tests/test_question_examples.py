@@ -69,10 +69,12 @@ def test_no_example_is_a_message_kept_aside() -> None:
 
 
 def test_the_file_is_what_the_script_writes() -> None:
+    """Sets 1-20 whole, then the later sets' dev messages the engine got wrong: an engine change
+    that answers one of those differently needs `python bench/question_examples.py --write`."""
     sys.path.insert(0, str(Path(__file__).parents[1] / "bench"))
     import question_examples
 
-    assert read_examples(EXAMPLES) == question_examples.examples_from(list(question_examples.SETS))
+    assert read_examples(EXAMPLES) == question_examples.with_misses(question_examples.examples_from(list(question_examples.SETS)))
 
 
 def test_slips_in_the_examples_never_become_trusted_words(engine: AnswerEngine, bare: AnswerEngine) -> None:
