@@ -155,6 +155,8 @@ FLAG_SETS = {
     "final32": ("redflags_blind_final32.tsv", "no_alarm_blind_final32.tsv", "final32"),
     # Round 35, written at the start of the eleventh session and kept aside whole: scored once, at its end.
     "final35": ("redflags_blind_final35.tsv", "no_alarm_blind_final35.tsv", "final35"),
+    # Round 40, written at the start of the twelfth session and kept aside whole: scored once, at its end.
+    "final40": ("redflags_blind_final40.tsv", "no_alarm_blind_final40.tsv", "final40"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -171,6 +173,7 @@ ANSWER_SPLITS = {
     "final30": ("answers_blind30.tsv", "final30"),
     "final32": ("answers_blind32.tsv", "final32"),
     "final35": ("answers_blind35.tsv", "final35"),
+    "final40": ("answers_blind40.tsv", "final40"),
 }
 
 
