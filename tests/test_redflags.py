@@ -895,6 +895,7 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("my sandal keeps slipping off my right foot since my back went, can't hold it on", "one-leg-nerve", "same_day"),
     ("my back needs heat packs and now there's no feeling when we're intimate", "ce-sexual", "emergency"),
     ("my back pain gets me out of bed in the early hours most nights", "constant-night", "same_day"),
+    ("my back has ached for a month and everyone keeps telling me I look thinner", "weight-loss", "same_day"),
 ]
 NEAR_MISSES = [
     # Twelfth session: a jaw that aches or clicks on its own is not pain travelling to it; "hacks"
@@ -908,6 +909,8 @@ NEAR_MISSES = [
     "grandad's back went last spring and he was gardening again in a fortnight, is that normal",
     # Getting out of bed stiff is morning stiffness; pain that gets one out of bed at night is the sign.
     "I sleep fine but my back is stiff when I get out of bed in the morning",
+    # Thinner as others see it, with the diet said: weight lost on purpose.
+    "people keep saying I look thinner since I started the diet, my back is just stiff from the gym",
     # Round 21: a reason told elsewhere, a word in another role.
     # A phrase is read within one clause: "when I wake, but by the afternoon" is not "woken by".
     "my back is stiff every morning when i wake, but by afternoon it loosens. is it the mattress?",
