@@ -424,9 +424,9 @@ class RedFlags:
         self.checks = sorted(checks or [], key=lambda c: order[c.level])
         self._index_groups()
         self.check_by_id = {c.id: c for c in self.checks}
-        self.negations = [(n, NEGATION_REACH) for n in negations if n]
-        self.negations += [(n, NEAR_NEGATION_REACH) for n in (near_negations or []) if n]
-        self._typed_negations = {n for n in (near_negations or []) if n}
+        # (words, reach, matched as typed): "nearly" stems to "near", and "up NEAR the top" denies nothing.
+        self.negations = [(n, NEGATION_REACH, False) for n in negations if n]
+        self.negations += [(n, NEAR_NEGATION_REACH, True) for n in (near_negations or []) if n]
         self.hedges = hedges
         self.near_hedges = near_hedges or set()
         self._double = frozenset(double_negatives or ())
@@ -517,8 +517,7 @@ class RedFlags:
             checks=checks,
             not_human=[_phrase(p) for p in model.not_human],
             subject_breaks={stem(w) for w in model.subject_breaks},
-            # Typed words, not stems: "nearly" stems to "near", and "up NEAR the top" denies nothing.
-            near_negations=[_choice("=" + n)[1] for n in model.near_negations],
+            near_negations=[_choice("=" + n)[1] for n in model.near_negations],  # typed words, not stems
             skip_words={stem(w) for w in model.skip_words},
             light_words={stem(w) for w in model.light_words},
             rewrites=[(_phrase(k), _phrase(v)) for k, v in model.rewrites.items()],
@@ -891,7 +890,7 @@ class RedFlags:
             clause = index.tokens[pos].clause
             if pos < start and clause != index.tokens[start].clause:
                 continue
-            for neg, reach in self.negations:
+            for neg, reach, typed in self.negations:
                 end = pos + len(neg)
                 # A denial reaches the matched words within `reach` words after it, no further:
                 # "nearly tripped" is denied; "sneezed and nearly hit the ceiling with the PAIN" is not.
@@ -911,10 +910,11 @@ class RedFlags:
                     stems[k] & self._double and index.tokens[k].clause == clause for k in range(max(0, pos - 5), pos)
                 ):
                     continue
-                if neg in self._typed_negations:
-                    if not all(index.tokens[pos + k].word == neg[k] for k in range(len(neg))):
-                        continue
-                elif not all(neg[k] in stems[pos + k] for k in range(len(neg))):
+                if typed:
+                    found = all(index.tokens[pos + k].word == w for k, w in enumerate(neg))
+                else:
+                    found = all(w in stems[pos + k] for k, w in enumerate(neg))
+                if not found:
                     continue
                 # "never had chest pain before, today I have both": news, not a denial.
                 if neg == ("never",) and self._news(index, end):
