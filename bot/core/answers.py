@@ -32,7 +32,7 @@ from bot.core.content import Content, ContentError, Topic, load_content, plain_t
 from bot.core.flag_examples import FlagExamples, read_examples
 from bot.core.off_topic import OffTopicExamples
 from bot.core.redflags import Check, Finding, RedFlags, load_redflags
-from bot.core.scope import PLACE_DETERMINERS, ScopeReader, Subject, word_before
+from bot.core.scope import ScopeReader, Subject, where_one_sits
 from bot.core.telegram_html import escape
 from bot.core.text import (
     SMALLTALK_LEVELS,
@@ -498,7 +498,7 @@ class AnswerEngine:
         follow_up = whole and bool(raw) and (raw[0] in FOLLOW_UP_FIRST or (len(raw) > 1 and raw[0] in ACK_FIRST and raw[1] in FOLLOW_UP_FIRST))
         named = bool(self._anchors.find_all(stems))  # "spasm", "spine" ...
         anchored = subject.back or ((named or follow_up) and not subject.part and not subject.animal)
-        other_topic = any(not _where_one_sits(stems, k) for k, _, _ in self._other_topics.find_all(stems))
+        other_topic = any(not where_one_sits(stems, k) for k, _, _ in self._other_topics.find_all(stems))
         off_topic = other_topic or bool(subject.part) or bool(subject.animal)
         covered_by = {s: tuple(gs) for s, gs in covered.items()}
         bodily = any(
@@ -1119,15 +1119,6 @@ def _topic_texts(topic: Topic) -> dict[str, list[str]]:
         "questions": list(topic.questions),
         "body": [plain_text(topic.body)],
     }
-
-
-SITTING_PLACE = frozenset({"at", "over", "behind"})  # "sit AT my computer", "hunched OVER a laptop"
-
-
-def _where_one_sits(stems: list[str], k: int) -> bool:
-    """Is the thing at k where someone sits or works ("how to sit AT A computer", "hunched over
-    my laptop"), not what the message is about ("my laptop won't start")?"""
-    return word_before(stems, k, PLACE_DETERMINERS) in SITTING_PLACE
 
 
 def _phrase_term(phrase: tuple[str, ...]) -> str:

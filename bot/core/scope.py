@@ -186,6 +186,15 @@ def word_before(stems: list[str], start: int, skip: frozenset[str], reach: int =
     return stems[j] if j >= 0 else ""
 
 
+SITTING_PLACE = frozenset({"at", "over", "behind"})  # "sit AT my computer", "hunched OVER a laptop"
+
+
+def where_one_sits(stems: list[str], k: int) -> bool:
+    """Is the thing at k where someone sits or works ("how to sit AT A computer", "hunched over
+    my laptop"), not what the message is about ("my laptop won't start")?"""
+    return word_before(stems, k, PLACE_DETERMINERS) in SITTING_PLACE
+
+
 def _a_likeness(stems: list[str], start: int) -> bool:
     """Is the animal at `start` in a comparison ("feels like a dog gnawing at it", "like a charlie
     horse in my back"), not an animal the message is about?"""

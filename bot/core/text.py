@@ -129,7 +129,7 @@ IRREGULAR = {
     "n": "and", "nd": "and", "cnt": "cant", "cudnt": "cant", "dnt": "dont", "wnt": "wont", "cud": "could",
     "shud": "should", "shld": "should", "wud": "would", "wen": "when", "b4": "before", "coz": "because",
     "cos": "because", "cuz": "because", "bcoz": "because", "abt": "about", "thru": "through",
-    "nite": "night", "tmrw": "tomorrow", "yr": "your", "wiv": "with", "hav": "have", "havnt": "havent",
+    "nite": "night", "tmrw": "tomorrow", "yr": "your", "wiv": "with", "wivout": "without", "hav": "have", "havnt": "havent",
     "kant": "cant", "dosnt": "doesnt", "didint": "didnt", "cn": "can", "wrk": "work", "afta": "after",
     "da": "the", "dat": "that", "dis": "this", "em": "them", "giv": "give", "agen": "again", "gud": "good",
     "sumthing": "something", "sumthin": "something", "smth": "something", "somethin": "something",
@@ -145,7 +145,7 @@ IRREGULAR = {
     "hame": "home", "nicht": "night", "frae": "from", "fae": "from", "dae": "do", "daein": "doing",
     "yer": "your", "ye": "you", "youse": "you", "awfy": "very", "bairn": "child", "wean": "child",
     "weans": "child", "ken": "know", "greetin": "crying", "mebbe": "maybe", "oor": "our",
-    "baith": "both", "wivout": "without", "atween": "between", "shooder": "shoulder", "shooders": "shoulder",
+    "baith": "both", "atween": "between", "shooder": "shoulder", "shooders": "shoulder",
     # Everyday misspellings too short for the typo fixer to risk ("ise or heet").
     "ise": "ice", "iec": "ice", "hting": "thing",
 }
