@@ -61,7 +61,7 @@ def examples_from(names: list[str]) -> list[tuple[str, str]]:
             k = key(row["text"])
             if k not in seen:
                 seen.add(k)
-                out.append((_label(row), " ".join(row["text"].split())))
+                out.append(_example(row))
     return out
 
 
@@ -77,8 +77,13 @@ def with_misses(examples: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 k = key(row["text"])
                 if row["split"].startswith("dev") and k not in seen and not right(eng, row):
                     seen.add(k)
-                    added.append((_label(row), " ".join(row["text"].split())))
+                    added.append(_example(row))
     return examples + added
+
+
+def _example(row: dict[str, str]) -> tuple[str, str]:
+    """A blind row as an example: its label and its text on one line."""
+    return _label(row), " ".join(row["text"].split())
 
 
 def _label(row: dict[str, str]) -> str:
