@@ -143,6 +143,18 @@ FLAG_SETS = {
     # "can I wait till Monday", the medical words misspelt).
     "dev43": ("redflags_blind_dev43.tsv", "no_alarm_blind_dev43.tsv", "dev43"),
     "held43": ("redflags_blind_dev43.tsv", "no_alarm_blind_dev43.tsv", "held43"),
+    # Round 45 (thirteenth session: people in their seventies and eighties writing formally,
+    # dictation without punctuation, comparisons and metaphors, very short).
+    "dev45": ("redflags_blind_dev45.tsv", "no_alarm_blind_dev45.tsv", "dev45"),
+    "held45": ("redflags_blind_dev45.tsv", "no_alarm_blind_dev45.tsv", "held45"),
+    # Round 46 (the same: builders, nurses, drivers, gardeners and gym-goers, replies to "how are
+    # you doing?", when it started or stopped, Polish, Spanish, Filipino, Nigerian and Pakistani English).
+    "dev46": ("redflags_blind_dev46.tsv", "no_alarm_blind_dev46.tsv", "dev46"),
+    "held46": ("redflags_blind_dev46.tsv", "no_alarm_blind_dev46.tsv", "held46"),
+    # Round 47 (the same: lists where one item is the sign, teenagers' slang, a worried partner late
+    # at night, "111 or 999?").
+    "dev47": ("redflags_blind_dev47.tsv", "no_alarm_blind_dev47.tsv", "dev47"),
+    "held47": ("redflags_blind_dev47.tsv", "no_alarm_blind_dev47.tsv", "held47"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -164,7 +176,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

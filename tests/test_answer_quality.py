@@ -210,6 +210,17 @@ KEPT_ASIDE_FLOORS = [
     # Set 43 (timelines, parents of babies, students and shift workers, practical questions,
     # misspelt long words); first scores: dev43 149/174, 57/60, 32/36; held43 100/116, 39/40, 20/24.
     ("43", "held43", 100, 39, 20),
+    # Set 45 (thirteenth session: people in their seventies and eighties, dictation without
+    # punctuation, comparisons, very short); first scores: dev45 154/174, 57/60, 29/36; held45
+    # 103/116, 38/40, 19/24.
+    ("45", "held45", 103, 38, 19),
+    # Set 46 (builders, nurses, drivers and gym-goers, the day first and the question after, when it
+    # started, Polish, Spanish, Filipino, Nigerian and Pakistani English); first scores: dev46
+    # 156/174, 60/60, 29/36; held46 109/116, 37/40, 22/24.
+    ("46", "held46", 109, 37, 22),
+    # Set 47 (lists and dashes, teenagers' slang, late at night, "X or Y?"); first scores: dev47
+    # 157/174, 58/60, 28/36; held47 101/116, 38/40, 17/24.
+    ("47", "held47", 101, 38, 17),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.

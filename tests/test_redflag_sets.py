@@ -48,8 +48,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36-39 and 41-43 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60, "held41": 60, "held42": 60, "held43": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36-39, 41-43 and 45-47 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60, "held41": 60, "held42": 60, "held43": 60, "held45": 60, "held46": 60, "held47": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -171,6 +171,18 @@ def test_held_rows_do_not_regress(results) -> None:
      # till Monday", misspelt medical words): dev43 47/56 (51 caught), 63/70, 1/96; held43 38/40
      # (38 caught), 47/50, 2/64.
      ("dev43", 47, 51, 63, 1), ("held43", 38, 38, 47, 2),
+     # Round 45 first (thirteenth session: people in their seventies and eighties, dictation without
+     # punctuation, comparisons and metaphors, very short): dev45 55/56 (55 caught), 63/70, 0/96;
+     # held45 38/40 (39 caught), 44/50, 0/64.
+     ("dev45", 55, 55, 63, 0), ("held45", 38, 39, 44, 0),
+     # Round 46 first (builders, nurses, drivers and gym-goers, replies to "how are you doing?",
+     # when it started, Polish, Spanish, Filipino, Nigerian and Pakistani English): dev46 50/56 (54
+     # caught), 62/70, 3/96; held46 37/40 (39 caught), 42/50, 0/64.
+     ("dev46", 50, 54, 62, 3), ("held46", 37, 39, 42, 0),
+     # Round 47 first (lists where one item is the sign, teenagers' slang, a worried partner late at
+     # night, "111 or 999?"): dev47 54/56 (54 caught), 62/70, 4/96; held47 39/40 (39 caught), 45/50,
+     # 1/64.
+     ("dev47", 54, 54, 62, 4), ("held47", 39, 39, 45, 1),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
      ("final22", 78, 80, 97, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
@@ -222,7 +234,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43")
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47")
      for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30", "final32", "final35", "final40"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
