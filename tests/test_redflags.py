@@ -896,8 +896,32 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("my back needs heat packs and now there's no feeling when we're intimate", "ce-sexual", "emergency"),
     ("my back pain gets me out of bed in the early hours most nights", "constant-night", "same_day"),
     ("my back has ached for a month and everyone keeps telling me I look thinner", "weight-loss", "same_day"),
+    # Thirteenth session, rounds 45-47's dev misses read as kinds: someone else who NOTICED the
+    # writer's sign; a thing under the skin; one side higher than the other; a sneeze like a hammer;
+    # straining that sets the back off; the doctor or nurse who said it; not finishing; nothing
+    # happening in the mood; a bladder not emptied; a tackle at full pelt; the small hours; one
+    # thigh gone weak; a foot that dangles.
+    ("my husband has spotted a swelling low on my back and it's tender when I press", "lump-shape", "same_day"),
+    ("there's a little hard thing under the skin over my spine where it aches", "lump-shape", "same_day"),
+    ("my shoulder blade on the left now sits higher than the other, and my back hurts", "lump-shape", "same_day"),
+    ("every sneeze feels like a hammer hitting my lower back", "cough-sneeze", "same_day"),
+    ("pushing on the toilet sets my back off badly since the spasm", "cough-sneeze", "same_day"),
+    ("I'm on tacrolimus after my transplant, my nurse says it lowers my immunity, and my back is killing me", "infection-risk", "same_day"),
+    ("my back is agony and I haven't emptied my bladder since breakfast", "ce-bladder-bowel", "emergency"),
+    ("her back hurts just below her neck in the middle", "thoracic", "same_day"),
+    ("my left foot just dangles when I lift my leg, back's been bad all week", "one-leg-nerve", "same_day"),
+    ("there's something sticking up on my backbone now and my back aches", "lump-shape", "same_day"),
+    ("my bad back seems to stop me finishing, it just doesn't happen now", "ce-sexual", "emergency"),
+    ("since my back went nothing happens when I'm in the mood", "ce-sexual", "emergency"),
+    ("got flattened at full pelt in the rugby and my back's wrecked", "serious-injury", "emergency"),
+    ("my back pain is much worse in the small hours", "constant-night", "same_day"),
+    ("my left thigh is weak and heavy since the back spasm", "one-leg-nerve", "same_day"),
 ]
 NEAR_MISSES = [
+    # Thirteenth session: a lumpy sofa bed, two of something else, giving someone spasms.
+    "slept on a lumpy sofa bed at my sister's and my back's stiff",
+    "did two parkruns this week and now my back and calves are sore, normal?",
+    "tall with long legs, is my low chair giving me these back spasms?",
     # Twelfth session: a jaw that aches or clicks on its own is not pain travelling to it; "hacks"
     # are tips; "each" before a stretch is not both legs.
     "my jaw clicks when I chew and my back is stiff too",

@@ -263,6 +263,9 @@ class Finding:
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
 RAW_KEY = "="  # RedFlags._keyed: an exact word's key, apart from the stems
 HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
+# "Has" before one of these is the other person seeing or saying, not having: "my wife HAS NOTICED a
+# swelling on my lower back" is the writer's swelling.
+REPORTING = frozenset(stem(w) for w in ("noticed", "spotted", "seen", "saw", "found", "said", "told", "pointed", "mentioned", "felt", "thought", "reckons"))
 WRITER_WORDS = PERSON_WORDS | FIRST_PERSON | {"mine", "our"}  # the writer, as subject or owner
 
 
@@ -809,7 +812,8 @@ class RedFlags:
             # The other person HAS it ("dad has", "brother was in"), or it is theirs ("mum's
             # incontinent", "friend lost loads of weight"): the word right before the sign.
             if t.stem in self._others and (
-                k in (start - 1, before) or any(index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, start)))
+                k in (start - 1, before)
+                or any(index.tokens[j].stem in HAVING and index.tokens[j + 1].stem not in REPORTING for j in range(k + 1, min(k + 3, start)))
                 # ... or they are who the clause is about: "MY FRIEND lost loads of weight with chemo"
                 # ("my husband noticed a lump on MY spine" is the writer's).
                 or (self._clause_subject(index, k)
