@@ -922,6 +922,10 @@ NEAR_MISSES = [
     "slept on a lumpy sofa bed at my sister's and my back's stiff",
     "did two parkruns this week and now my back and calves are sore, normal?",
     "tall with long legs, is my low chair giving me these back spasms?",
+    # A knock or a fall the writer calls minor, or a rung from the bottom: asked about, not alarmed on.
+    "came off my scooter at the lights, nothing major, just a bruise, and now my back spasms",
+    "missed the bottom rung of the stepladder and landed on my feet, back's been tight since",
+    "I knocked my back on the corner of the lorry's tailgate and it's been spasming",
     # Twelfth session: a jaw that aches or clicks on its own is not pain travelling to it; "hacks"
     # are tips; "each" before a stretch is not both legs.
     "my jaw clicks when I chew and my back is stiff too",
