@@ -431,6 +431,14 @@ def test_an_animal_in_a_comparison_is_no_animal(engine: AnswerEngine, text: str)
     assert first_topic(engine, text) == "spasm-signs"
 
 
+def test_an_animal_looked_after_is_no_animal_asked_about(engine: AnswerEngine) -> None:
+    """ "Can I still walk the dog": the person's chore, so their questions are answered; a message
+    about the dog itself ("how often should I walk my dog") is still declined."""
+    assert engine.answer("heat or ice? and can I still walk the dog or should I rest up").topics == ("ice-or-heat", "keep-moving")
+    assert first_topic(engine, "is it alright to carry the cat upstairs or should I stay in bed for a few days") == "keep-moving"
+    assert engine.answer("how often should I walk my dog").kind == "no_match"
+
+
 def test_a_computer_one_sits_at_is_a_place_not_tech_help(engine: AnswerEngine) -> None:
     """ "Sit AT my laptop": where someone sits, so the posture topic answers; a laptop that is
     the subject ("my laptop keeps freezing") is still declined."""

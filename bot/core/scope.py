@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.text import PhraseIndex, Scope
+from bot.core.text import PhraseIndex, Scope, stem
 
 ACUTE_AFTER_BACK = frozenset({"go", "give"})  # "my back (has just) gone / went / gave out", not "go away"
 FIRST_PERSON = frozenset({"my", "me", "mi", "i"})
@@ -144,7 +144,7 @@ class ScopeReader:
             if not (checklist and self._said_fine(stems, p[0] + len(p[1])))
             and not self._a_place(stems, p[0]) and not self._a_position(stems, p[0] + len(p[1]))
         ]
-        animals = [a for a in self._animals.find_all(stems) if not _a_likeness(stems, a[0])]
+        animals = [a for a in self._animals.find_all(stems) if not _a_likeness(stems, a[0]) and not _a_chore(stems, a[0])]
         part = str(parts[0][2]) if parts else ""
         animal = ""
         if animals:
@@ -193,6 +193,16 @@ def where_one_sits(stems: list[str], k: int) -> bool:
     """Is the thing at k where someone sits or works ("how to sit AT A computer", "hunched over
     my laptop"), not what the message is about ("my laptop won't start")?"""
     return word_before(stems, k, PLACE_DETERMINERS) in SITTING_PLACE
+
+
+# Verbs of looking after an animal ("walk the dog", "lift the cat"): the animal is what the person
+# does something with, not what the message is about ("is it ok to walk the dog with a bad back").
+CHORES = frozenset(stem(w) for w in ("walk", "feed", "lift", "carry", "bath", "wash", "groom", "brush", "exercise", "hold", "muck"))
+
+
+def _a_chore(stems: list[str], start: int) -> bool:
+    """Is the animal at `start` the one a chore is done with ("walking THE DOG"), not the subject?"""
+    return word_before(stems, start, PLACE_DETERMINERS, reach=2) in CHORES
 
 
 def _a_likeness(stems: list[str], start: int) -> bool:
