@@ -589,7 +589,8 @@ def test_the_part_or_animal_is_named_with_the_right_article(engine: AnswerEngine
 @pytest.mark.parametrize(
     "text, topic",
     [("been hittin da gym 7 days a wk, cn overtrainin giv me bak spasms", "too-much-exercise"),
-     ("wen can i go bak to wrk afta a bak spasm", "recover-carefully")],
+     ("wen can i go bak to wrk afta a bak spasm", "recover-carefully"),
+     ("wots a back spasm exactly", "what-is-a-spasm")],  # "wots": what's, not a typo of "wait"
 )
 def test_text_speak_for_everyday_words_is_folded(engine: AnswerEngine, text: str, topic: str) -> None:
     reply = engine.answer(text)

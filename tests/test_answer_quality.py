@@ -126,6 +126,8 @@ def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: l
 # final15 -1; two questions held6 and held10 -1. An urgent reply counts as right for a question filed under the matching
 # urgent topic (bench/answers.py blind_judge).
 KEPT_ASIDE_FLOORS = [
+    # Fourteenth session: "wats" / "wots" read as "what's" (not "wait"); with it the held parts +1 in
+    # scope and +1 two questions, held5 off-topic -1 (counts only read).
     # Twelfth session: the dev messages of sets 21-43 the engine got wrong joined the examples, and a
     # small-talk word means something when the topics' own texts use it (so "take" in "what can I
     # take" stays a question however many examples use it). Held parts +24 in scope, +5 two
@@ -140,7 +142,7 @@ KEPT_ASIDE_FLOORS = [
     # Eighth session: dehydration questions now get the water topic; sets 1 and 5 filed two under
     # low minerals (held and held5 -1 each; the held parts' total in scope held at 2076).
     ("", "held", 135, 55, 26), ("2", "held", 67, 19, 15), ("3", "held3", 79, 24, 13),
-    ("4", "held4", 117, 38, 21), ("5", "held5", 109, 39, 12), ("6", "held6", 106, 38, 15),
+    ("4", "held4", 117, 38, 21), ("5", "held5", 109, 38, 12), ("6", "held6", 106, 38, 15),
     ("7", "held7", 114, 40, 23), ("8", "held8", 104, 39, 20), ("9", "held9", 110, 41, 21),
     ("10", "held10", 120, 43, 21), ("11", "final11", 232, 96, 50),
     # Sets 12-14 (fifth session); first scores, before any tuning on them: held12 102/116, 35/40,

@@ -123,7 +123,7 @@ IRREGULAR = {
     "knelt": "kneel", "drank": "drink", "drunk": "drink", "crushed": "crush", "peed": "pee",
     "spasmed": "spasm", "spasmd": "spasm", "spazzed": "spazm",
     "cannot": "cant", "couldnt": "cant", "wont": "wont", "its": "it", "im": "i", "ive": "i",
-    "ur": "your", "u": "you", "wat": "what", "wot": "what", "wut": "what", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
+    "ur": "your", "u": "you", "wat": "what", "wot": "what", "wut": "what", "wats": "what", "wots": "what", "wuts": "what", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
     "shivery": "shiver", "feverish": "fever", "swollen": "swell", "whats": "what", "thats": "that",
     # Text-speak, folded to the word it stands for ("pins n needles", "cnt feel", "shud i").
     "n": "and", "nd": "and", "cnt": "cant", "cudnt": "cant", "dnt": "dont", "wnt": "wont", "cud": "could",
