@@ -1122,3 +1122,30 @@ def test_a_part_that_says_how_someone_lies_is_not_what_hurts(engine: AnswerEngin
     """ "Knees up" says how the person lies; the pain that never eases is still the back's sign."""
     reply = engine.answer("nothing eases it, tried lying flat with my knees up. the pain is there all the time")
     assert reply.kind == "urgent" and reply.flag == "constant-night"
+
+
+@pytest.mark.parametrize(
+    "text", ["can falling down cause a back spasm?", "does an accident ever lead to back spasms", "spasms after a tumble?"]
+)
+def test_a_general_question_about_falls_gets_the_answer_that_names_the_emergency(engine: AnswerEngine, text: str) -> None:
+    # Nobody in it fell: the muscle injury answer, which itself says to call 999 after a serious
+    # fall or crash, is the reply, not a safety question about an accident nobody had.
+    reply = engine.answer(text)
+    assert (reply.kind, reply.topics[0]) == ("answer", "muscle-injury")
+    assert all(n in reply.text for n in ("112", "911", "999"))
+
+
+@pytest.mark.parametrize(
+    "text", ["I fell down, can falling cause a back spasm?", "my dad fell, can a fall cause back spasms", "we were in an accident, can that cause back spasms"]
+)
+def test_a_fall_that_happened_to_someone_is_still_asked_about(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.check) == ("check", "check-injury")
+
+
+def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path: Path) -> None:
+    shutil.copytree(DEFAULT_CONTENT_DIR, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "redflags.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('answered_by = ["muscle-injury"]', 'answered_by = ["ice-or-heat"]'), encoding="utf-8")
+    with pytest.raises(ContentError, match="ice-or-heat"):
+        AnswerEngine.from_dir(tmp_path)

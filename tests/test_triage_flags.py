@@ -132,6 +132,15 @@ def test_check_content_on_a_copy_with_a_mistyped_flag(tmp_path):
     assert problems == ["triage.toml: questions[cauda_equina].flags: 'ce-sadle' is not a flag in redflags.toml"]
 
 
+def test_check_content_on_a_copy_with_a_mistyped_answering_topic(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, root)
+    flags_file = root / "redflags.toml"
+    flags_file.write_text(flags_file.read_text("utf-8").replace('answered_by = ["muscle-injury"]', 'answered_by = ["muscle-injry"]'), "utf-8")
+    problems, _ = checks.check_all(root)
+    assert problems == ["redflags.toml: check-injury: answered_by: unknown topic 'muscle-injry'"]
+
+
 def test_check_content_wants_the_numbers_and_the_places():
     assert checks._triage_editorial(TRIAGE) == []
     outcomes = TRIAGE.outcomes

@@ -67,6 +67,7 @@ RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})  # "back to work", "ba
 FOLLOW_UP_FIRST = frozenset({"and", "also", "plus"})  # stems that open a follow-up question
 ACK_FIRST = frozenset({"ok", "okay", "cheer", "thank", "thanks", "right", "so", "great"})  # ... after one of these
 WRITER = frozenset({"i", "me", "myself"})  # stems: the writer speaks of themselves
+PERSONAL = WRITER | {"my", "mine", "we", "us", "our"}  # ... or of something of theirs
 MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.25  # one part of a two-question message: share of its words a topic must explain
@@ -278,6 +279,15 @@ class AnswerEngine:
         self._also_causes = {
             i: self._keyword_terms(content.topics[t]) for i, t in enumerate(self._topic_ids) if t in framing.cause_topics
         }
+        # A topic that answers a safety question must say when to call for help (ids the content
+        # doesn't have are skipped, like categories above; check-content reports them).
+        problems = [
+            f"redflags.toml: {c.id}: answered_by: topic '{t}' must name 112, 911 and 999"
+            for c in redflags.checks for t in c.answered_by
+            if t in content.topics and c.level == "emergency" and not all(n in content.topics[t].body for n in ("112", "911", "999"))
+        ]
+        if problems:
+            raise ContentError(problems)
         known_flags = {f.id for f in redflags.flags} | {"none"}
         unknown = sorted({label for label, _ in flag_examples or () if label not in known_flags})
         if unknown:
@@ -690,6 +700,8 @@ class AnswerEngine:
             # Naming no back, and most like the messages people wrote about something else.
             reply = self._no_match()
         check = finding.check
+        if check and self._answers_the_check(check, finding, reply, tokens, text or ""):
+            return reply
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
         # over in the match" or "the toilet seat is loose" is not a warning sign.
         elsewhere = query.subject.animal or (query.subject.part and not query.subject.back)
@@ -697,6 +709,17 @@ class AnswerEngine:
             return Reply("check", reply.topics, reply.score, check.question, level=check.level,
                          flag=check.flag, check=check.id, then=reply)
         return reply
+
+    def _answers_the_check(self, check: Check, finding: Finding, reply: Reply, tokens: list[Token], text: str) -> bool:
+        """A general question about an area ("can a fall cause back spasms?"), naming nobody it
+        happened to and telling nothing that happened, whose answer itself says when the sign means
+        help now: the answer is enough. A sign in doubt, anyone in the message ("I fell", "my son",
+        "we") or an event ("fell over in the garden yesterday") keeps the question."""
+        return (not finding.in_doubt and reply.kind == "answer" and not reply.declined
+                and bool(reply.topics) and reply.topics[0] in check.answered_by
+                and bool(tokens) and ("?" in text or tokens[0].stem in self.lexicon.openers)
+                and not any(t.stem in PERSONAL or _told(t.word) for t in tokens)
+                and not self.redflags.names_someone_else(tokens))
 
     def _of_the_back(self, finding: Finding, query: Query, tokens: list[Token]) -> Finding:
         """A sign that means something only with back pain (a fever, pain at night): said of
@@ -1128,6 +1151,15 @@ def _phrase_term(phrase: tuple[str, ...]) -> str:
 def _raw_forms(stems: set[str], counts: Counter[str]) -> set[str]:
     """Known words whose stem is one of `stems` ('back', 'backs' for 'back')."""
     return {w for w in counts if stem(w) in stems}
+
+
+# Words that tell of something that happened: a past tense ("slipped", "fell") or a time.
+_TOLD_WORDS = frozenset({"fell", "fallen", "came", "took", "got", "went", "hit", "ago", "yesterday", "yday", "today",
+                         "tonight", "last", "since", "now", "just", "this", "morning", "week", "weekend"})
+
+
+def _told(word: str) -> bool:
+    return word in _TOLD_WORDS or (len(word) > 4 and word.endswith("ed"))
 
 
 def _checks_by_flag(redflags: RedFlags) -> dict[str, Check]:

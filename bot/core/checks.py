@@ -106,6 +106,11 @@ def check_all(directory: Path | str | None = None) -> tuple[list[str], str]:
             flags = None  # reported below, with the answer engine
         if flags is not None:
             problems += _triage_flags(triage, {f.id: f.level for f in flags})
+            if content is not None:
+                problems += [
+                    f"redflags.toml: {c.id}: answered_by: unknown topic '{t}'"
+                    for c in load_redflags(root / "redflags.toml").checks for t in c.answered_by if t not in content.topics
+                ]
     except ContentError as exc:
         problems += exc.problems
     try:

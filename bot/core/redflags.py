@@ -119,6 +119,9 @@ class CheckModel(StrictModel):
     # Asked only where a message touches the area, never in place of its sign when a sure match is
     # in doubt (a sign said with no back named keeps its urgent reply, as before the question).
     area_only: bool = False
+    # Topics whose answer already names this sign and what to do about it ("after a serious fall or
+    # crash, call 999"): a general question answered by one of them is not asked the question first.
+    answered_by: tuple[str, ...] = ()
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
 
@@ -243,6 +246,7 @@ class Check:
     unless: tuple[tuple[str, ...], ...] = ()
     window: int = 6
     area_only: bool = False
+    answered_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -509,7 +513,8 @@ class RedFlags:
         windows = {f.id: f.window for f in model.flag}
         checks = [
             Check(c.id, c.level, c.flag, c.question, c.needs_body, compile_patterns(c.patterns),
-                  tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6), c.area_only)
+                  tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6), c.area_only,
+                  c.answered_by)
             for c in model.check
         ]
         return cls(
