@@ -155,6 +155,19 @@ FLAG_SETS = {
     # at night, "111 or 999?").
     "dev47": ("redflags_blind_dev47.tsv", "no_alarm_blind_dev47.tsv", "dev47"),
     "held47": ("redflags_blind_dev47.tsv", "no_alarm_blind_dev47.tsv", "held47"),
+    # Round 49 (fourteenth session: people who play it down and apologise, only what they notice,
+    # two or three unrelated worries at once, very short).
+    "dev49": ("redflags_blind_dev49.tsv", "no_alarm_blind_dev49.tsv", "dev49"),
+    "held49": ("redflags_blind_dev49.tsv", "no_alarm_blind_dev49.tsv", "held49"),
+    # Round 50 (the same: shift workers, parents of toddlers, carers, cleaners, taxi drivers and
+    # students, replies to "you alright?", how long and how it changed, Indian, Ghanaian, Romanian,
+    # Brazilian and Chinese English).
+    "dev50": ("redflags_blind_dev50.tsv", "no_alarm_blind_dev50.tsv", "dev50"),
+    "held50": ("redflags_blind_dev50.tsv", "no_alarm_blind_dev50.tsv", "held50"),
+    # Round 51 (the same: lists and "and then", casual lowercase with lol/omg/ngl, older people or
+    # their grown-up children writing formally, "walk-in or A&E?").
+    "dev51": ("redflags_blind_dev51.tsv", "no_alarm_blind_dev51.tsv", "dev51"),
+    "held51": ("redflags_blind_dev51.tsv", "no_alarm_blind_dev51.tsv", "held51"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -178,7 +191,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

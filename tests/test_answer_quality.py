@@ -223,6 +223,17 @@ KEPT_ASIDE_FLOORS = [
     # Set 47 (lists and dashes, teenagers' slang, late at night, "X or Y?"); first scores: dev47
     # 157/174, 58/60, 28/36; held47 101/116, 38/40, 17/24.
     ("47", "held47", 101, 38, 17),
+    # Set 49 (fourteenth session: sorry-to-ask and hedged questions, the question left implied, a
+    # second unrelated remark, very short); first scores: dev49 157/174, 52/60, 33/36; held49
+    # 100/116, 38/40, 17/24.
+    ("49", "held49", 100, 38, 17),
+    # Set 50 (shift workers, parents, carers, cleaners, drivers and students, small talk first, how
+    # long it has lasted, Indian, Ghanaian, Romanian, Brazilian and Chinese English); first scores:
+    # dev50 156/174, 58/60, 26/36; held50 106/116, 39/40, 22/24.
+    ("50", "held50", 106, 39, 22),
+    # Set 51 (fragments and "and then", lol/omg/ngl, older people writing formally, "should I / can
+    # I / is it bad to"); first scores: dev51 150/174, 55/60, 32/36; held51 103/116, 38/40, 17/24.
+    ("51", "held51", 103, 38, 17),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.

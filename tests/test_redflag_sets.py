@@ -48,8 +48,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36-39, 41-43 and 45-47 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60, "held41": 60, "held42": 60, "held43": 60, "held45": 60, "held46": 60, "held47": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36-39, 41-43, 45-47 and 49-51 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60, "held41": 60, "held42": 60, "held43": 60, "held45": 60, "held46": 60, "held47": 60, "held49": 60, "held50": 60, "held51": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -183,6 +183,17 @@ def test_held_rows_do_not_regress(results) -> None:
      # night, "111 or 999?"): dev47 54/56 (54 caught), 62/70, 4/96; held47 39/40 (39 caught), 45/50,
      # 1/64.
      ("dev47", 54, 54, 62, 4), ("held47", 39, 39, 45, 1),
+     # Round 49 first (fourteenth session: playing it down and apologising, only what they notice,
+     # two or three worries at once, very short): dev49 51/56 (51 caught), 67/70, 2/96; held49
+     # 37/40 (39 caught), 45/50, 0/64.
+     ("dev49", 51, 51, 67, 2), ("held49", 37, 39, 45, 0),
+     # Round 50 first (shift workers, parents, carers and drivers, "you alright?", how it changed,
+     # Indian, Ghanaian, Romanian, Brazilian and Chinese English): dev50 53/56 (56 caught), 62/70,
+     # 2/96; held50 36/40 (37 caught), 46/50, 0/64.
+     ("dev50", 53, 56, 62, 2), ("held50", 36, 37, 46, 0),
+     # Round 51 first (lists and "and then", lol/omg/ngl, older people writing formally, "walk-in
+     # or A&E?"): dev51 49/56 (52 caught), 65/70, 0/96; held51 36/40 (37 caught), 46/50, 3/64.
+     ("dev51", 49, 52, 65, 0), ("held51", 36, 37, 46, 3),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
      ("final22", 78, 80, 97, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
@@ -237,7 +248,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47")
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47", "49", "50", "51")
      for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30", "final32", "final35", "final40", "final44"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
