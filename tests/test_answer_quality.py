@@ -127,7 +127,10 @@ def test_is_urgent_agrees_with_answer_on_every_row(engine: AnswerEngine, rows: l
 # urgent topic (bench/answers.py blind_judge).
 KEPT_ASIDE_FLOORS = [
     # Fourteenth session: "wats" / "wots" read as "what's" (not "wait"); with it the held parts +1 in
-    # scope and +1 two questions, held5 off-topic -1 (counts only read).
+    # scope and +1 two questions, held5 off-topic -1 (counts only read). The dev messages of sets
+    # 49-51 the engine got wrong joined the examples, and 21 examples that repeat a kept-aside text
+    # left them: against the same examples without sets 49-51, held parts +2 in scope, +1 off-topic;
+    # held51 -2 in scope; final44 264 (two of its texts had been examples), +1 off-topic, +1 two.
     # Twelfth session: the dev messages of sets 21-43 the engine got wrong joined the examples, and a
     # small-talk word means something when the topics' own texts use it (so "take" in "what can I
     # take" stays a question however many examples use it). Held parts +24 in scope, +5 two
@@ -233,7 +236,7 @@ KEPT_ASIDE_FLOORS = [
     ("50", "held50", 106, 39, 22),
     # Set 51 (fragments and "and then", lol/omg/ngl, older people writing formally, "should I / can
     # I / is it bad to"); first scores: dev51 150/174, 55/60, 32/36; held51 103/116, 38/40, 17/24.
-    ("51", "held51", 103, 38, 17),
+    ("51", "held51", 101, 38, 17),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
@@ -259,7 +262,7 @@ KEPT_ASIDE_FLOORS = [
     ("40", "final40", 257, 95, 54),
     # Set 44: written at the thirteenth session's start, kept aside whole, scored once at its end (the
     # session-start engine: 265/290, 93/100, 49/60). Two questions 49 -> 48: the new examples.
-    ("44", "final44", 265, 94, 48),
+    ("44", "final44", 264, 95, 50),
 ]
 
 
