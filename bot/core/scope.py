@@ -78,6 +78,10 @@ class ScopeReader:
             return False  # "I'm back", "back to back matches"
         if prev == "for" and nxt not in sc.thing_words:
             return True  # "exercises for back", "go to A&E for back"; not "for back pay"
+        # "Back is sore as", "back has been killing me": the back said to hurt, as a clause's
+        # subject, whatever came before it ("can't get warm, back is sore").
+        if nxt in SAID_OF_BACK and any(w in self._troubles for w in stems[k + 2 : k + 6]):
+            return True
         # "come back", "send the shoes back": a return word up to three words before, with no
         # owner ("my", "lower") in between.
         if any(w in sc.return_words for w in stems[max(0, k - 3) : k]):
@@ -174,6 +178,7 @@ class ScopeReader:
         return Subject(back=bool(backs), part=part, animal=animal, acute=acute, gone=gone, sore_part=sore)
 
 
+SAID_OF_BACK = frozenset({"is", "has", "was", "been", "feel", "keep", "still", "are"})  # stems
 LIKENESS_SKIP = frozenset({"a", "an", "charli", "charley"})  # "like A dog", "like a CHARLIE horse"
 
 
