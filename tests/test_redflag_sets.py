@@ -112,7 +112,9 @@ def test_held_rows_do_not_regress(results) -> None:
      ("dev12", 63, 64, 68, 0), ("held12", 44, 48, 43, 3), ("dev13", 55, 55, 69, 0), ("held13", 37, 39, 47, 6),
      ("final14", 79, 79, 97, 3), ("dev16", 53, 56, 70, 0), ("held16", 36, 40, 47, 1),
      ("dev18", 56, 56, 69, 1), ("held18", 34, 37, 45, 1), ("held2", 45, 47, 56, 0),
-     ("dev19", 64, 64, 69, 3), ("held19", 39, 45, 42, 4), ("dev20", 54, 56, 69, 0), ("held20", 40, 40, 48, 5),
+     # held20 false alarms 5 -> 6 in the fourteenth session: "almost gave way" now counts as a leg
+     # giving way (held16 +1 same day); one must-not-alarm message says so of one leg.
+     ("dev19", 64, 64, 69, 3), ("held19", 39, 45, 42, 4), ("dev20", 54, 56, 69, 0), ("held20", 40, 40, 48, 6),
      ("final17", 78, 80, 96, 1),
      # Seventh session (floors of older parts raised to what was measured at its end). Round 21 first: dev21 56/56, 68/70, 5/96; held21 39/40 (40 caught), 42/50,
      # 1/64. Round 23 first: dev23 51/56, 61/70, 4/96; held23 38/40 (40 caught), 45/50, 2/64.

@@ -1149,3 +1149,42 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
     path.write_text(path.read_text(encoding="utf-8").replace('answered_by = ["muscle-injury"]', 'answered_by = ["ice-or-heat"]'), encoding="utf-8")
     with pytest.raises(ContentError, match="ice-or-heat"):
         AnswerEngine.from_dir(tmp_path)
+
+
+# Fourteenth session, from the dev parts of rounds 49-51 (own sentences; each got no urgent reply
+# from the session-start engine).
+@pytest.mark.parametrize(
+    ("text", "sign", "level"),
+    [
+        # The back named after a comma is the back, whatever came before ("can't get warm, back ...").
+        ("teeth chattering all evening, can't get warm, back is killing me", "fever-unwell", "same_day"),
+        ("face has gone gaunt, back has been giving me grief for weeks", "weight-loss", "same_day"),
+        ("the ache has spread from my lower back down both legs into my heels", "both-legs", "emergency"),
+        ("back's been sore for weeks and I've lost weight, I'm not following any diet", "weight-loss", "same_day"),
+        ("his rings keep falling off these days and his lower back hurts", "weight-loss", "same_day"),
+        ("my joggers won't stay up any more and my back aches", "weight-loss", "same_day"),
+        # "On top of me" is no longer dropped with "on top of that".
+        ("the tractor rolled on top of me in the field and my back is agony", "serious-injury", "emergency"),
+        ("a snowboarder skied into me at top speed, my back is wrecked", "serious-injury", "emergency"),
+        ("whenever I hack up phlegm my back is agony", "cough-sneeze", "same_day"),
+        ("my flatmate takes drugs intravenously and has bad back pain", "infection-risk", "same_day"),
+        ("his back aches whichever way he lies, day and evening", "constant-night", "same_day"),
+        ("the pain is the same whether I'm up or lying down", "constant-night", "same_day"),
+        # "Almost gave way" is a weak leg already, not a denial like "almost tripped".
+        ("my right leg almost gave way on the stairs since the spasm", "one-leg-nerve", "same_day"),
+    ],
+)
+def test_signs_found_in_the_fourteenth_sessions_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.flag, reply.level) == ("urgent", sign, level)
+
+
+def test_on_top_of_a_worry_is_still_no_sign_of_the_upper_back(engine: AnswerEngine) -> None:
+    # "On top of my back spasm" must not read as "top of my back" (pain between the shoulder blades).
+    assert engine.answer("got toothache on top of my back spasm this week").kind != "urgent"
+    assert engine.answer("on top of that my back spasm is back").kind != "urgent"
+
+
+def test_going_down_hard_in_a_game_is_asked_about(engine: AnswerEngine) -> None:
+    reply = engine.answer("went down hard playing netball, back spasming now")
+    assert (reply.kind, reply.check) == ("check", "check-injury")

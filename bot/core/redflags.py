@@ -825,7 +825,10 @@ class RedFlags:
                     and not any(w.stem in WRITER_WORDS for w in index.tokens[k + 1 :] if w.clause == clause))
             ):
                 return True
-        # ... or the other person is part of the sign itself ("NAN had a fall").
+        # ... or the other person is part of the sign itself ("NAN had a fall"), unless it happened
+        # to the writer ("two lads landed on top of ME").
+        if any(t.stem in ("me", "us") and t.clause == index.tokens[stop - 1].clause for t in index.tokens[stop : stop + 5]):
+            return False
         for k in range(start, stop):
             if index.tokens[k].stem in self._others and any(
                 index.tokens[j].stem in HAVING for j in range(k + 1, min(k + 3, len(index.tokens)))
