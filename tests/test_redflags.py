@@ -431,9 +431,12 @@ def test_a_back_sign_said_of_another_body_part_is_not_that_sign(engine: AnswerEn
 
 
 @pytest.mark.parametrize("text", ["i think i have the flu what should i do", "fever", "ive got the flu what should i take"])
-def test_a_back_sign_with_no_body_named_is_asked_about_not_assumed(engine: AnswerEngine, text: str) -> None:
+def test_a_back_sign_with_no_body_named_is_not_assumed(engine: AnswerEngine, text: str) -> None:
+    # Not the urgent reply; since the fourteenth session not the fever question either, but the
+    # decline that says when a fever with back pain means being seen today.
     reply = engine.answer(text)
-    assert (reply.kind, reply.level, reply.check) == ("check", "same_day", "check-fever")
+    assert (reply.kind, reply.declined) == ("no_match", True)
+    assert "get seen today" in reply.text
 
 
 @pytest.mark.parametrize(
@@ -648,10 +651,16 @@ def test_real_english_words_are_never_corrected_into_red_flag_words():
         assert [t.word for t in engine.normaliser.tokens(typo)] == [fixed]
 
 
-def test_someone_elses_sign_with_no_back_named_is_asked_not_alarmed(engine: AnswerEngine) -> None:
-    reply = engine.answer("my toddler has a fever, when should I call the doctor?")
-    assert (reply.kind, reply.check) == ("check", "check-fever")
+def test_a_fever_with_no_back_is_declined_saying_when_it_matters(engine: AnswerEngine) -> None:
+    # Fourteenth session: the blind off-topic sets filed "my toddler has a fever" and "how long does
+    # flu last" as not ours; asking "do you have a fever?" there was a question nobody needed.
+    for text in ("my toddler has a fever, when should I call the doctor?", "how long does flu usually last"):
+        reply = engine.answer(text)
+        assert reply.kind == "no_match" and reply.declined and reply.check is None
+        assert "back pain as well as a fever" in reply.text and "111" in reply.text
+    # With a back, or as one of our questions, the sign is still asked about or answered.
     assert engine.answer("I have a fever, should I see a doctor").kind == "urgent"
+    assert engine.answer("my back is in spasm and I feel shivery and poorly").kind in ("urgent", "check")
 
 
 def test_a_minor_accident_is_asked_about_a_crash_is_an_emergency(engine: AnswerEngine) -> None:

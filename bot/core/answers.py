@@ -702,6 +702,11 @@ class AnswerEngine:
         check = finding.check
         if check and self._answers_the_check(check, finding, reply, tokens, text or ""):
             return reply
+        if check and check.without_back and not query.subject.back and not query.anchored:
+            # A fever or the flu with no back in the message ("how long do flu symptoms last", "my
+            # toddler has a fever") is not ours to ask about: declined, saying when the sign WITH
+            # back pain means help.
+            return self._declined(escape(check.without_back))
         # An area check (not an emergency in doubt) is asked only about a person's body: "who fell
         # over in the match" or "the toilet seat is loose" is not a warning sign.
         elsewhere = query.subject.animal or (query.subject.part and not query.subject.back)

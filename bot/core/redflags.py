@@ -122,6 +122,9 @@ class CheckModel(StrictModel):
     # Topics whose answer already names this sign and what to do about it ("after a serious fall or
     # crash, call 999"): a general question answered by one of them is not asked the question first.
     answered_by: tuple[str, ...] = ()
+    # Said instead of the question when the message names no back and asks none of our questions
+    # ("how long does flu last"): the sign alone is not ours, but it is with back pain.
+    without_back: str = Field(default="", max_length=400)
     patterns: tuple[tuple[str, ...], ...] = Field(min_length=1)
 
 
@@ -247,6 +250,7 @@ class Check:
     window: int = 6
     area_only: bool = False
     answered_by: tuple[str, ...] = ()
+    without_back: str = ""
 
 
 @dataclass(frozen=True)
@@ -514,7 +518,7 @@ class RedFlags:
         checks = [
             Check(c.id, c.level, c.flag, c.question, c.needs_body, compile_patterns(c.patterns),
                   tuple(_phrase(u) for u in c.unless if _phrase(u)), c.window or windows.get(c.flag, 6), c.area_only,
-                  c.answered_by)
+                  c.answered_by, c.without_back)
             for c in model.check
         ]
         return cls(
