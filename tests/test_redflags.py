@@ -1197,3 +1197,16 @@ def test_on_top_of_a_worry_is_still_no_sign_of_the_upper_back(engine: AnswerEngi
 def test_going_down_hard_in_a_game_is_asked_about(engine: AnswerEngine) -> None:
     reply = engine.answer("went down hard playing netball, back spasming now")
     assert (reply.kind, reply.check) == ("check", "check-injury")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fell at the bus stop yesterday, could that cause spasms?",  # a bus stop is no bus
+        "long story short, I tripped in the garden and now my back spasms",  # a story is no storey
+        "my back caught while I was tying my shoes and now I can't straighten up",  # the bend, not foot drop
+        "my back caught as I was tying my shoe, toes fine, what now?",
+    ],
+)
+def test_words_that_only_look_like_a_sign_get_no_urgent_reply(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent"
