@@ -710,3 +710,22 @@ def test_review_cases_that_are_not_about_the_back(engine: AnswerEngine, text: st
 def test_lifting_a_load_or_moving_on_a_long_haul_is_answered_without_the_back_named(engine: AnswerEngine, text: str, topic: str) -> None:
     reply = engine.answer(text)
     assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Where a child is carried is no hip problem (fourteenth session, dev rounds 49 and 50).
+        ("carrying the twins on one hip each day, could that cause spasms?", "posture-and-lifting"),
+        # "Head to A&E" is going there, not a head.
+        ("what signs mean I should head to the emergency department?", "emergency-signs"),
+    ],
+)
+def test_a_word_for_a_body_part_used_otherwise_is_not_a_part(engine: AnswerEngine, text: str, topic: str) -> None:
+    reply = engine.answer(text)
+    assert reply.kind == "answer" and reply.topics[0] == topic
+
+
+def test_a_part_that_hurts_after_carrying_is_still_that_part(engine: AnswerEngine) -> None:
+    reply = engine.answer("bruise on my hip from carrying boxes")
+    assert reply.kind == "no_match" and "hip" in reply.text

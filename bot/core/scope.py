@@ -30,6 +30,7 @@ PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  #
 GENERIC_ASKS = frozenset({"why"})  # "why does ...": a question about spasms in general ("how do I ..." asks for help)
 GENERIC_VERBS = frozenset({"does", "do", "doe"})
 PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
+CARRY_WORDS = frozenset({"carr", "hold", "held", "balanc", "perch", "sling", "slung", "lug"})  # stems
 PLACE_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "our", "their", "both"})  # "between MY knees", "at A desk"
 POSITION_AFTER = frozenset({"up", "bent", "raised", "tucked", "together", "apart"})  # "lying with my knees up"
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
@@ -112,7 +113,11 @@ class ScopeReader:
     @staticmethod
     def _a_place(stems: list[str], start: int) -> bool:
         """Is the part at `start` only where something is put ("a pillow BETWEEN my knees", "a lump
-        UNDER my shoulder blade"), not what the message is about?"""
+        UNDER my shoulder blade") or carried ("carrying my toddler ON one hip"), not what the
+        message is about?"""
+        before = word_before(stems, start, PLACE_DETERMINERS | {"one"}, reach=2)
+        if before == "on" and any(w in CARRY_WORDS for w in stems[max(0, start - 8) : start]):
+            return True
         return word_before(stems, start, PLACE_DETERMINERS) in PLACE_WORDS
 
     @staticmethod
