@@ -1181,6 +1181,9 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         ("the pain is the same whether I'm up or lying down", "constant-night", "same_day"),
         # "Almost gave way" is a weak leg already, not a denial like "almost tripped".
         ("my right leg almost gave way on the stairs since the spasm", "one-leg-nerve", "same_day"),
+        # Euphemisms for erection trouble.
+        ("he's been having difficulties in the bedroom since his back went", "ce-sexual", "emergency"),
+        ("back spasm for a week and my manhood is not standing like before", "ce-sexual", "emergency"),
     ],
 )
 def test_signs_found_in_the_fourteenth_sessions_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
