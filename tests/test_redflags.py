@@ -1181,6 +1181,10 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         ("the pain is the same whether I'm up or lying down", "constant-night", "same_day"),
         # "Almost gave way" is a weak leg already, not a denial like "almost tripped".
         ("my right leg almost gave way on the stairs since the spasm", "one-leg-nerve", "same_day"),
+        # Hay fever's sneezes, a cough's bark, and "nearly made me collapse" (how bad, not a denial).
+        ("my hay fever is awful and every time it sets me off my lower back seizes", "cough-sneeze", "same_day"),
+        ("a sneeze nearly made me collapse, my back is wrecked", "cough-sneeze", "same_day"),
+        ("each time he barks his back goes into agony", "cough-sneeze", "same_day"),
         # Euphemisms for erection trouble.
         ("he's been having difficulties in the bedroom since his back went", "ce-sexual", "emergency"),
         ("back spasm for a week and my manhood is not standing like before", "ce-sexual", "emergency"),
@@ -1213,3 +1217,8 @@ def test_going_down_hard_in_a_game_is_asked_about(engine: AnswerEngine) -> None:
 )
 def test_words_that_only_look_like_a_sign_get_no_urgent_reply(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "urgent"
+
+
+@pytest.mark.parametrize("text", ["I have hay fever and a back spasm, what can I take?", "my hay fever is bad this week and my back spasm is easing"])
+def test_hay_fever_is_no_fever_and_no_sign_by_itself(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind not in ("urgent", "check")
