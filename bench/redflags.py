@@ -184,6 +184,8 @@ FLAG_SETS = {
     "final40": ("redflags_blind_final40.tsv", "no_alarm_blind_final40.tsv", "final40"),
     # Round 44, written at the start of the thirteenth session and kept aside whole: scored once, at its end.
     "final44": ("redflags_blind_final44.tsv", "no_alarm_blind_final44.tsv", "final44"),
+    # Round 48, written at the start of the fourteenth session and kept aside whole: scored once, at its end.
+    "final48": ("redflags_blind_final48.tsv", "no_alarm_blind_final48.tsv", "final48"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -202,6 +204,7 @@ ANSWER_SPLITS = {
     "final35": ("answers_blind35.tsv", "final35"),
     "final40": ("answers_blind40.tsv", "final40"),
     "final44": ("answers_blind44.tsv", "final44"),
+    "final48": ("answers_blind48.tsv", "final48"),
 }
 
 
