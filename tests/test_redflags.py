@@ -1222,3 +1222,11 @@ def test_words_that_only_look_like_a_sign_get_no_urgent_reply(engine: AnswerEngi
 @pytest.mark.parametrize("text", ["I have hay fever and a back spasm, what can I take?", "my hay fever is bad this week and my back spasm is easing"])
 def test_hay_fever_is_no_fever_and_no_sign_by_itself(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind not in ("urgent", "check")
+
+
+def test_what_landed_on_the_writer_is_the_writers_accident_not_the_other_persons(engine: AnswerEngine) -> None:
+    # "Two lads landed on top of ME": the writer's injury, though the lads are named in the sign.
+    reply = engine.answer("big tackle at footy, two lads landed on top of me, my back is in spasm")
+    assert (reply.kind, reply.flag) == ("urgent", "serious-injury")
+    # ... but "Nan had a fall and rang me" is still Nan's fall: "me" is who she rang.
+    assert engine.answer("nan had a fall and rang me, my back is sore from lifting her").kind != "urgent"

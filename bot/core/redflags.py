@@ -269,6 +269,7 @@ class Finding:
 
 
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
+ONTO = frozenset({"of", "on", "onto", "into", "at", "over", "against"})  # stems: what landed on "me"
 RAW_KEY = "="  # RedFlags._keyed: an exact word's key, apart from the stems
 HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
 # "Has" before one of these is the other person seeing or saying, not having: "my wife HAS NOTICED a
@@ -829,9 +830,13 @@ class RedFlags:
                     and not any(w.stem in WRITER_WORDS for w in index.tokens[k + 1 :] if w.clause == clause))
             ):
                 return True
-        # ... or the other person is part of the sign itself ("NAN had a fall"), unless it happened
-        # to the writer ("two lads landed on top of ME").
-        if any(t.stem in ("me", "us") and t.clause == index.tokens[stop - 1].clause for t in index.tokens[stop : stop + 5]):
+        # ... or the other person is part of the sign itself ("NAN had a fall"), unless it landed
+        # on the writer ("two lads landed on top OF ME", "a van went INTO US"), not "Nan fell and rang me".
+        clause_end = index.tokens[stop - 1].clause
+        if any(
+            index.tokens[j].stem in ("me", "us") and index.tokens[j].clause == clause_end and index.tokens[j - 1].stem in ONTO
+            for j in range(stop, min(stop + 5, len(index.tokens)))
+        ):
             return False
         for k in range(start, stop):
             if index.tokens[k].stem in self._others and any(
