@@ -1134,7 +1134,7 @@ def test_a_part_that_says_how_someone_lies_is_not_what_hurts(engine: AnswerEngin
 
 
 @pytest.mark.parametrize(
-    "text", ["can falling down cause a back spasm?", "does an accident ever lead to back spasms", "spasms after a tumble?"]
+    "text", ["can falling down cause a back spasm?", "does an accident ever lead to back spasms", "could a tumble give you back spasms?"]
 )
 def test_a_general_question_about_falls_gets_the_answer_that_names_the_emergency(engine: AnswerEngine, text: str) -> None:
     # Nobody in it fell: the muscle injury answer, which itself says to call 999 after a serious
@@ -1145,7 +1145,8 @@ def test_a_general_question_about_falls_gets_the_answer_that_names_the_emergency
 
 
 @pytest.mark.parametrize(
-    "text", ["I fell down, can falling cause a back spasm?", "my dad fell, can a fall cause back spasms", "we were in an accident, can that cause back spasms"]
+    "text", ["I fell down, can falling cause a back spasm?", "my dad fell, can a fall cause back spasms", "we were in an accident, can that cause back spasms",
+             "after a fall, back spasms, help?", "spasms after a tumble?"]  # told, not asked in general
 )
 def test_a_fall_that_happened_to_someone_is_still_asked_about(engine: AnswerEngine, text: str) -> None:
     reply = engine.answer(text)
@@ -1226,7 +1227,30 @@ def test_hay_fever_is_no_fever_and_no_sign_by_itself(engine: AnswerEngine, text:
 
 def test_what_landed_on_the_writer_is_the_writers_accident_not_the_other_persons(engine: AnswerEngine) -> None:
     # "Two lads landed on top of ME": the writer's injury, though the lads are named in the sign.
-    reply = engine.answer("big tackle at footy, two lads landed on top of me, my back is in spasm")
+    reply = engine.answer("huge hit at rugby, two lads landed on top of me, my back's been in spasm since")
     assert (reply.kind, reply.flag) == ("urgent", "serious-injury")
     # ... but "Nan had a fall and rang me" is still Nan's fall: "me" is who she rang.
-    assert engine.answer("nan had a fall and rang me, my back is sore from lifting her").kind != "urgent"
+    for text in ("nan had a fall and rang me, my back is sore from lifting her", "my back is sore, nan had a fall in front of me",
+                 "nan had a fall and landed on me, my back is sore"):
+        assert engine.answer(text).kind != "urgent", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "struggling to sleep in the bedroom because of my back spasm",
+        "getting downstairs is hard, im not standing up straight",
+        "I rub cream down both legs after my back stretches",
+        "my toddler rolled on top of me in bed and my back twinged",
+        "is it ok to use a heat pad on it whether im sitting or lying down?",
+        "my hayfever is bad every time I go outside and my back spasm is too",
+        "the curtain rings are loose and my back aches",
+        "they gave me fluids intravenously in hospital and my back aches from the bed",
+        "I ran into problems lifting the sofa, now I'm flat out on the floor with a back spasm",
+        "I nearly went flying down the stairs but grabbed the rail, back twinged",
+    ],
+)
+def test_the_fourteenth_sessions_wordings_do_not_alarm_on_ordinary_messages(engine: AnswerEngine, text: str) -> None:
+    # A review of this session's new patterns found each of these alarmed; each pattern now needs
+    # the word that makes it the sign (a pain word, a heavy thing, a sneeze, whose ring ...).
+    assert engine.answer(text).kind != "urgent", text

@@ -279,8 +279,8 @@ class AnswerEngine:
         self._also_causes = {
             i: self._keyword_terms(content.topics[t]) for i, t in enumerate(self._topic_ids) if t in framing.cause_topics
         }
-        # A topic that answers a safety question must say when to call for help (ids the content
-        # doesn't have are skipped, like categories above; check-content reports them).
+        # A topic that answers an emergency safety question must name the emergency numbers (ids the
+        # content doesn't have are skipped, like categories above; check-content reports them).
         problems = [
             f"redflags.toml: {c.id}: answered_by: topic '{t}' must name 112, 911 and 999"
             for c in redflags.checks for t in c.answered_by
@@ -700,7 +700,7 @@ class AnswerEngine:
             # Naming no back, and most like the messages people wrote about something else.
             reply = self._no_match()
         check = finding.check
-        if check and self._answers_the_check(check, finding, reply, tokens, text or ""):
+        if check and self._answers_the_check(check, finding, reply, tokens):
             return reply
         if check and check.without_back and not query.subject.back and not query.anchored:
             # A fever or the flu with no back in the message ("how long do flu symptoms last", "my
@@ -715,14 +715,14 @@ class AnswerEngine:
                          flag=check.flag, check=check.id, then=reply)
         return reply
 
-    def _answers_the_check(self, check: Check, finding: Finding, reply: Reply, tokens: list[Token], text: str) -> bool:
-        """A general question about an area ("can a fall cause back spasms?"), naming nobody it
-        happened to and telling nothing that happened, whose answer itself says when the sign means
+    def _answers_the_check(self, check: Check, finding: Finding, reply: Reply, tokens: list[Token]) -> bool:
+        """A general question about an area ("can a fall cause back spasms?"), opening like one,
+        naming nobody it happened to and telling nothing that happened, whose answer itself says when the sign means
         help now: the answer is enough. A sign in doubt, anyone in the message ("I fell", "my son",
         "we") or an event ("fell over in the garden yesterday") keeps the question."""
         return (not finding.in_doubt and reply.kind == "answer" and not reply.declined
                 and bool(reply.topics) and reply.topics[0] in check.answered_by
-                and bool(tokens) and ("?" in text or tokens[0].stem in self.lexicon.openers)
+                and bool(tokens) and tokens[0].stem in GENERAL_OPENERS
                 and not any(t.stem in PERSONAL or _told(t.word) for t in tokens)
                 and not self.redflags.names_someone_else(tokens))
 
@@ -1158,6 +1158,8 @@ def _raw_forms(stems: set[str], counts: Counter[str]) -> set[str]:
     return {w for w in counts if stem(w) in stems}
 
 
+# A question asked in general opens with one of these ("can a fall cause ...", "is a fall enough").
+GENERAL_OPENERS = frozenset({"can", "could", "does", "do", "doe", "is", "are", "will", "would", "why", "how", "what"})
 # Words that tell of something that happened: a past tense ("slipped", "fell") or a time.
 _TOLD_WORDS = frozenset({"fell", "fallen", "came", "took", "got", "went", "hit", "ago", "yesterday", "yday", "today",
                          "tonight", "last", "since", "now", "just", "this", "morning", "week", "weekend"})

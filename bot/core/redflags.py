@@ -269,7 +269,7 @@ class Finding:
 
 
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
-ONTO = frozenset({"of", "on", "onto", "into", "at", "over", "against"})  # stems: what landed on "me"
+ONTO = frozenset({"onto", "into"})  # stems: what landed on the writer ("into me"); also "on top of me"
 RAW_KEY = "="  # RedFlags._keyed: an exact word's key, apart from the stems
 HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
 # "Has" before one of these is the other person seeing or saying, not having: "my wife HAS NOTICED a
@@ -831,10 +831,12 @@ class RedFlags:
             ):
                 return True
         # ... or the other person is part of the sign itself ("NAN had a fall"), unless it landed
-        # on the writer ("two lads landed on top OF ME", "a van went INTO US"), not "Nan fell and rang me".
+        # on the writer ("two lads landed ON TOP OF ME", "a van went INTO US"); not "Nan had a fall
+        # in front of me" or "... and rang me".
         clause_end = index.tokens[stop - 1].clause
         if any(
-            index.tokens[j].stem in ("me", "us") and index.tokens[j].clause == clause_end and index.tokens[j - 1].stem in ONTO
+            index.tokens[j].stem in ("me", "us") and index.tokens[j].clause == clause_end
+            and (index.tokens[j - 1].stem in ONTO or [t.stem for t in index.tokens[max(0, j - 3) : j]] == ["on", "top", "of"])
             for j in range(stop, min(stop + 5, len(index.tokens)))
         ):
             return False

@@ -80,8 +80,9 @@ class ScopeReader:
         if prev == "for" and nxt not in sc.thing_words:
             return True  # "exercises for back", "go to A&E for back"; not "for back pay"
         # "Back is sore as", "back has been killing me": the back said to hurt, as a clause's
-        # subject, whatever came before it ("can't get warm, back is sore").
-        if nxt in SAID_OF_BACK and any(w in self._troubles for w in stems[k + 2 : k + 6]):
+        # subject ("can't get warm, back is sore"), unless right after a return word ("the pain
+        # came back, is it arthritis").
+        if nxt in SAID_OF_BACK and prev not in sc.return_words and any(w in self._troubles for w in stems[k + 2 : k + 6]):
             return True
         # "come back", "send the shoes back": a return word up to three words before, with no
         # owner ("my", "lower") in between.
