@@ -123,22 +123,21 @@ def test_check_content_refuses_unknown_or_misplaced_flags():
     ]
 
 
-def test_check_content_on_a_copy_with_a_mistyped_flag(tmp_path):
+@pytest.mark.parametrize(
+    ("file", "old", "new", "problem"),
+    [
+        ("triage.toml", '"ce-saddle"', '"ce-sadle"', "triage.toml: questions[cauda_equina].flags: 'ce-sadle' is not a flag in redflags.toml"),
+        ("redflags.toml", 'answered_by = ["muscle-injury"]', 'answered_by = ["muscle-injry"]',
+         "redflags.toml: check-injury: answered_by: unknown topic 'muscle-injry'"),
+    ],
+)
+def test_check_content_on_a_copy_with_a_mistyped_id(tmp_path, file: str, old: str, new: str, problem: str):
     root = tmp_path / "content"
     shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    triage_file = root / "triage.toml"
-    triage_file.write_text(triage_file.read_text("utf-8").replace('"ce-saddle"', '"ce-sadle"'), "utf-8")
+    path = root / file
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
     problems, _ = checks.check_all(root)
-    assert problems == ["triage.toml: questions[cauda_equina].flags: 'ce-sadle' is not a flag in redflags.toml"]
-
-
-def test_check_content_on_a_copy_with_a_mistyped_answering_topic(tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(DEFAULT_CONTENT_DIR, root)
-    flags_file = root / "redflags.toml"
-    flags_file.write_text(flags_file.read_text("utf-8").replace('answered_by = ["muscle-injury"]', 'answered_by = ["muscle-injry"]'), "utf-8")
-    problems, _ = checks.check_all(root)
-    assert problems == ["redflags.toml: check-injury: answered_by: unknown topic 'muscle-injry'"]
+    assert problems == [problem]
 
 
 def test_check_content_wants_the_numbers_and_the_places():
