@@ -31,7 +31,7 @@ from bot.core.clauses import asked, choice_sides, list_sides, question_parts, re
 from bot.core.content import Content, ContentError, Topic, load_content, plain_text
 from bot.core.flag_examples import FlagExamples, read_examples
 from bot.core.off_topic import OffTopicExamples
-from bot.core.redflags import Check, Finding, RedFlags, load_redflags
+from bot.core.redflags import WRITER_WORDS, Check, Finding, RedFlags, load_redflags
 from bot.core.scope import ScopeReader, Subject, where_one_sits
 from bot.core.telegram_html import escape
 from bot.core.text import (
@@ -67,7 +67,6 @@ RETURN_NEXT = frozenset({"to", "in", "into", "at", "on"})  # "back to work", "ba
 FOLLOW_UP_FIRST = frozenset({"and", "also", "plus"})  # stems that open a follow-up question
 ACK_FIRST = frozenset({"ok", "okay", "cheer", "thank", "thanks", "right", "so", "great"})  # ... after one of these
 WRITER = frozenset({"i", "me", "myself"})  # stems: the writer speaks of themselves
-PERSONAL = WRITER | {"my", "mine", "we", "us", "our"}  # ... or of something of theirs
 MEDICINE_RATIO = 0.85  # a medicine question takes the medicines topic if it scores this share of the best
 RELATED_RATIO = 0.6  # a runner-up scoring this share of the best is offered as a Related button
 PART_COVERAGE = 0.25  # one part of a two-question message: share of its words a topic must explain
@@ -723,7 +722,7 @@ class AnswerEngine:
         return (not finding.in_doubt and reply.kind == "answer" and not reply.declined
                 and bool(reply.topics) and reply.topics[0] in check.answered_by
                 and bool(tokens) and tokens[0].stem in GENERAL_OPENERS
-                and not any(t.stem in PERSONAL or _told(t.word) for t in tokens)
+                and not any(t.stem in WRITER_WORDS or _told(t.word) for t in tokens)
                 and not self.redflags.names_someone_else(tokens))
 
     def _of_the_back(self, finding: Finding, query: Query, tokens: list[Token]) -> Finding:
