@@ -101,15 +101,15 @@ def check_all(directory: Path | str | None = None) -> tuple[list[str], str]:
         counts["triage questions"] = len(triage.questions)
         problems += _triage_editorial(triage)
         try:
-            flags = load_redflags(root / "redflags.toml").flags
+            redflags = load_redflags(root / "redflags.toml")
         except ContentError:
-            flags = None  # reported below, with the answer engine
-        if flags is not None:
-            problems += _triage_flags(triage, {f.id: f.level for f in flags})
+            redflags = None  # reported below, with the answer engine
+        if redflags is not None:
+            problems += _triage_flags(triage, {f.id: f.level for f in redflags.flags})
             if content is not None:
                 problems += [
                     f"redflags.toml: {c.id}: answered_by: unknown topic '{t}'"
-                    for c in load_redflags(root / "redflags.toml").checks for t in c.answered_by if t not in content.topics
+                    for c in redflags.checks for t in c.answered_by if t not in content.topics
                 ]
     except ContentError as exc:
         problems += exc.problems
