@@ -269,7 +269,8 @@ class Finding:
 
 
 FIRST_PERSON = frozenset({"i", "me", "myself", "we", "us"})
-ONTO = frozenset({"onto", "into"})  # stems: what landed on the writer ("into me"); also "on top of me"
+ONTO = frozenset({"onto", "into"})  # stems: what landed on the writer ("into me") ...
+ON_TOP_OF = ("on", "top", "of")  # ... or "on top of me"
 RAW_KEY = "="  # RedFlags._keyed: an exact word's key, apart from the stems
 HAVING = frozenset({"has", "have", "had", "get", "was", "is", "been", "suffer", "suffers", "with", "on"})
 # "Has" before one of these is the other person seeing or saying, not having: "my wife HAS NOTICED a
@@ -836,7 +837,7 @@ class RedFlags:
         clause_end = index.tokens[stop - 1].clause
         if any(
             index.tokens[j].stem in ("me", "us") and index.tokens[j].clause == clause_end
-            and (index.tokens[j - 1].stem in ONTO or [t.stem for t in index.tokens[max(0, j - 3) : j]] == ["on", "top", "of"])
+            and (index.tokens[j - 1].stem in ONTO or (j >= 3 and index.phrase_at(ON_TOP_OF, j - 3)))
             for j in range(stop, min(stop + 5, len(index.tokens)))
         ):
             return False

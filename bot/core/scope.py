@@ -30,7 +30,8 @@ PAIN_AFTER_IN = frozenset({"spasm", "agon", "pain", "bit", "knot", "tatter"})  #
 GENERIC_ASKS = frozenset({"why"})  # "why does ...": a question about spasms in general ("how do I ..." asks for help)
 GENERIC_VERBS = frozenset({"does", "do", "doe"})
 PLACE_WORDS = frozenset({"between", "under", "underneath"})  # "a pillow between my knees"
-CARRY_WORDS = frozenset({"carr", "hold", "held", "balanc", "perch", "sling", "slung", "lug"})  # stems
+# "Carrying my toddler ON one hip": the part is where a load is carried.
+CARRY_WORDS = frozenset(stem(w) for w in ("carry", "hold", "held", "balance", "perch", "sling", "slung", "lug"))
 PLACE_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "our", "their", "both"})  # "between MY knees", "at A desk"
 POSITION_AFTER = frozenset({"up", "bent", "raised", "tucked", "together", "apart"})  # "lying with my knees up"
 # A part said to be fine ("no fever, legs ok, but sneezing kills") is not what the message is about.
