@@ -729,3 +729,9 @@ def test_a_word_for_a_body_part_used_otherwise_is_not_a_part(engine: AnswerEngin
 def test_a_part_that_hurts_after_carrying_is_still_that_part(engine: AnswerEngine) -> None:
     reply = engine.answer("bruise on my hip from carrying boxes")
     assert reply.kind == "no_match" and "hip" in reply.text
+
+
+def test_back_after_a_return_word_is_still_a_return_not_the_body(engine: AnswerEngine) -> None:
+    # "Back is ..." is the body ("can't get warm, back is sore") except right after a return word.
+    reply = engine.answer("my knee pain came back, is it arthritis? it hurts")
+    assert reply.kind == "no_match" and "knee" in reply.text
