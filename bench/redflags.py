@@ -168,6 +168,19 @@ FLAG_SETS = {
     # their grown-up children writing formally, "walk-in or A&E?").
     "dev51": ("redflags_blind_dev51.tsv", "no_alarm_blind_dev51.tsv", "dev51"),
     "held51": ("redflags_blind_dev51.tsv", "no_alarm_blind_dev51.tsv", "held51"),
+    # Round 53 (fifteenth session: tradespeople, nurses, pickers, new parents, pensioners and
+    # gym-goers, what the sign stops them doing, embarrassed euphemisms, very short; UK, US, South
+    # African and Kenyan words).
+    "dev53": ("redflags_blind_dev53.tsv", "no_alarm_blind_dev53.tsv", "dev53"),
+    "held53": ("redflags_blind_dev53.tsv", "no_alarm_blind_dev53.tsv", "held53"),
+    # Round 54 (the same: what they already tried, "can it wait till ...", timelines, Nigerian,
+    # Pakistani, Polish, Filipino and Jamaican English).
+    "dev54": ("redflags_blind_dev54.tsv", "no_alarm_blind_dev54.tsv", "dev54"),
+    "held54": ("redflags_blind_dev54.tsv", "no_alarm_blind_dev54.tsv", "held54"),
+    # Round 55 (the same: jokes and understatement, the sign said last, an elderly parent or a
+    # teenager, where to go or whom to call).
+    "dev55": ("redflags_blind_dev55.tsv", "no_alarm_blind_dev55.tsv", "dev55"),
+    "held55": ("redflags_blind_dev55.tsv", "no_alarm_blind_dev55.tsv", "held55"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -193,7 +206,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51, 53, 54, 55) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

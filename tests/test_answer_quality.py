@@ -240,6 +240,18 @@ KEPT_ASIDE_FLOORS = [
     # Set 51 (fragments and "and then", lol/omg/ngl, older people writing formally, "should I / can
     # I / is it bad to"); first scores: dev51 150/174, 55/60, 32/36; held51 103/116, 38/40, 17/24.
     ("51", "held51", 101, 38, 17),
+    # Set 53 (fifteenth session: tradespeople, nurses, new parents, pensioners and gym-goers, the
+    # question left implied, two things joined by "and" / "also" / "plus", very short); first
+    # scores: dev53 153/174, 58/60, 29/36; held53 103/116, 38/40, 22/24.
+    ("53", "held53", 103, 38, 22),
+    # Set 54 (what they already tried, "how long / when / how often", how long it has lasted,
+    # Nigerian, Pakistani, Polish, Filipino and Jamaican English); first scores: dev54 158/174,
+    # 59/60, 28/36; held54 104/116, 38/40, 20/24.
+    ("54", "held54", 104, 38, 20),
+    # Set 55 (jokes and understatement, the question after two sentences, an elderly parent or a
+    # teenager, "is it ok to / should I / what if I"); first scores: dev55 152/174, 58/60, 28/36;
+    # held55 103/116, 40/40, 20/24.
+    ("55", "held55", 103, 40, 20),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
