@@ -1254,3 +1254,19 @@ def test_the_fourteenth_sessions_wordings_do_not_alarm_on_ordinary_messages(engi
     # A review of this session's new patterns found each of these alarmed; each pattern now needs
     # the word that makes it the sign (a pain word, a heavy thing, a sneeze, whose ring ...).
     assert engine.answer(text).kind != "urgent", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "moved a wardrobe on sunday and woke up in agony on monday, why does it hurt more the day after?",
+        "did the garden yesterday and woke up in agony, is it normal to be worse the next morning",
+    ],
+)
+def test_waking_up_sore_the_morning_after_is_pain_hours_later_not_night_pain(engine: AnswerEngine, text: str) -> None:
+    # "Woke up in agony" is pain found on waking, the ordinary stiffness after a heavy day; pain
+    # that wakes the person ("the pain wakes me up") is the night sign, and still is.
+    reply = engine.answer(text)
+    assert (reply.kind, reply.topics[0]) == ("answer", "pain-hours-later")
+    sign = engine.answer("the pain wakes me up at night, back spasm for a week")
+    assert (sign.kind, sign.flag) == ("urgent", "constant-night")
