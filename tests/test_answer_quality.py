@@ -154,7 +154,10 @@ KEPT_ASIDE_FLOORS = [
     # Sets 12-14 (fifth session); first scores, before any tuning on them: held12 102/116, 35/40,
     # 20/24; held13 94/116, 37/40, 17/24; held14 96/116, 35/40, 24/24. Set 15 was written after
     # the tuning and kept aside whole; scored once: 264/290, 85/100, 48/60.
-    ("12", "held12", 108, 36, 21), ("13", "held13", 102, 37, 20), ("14", "held14", 102, 37, 23),
+    # held13 two questions 20 -> 19 in the fifteenth session: a swelling now gets the lump safety
+    # question (check-lump) before the answer; held55 below, in scope 103 -> 102, likewise (a lump
+    # asked about as a spasm). Counts and matched words only read.
+    ("12", "held12", 108, 36, 21), ("13", "held13", 102, 37, 19), ("14", "held14", 102, 37, 23),
     ("15", "final15", 267, 89, 51),
     # Sets 16, 18 and 20 (sixth session); first scores: held16 108/116, 36/40, 19/24; held18
     # 99/116, 36/40, 19/24; held20 93/116, 31/40, 18/24.
@@ -251,7 +254,7 @@ KEPT_ASIDE_FLOORS = [
     # Set 55 (jokes and understatement, the question after two sentences, an elderly parent or a
     # teenager, "is it ok to / should I / what if I"); first scores: dev55 152/174, 58/60, 28/36;
     # held55 103/116, 40/40, 20/24.
-    ("55", "held55", 103, 40, 20),
+    ("55", "held55", 102, 40, 20),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.

@@ -1270,3 +1270,23 @@ def test_waking_up_sore_the_morning_after_is_pain_hours_later_not_night_pain(eng
     assert (reply.kind, reply.topics[0]) == ("answer", "pain-hours-later")
     sign = engine.answer("the pain wakes me up at night, back spasm for a week")
     assert (sign.kind, sign.flag) == ("urgent", "constant-night")
+
+
+@pytest.mark.parametrize("text", ["could this hard lump by my spine just be a spasm?", "is this hard lump in my back a spasm or something worse"])
+def test_a_lump_asked_about_as_a_spasm_gets_the_lump_question_not_an_alarm(engine: AnswerEngine, text: str) -> None:
+    # A knotted muscle feels like a lump; a new lump on the spine is a same-day sign. Asking tells
+    # them apart: Yes gives the same-day reply, No the answer about spasms.
+    reply = engine.answer(text)
+    assert (reply.kind, reply.check, reply.flag) == ("check", "check-lump", "lump-shape")
+    assert reply.then is not None and reply.then.kind == "answer"
+
+
+def test_how_a_spasm_feels_asked_in_general_is_answered(engine: AnswerEngine) -> None:
+    reply = engine.answer("can a spasm feel like a hard lump?")
+    assert (reply.kind, reply.topics[0]) == ("answer", "spasm-signs")
+
+
+def test_the_backbone_is_the_back(engine: AnswerEngine) -> None:
+    # Not named as the back, a lump would only be asked about; on the backbone it is the sign.
+    reply = engine.answer("found a hard bump on my backbone")
+    assert (reply.kind, reply.flag) == ("urgent", "lump-shape")
