@@ -1290,3 +1290,49 @@ def test_the_backbone_is_the_back(engine: AnswerEngine) -> None:
     # Not named as the back, a lump would only be asked about; on the backbone it is the sign.
     reply = engine.answer("found a hard bump on my backbone")
     assert (reply.kind, reply.flag) == ("urgent", "lump-shape")
+
+
+@pytest.mark.parametrize(
+    ("text", "sign", "level"),
+    [
+        # A sneeze said as its sound; one that brought the person to their knees.
+        ("my back's been bad all week and a big atishoo just now had me in agony", "cough-sneeze", "same_day"),
+        ("sneezed this morning and it dropped me to my knees, my back is wrecked", "cough-sneeze", "same_day"),
+        # Jamaican "batty" is the bottom; "tum" is the tummy.
+        ("since the spasm my batty feels numb when I sit", "ce-saddle", "emergency"),
+        ("I'm 72, sudden bad pain in my tum and my back, I feel clammy and faint", "aneurysm", "emergency"),
+        # Everything below the waist failing is both legs.
+        ("back went last night and now everything below my waist feels numb", "both-legs", "emergency"),
+        # Pain at the front spreading into the left arm, as heart pain does.
+        ("an ache at the front going into my left arm, and my back is in spasm", "chest-pain", "emergency"),
+        # The same in every position; never letting up; nothing taking the edge off.
+        ("my back pain is the same, doesn't matter if I sit, stand or lie down", "constant-night", "same_day"),
+        ("the back pain hasn't let up for a week, not for one minute", "constant-night", "same_day"),
+        ("his back ache is bad, no comfortable position and nothing takes the edge off", "constant-night", "same_day"),
+        # "The middle of my two shoulders" (read as "both shoulders") is between the shoulder blades.
+        ("it hurts in the middle of the two shoulders since saturday", "thoracic", "same_day"),
+    ],
+)
+def test_signs_found_in_the_fifteenth_sessions_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.flag, reply.level) == ("urgent", sign, level)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
+        "lying on my front with my left arm under the pillow, is that ok for my back",
+        "it doesn't matter if you sit or stand, just keep moving right?",
+        "the pain is below the waist, in the lower back, since lifting",
+        "everything below my waist is fine, just the back hurts",
+        "my right leg aches from the hip down but I can walk fine",
+        "I play golf every second weekend, could that cause spasms?",
+        "is it possible it never goes if I don't get it treated",
+        "I sneezed, got down on my knees to find my contact lens and my back went",
+    ],
+)
+def test_the_fifteenth_sessions_wordings_do_not_alarm_on_ordinary_messages(engine: AnswerEngine, text: str) -> None:
+    # Each was an alarm in a draft of this session's patterns (a bare "left arm", "below the
+    # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
+    assert engine.answer(text).kind != "urgent", text
