@@ -1336,3 +1336,25 @@ def test_the_fifteenth_sessions_wordings_do_not_alarm_on_ordinary_messages(engin
     # Each was an alarm in a draft of this session's patterns (a bare "left arm", "below the
     # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
     assert engine.answer(text).kind != "urgent", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my bowels let go when I coughed, back is in bits",
+        "my husband says he hasnt felt the urge to wee since last night, his back is bad",
+        "since my back locked I have to press on my belly to get the pee out",
+    ],
+)
+def test_bladder_and_bowel_trouble_in_the_fifteenth_sessions_words_is_an_emergency(engine: AnswerEngine, text: str) -> None:
+    reply = engine.answer(text)
+    assert (reply.kind, reply.flag, reply.level) == ("urgent", "ce-bladder-bowel", "emergency")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the toilet seat gave way under me and my back twisted", "I had to let go of the loo rail and my back spasmed"],
+)
+def test_letting_go_of_a_thing_in_the_loo_is_no_bowel_sign(engine: AnswerEngine, text: str) -> None:
+    # Only the bowels "letting go" is the sign; a draft that read any "let go" near a toilet alarmed.
+    assert engine.answer(text).kind != "urgent", text
