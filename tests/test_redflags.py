@@ -1358,3 +1358,11 @@ def test_bladder_and_bowel_trouble_in_the_fifteenth_sessions_words_is_an_emergen
 def test_letting_go_of_a_thing_in_the_loo_is_no_bowel_sign(engine: AnswerEngine, text: str) -> None:
     # Only the bowels "letting go" is the sign; a draft that read any "let go" near a toilet alarmed.
     assert engine.answer(text).kind != "urgent", text
+
+
+@pytest.mark.parametrize("text", ["are there toilet aids for people with a bad back", "any aids for putting socks on with a back spasm?"])
+def test_aids_that_help_are_not_the_illness(engine: AnswerEngine, text: str) -> None:
+    assert engine.answer(text).kind != "urgent", text
+    # AIDS the illness still is a weak immune system.
+    reply = engine.answer("my brother has AIDS and now bad back pain")
+    assert (reply.kind, reply.flag) == ("urgent", "infection-risk")
