@@ -199,6 +199,8 @@ FLAG_SETS = {
     "final44": ("redflags_blind_final44.tsv", "no_alarm_blind_final44.tsv", "final44"),
     # Round 48, written at the start of the fourteenth session and kept aside whole: scored once, at its end.
     "final48": ("redflags_blind_final48.tsv", "no_alarm_blind_final48.tsv", "final48"),
+    # Round 52, written at the start of the fifteenth session and kept aside whole: scored once, at its end.
+    "final52": ("redflags_blind_final52.tsv", "no_alarm_blind_final52.tsv", "final52"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -218,6 +220,7 @@ ANSWER_SPLITS = {
     "final40": ("answers_blind40.tsv", "final40"),
     "final44": ("answers_blind44.tsv", "final44"),
     "final48": ("answers_blind48.tsv", "final48"),
+    "final52": ("answers_blind52.tsv", "final52"),
 }
 
 
