@@ -927,6 +927,37 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("my left thigh is weak and heavy since the back spasm", "one-leg-nerve", "same_day"),
 ]
 NEAR_MISSES = [
+    # Fifteenth session: each was an alarm in a draft of its patterns (a bare "left arm", "below the
+    # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
+    "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
+    "lying on my front with my left arm under the pillow, is that ok for my back",
+    "it doesn't matter if you sit or stand, just keep moving right?",
+    "the pain is below the waist, in the lower back, since lifting",
+    "everything below my waist is fine, just the back hurts",
+    "my right leg aches from the hip down but I can walk fine",
+    "I play golf every second weekend, could that cause spasms?",
+    "is it possible it never goes if I don't get it treated",
+    "I sneezed, got down on my knees to find my contact lens and my back went",
+    # Found by the review of this session's change, each an alarm in its draft:
+    "there's no comfortable position to sleep in with this back spasm, any tips?",
+    "it hasn't eased yet, second day of the spasm, when will it ease off",
+    "my back hurts when I sit, doesn't matter if I use a cushion or not",
+    "my back hurts when I stand up, doesn't matter if I sat for five minutes or an hour",
+    "everything from my hip down to my knee tingles when the spasm hits",
+    "my back hasn't felt right since I slipped in the bathroom",
+    "I'm a mum of three, on my feet every second of the day, my back aches by evening",
+    "how do I get pee out of a mattress, my back hurts too much to flip it",
+    "I was working in the front garden and the pain shot down my arm from my neck",
+    "I'm middle aged, lower back spasm and both shoulders are stiff and sore from the desk",
+    "I sneezed while getting down to my knees to pick up the toys and my back twinged",
+    "the laxative worked, my bowels let go at last, is straining bad for my back spasm?",
+    "this back spasm is driving me batty, and my foot keeps going numb",
+    "lying on my tummy eases the spasm but my back is still throbbing",
+    "did the garden yesterday and woke up in pain, is it normal to be worse the next morning",
+    "is there anything that aids recovery from a back spasm",
+    # Only the bowels "letting go" is the sign; a draft read any "let go" near a toilet.
+    "the toilet seat gave way under me and my back twisted",
+    "I had to let go of the loo rail and my back spasmed",
     # Thirteenth session: a lumpy sofa bed, two of something else, giving someone spasms.
     "slept on a lumpy sofa bed at my sister's and my back's stiff",
     "did two parkruns this week and now my back and calves are sore, normal?",
@@ -1161,8 +1192,9 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         AnswerEngine.from_dir(tmp_path)
 
 
-# Fourteenth session, from the dev parts of rounds 49-51 (own sentences; each got no urgent reply
-# from the session-start engine).
+# Fourteenth and fifteenth sessions, from the dev parts of rounds 49-51 and 53-55 (own sentences;
+# each got no urgent reply, or another sign's, from its session's start engine), through the whole
+# answer pipeline.
 @pytest.mark.parametrize(
     ("text", "sign", "level"),
     [
@@ -1189,9 +1221,29 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         # Euphemisms for erection trouble.
         ("he's been having difficulties in the bedroom since his back went", "ce-sexual", "emergency"),
         ("back spasm for a week and my manhood is not standing like before", "ce-sexual", "emergency"),
+        # Fifteenth session.
+        # A sneeze said as its sound; one that brought the person to their knees.
+        ("my back's been bad all week and a big atishoo just now had me in agony", "cough-sneeze", "same_day"),
+        ("sneezed this morning and it dropped me to my knees, my back is wrecked", "cough-sneeze", "same_day"),
+        # Jamaican "batty" is the bottom.
+        ("since the spasm my batty feels numb when I sit", "ce-saddle", "emergency"),
+        # Everything below the waist failing is both legs.
+        ("back went last night and now everything below my waist feels numb", "both-legs", "emergency"),
+        # Pain at the front spreading into the left arm, as heart pain does.
+        ("an ache at the front going into my left arm, and my back is in spasm", "chest-pain", "emergency"),
+        # The same in every position; never letting up; most nights.
+        ("my back pain is the same, doesn't matter if I sit, stand or lie down", "constant-night", "same_day"),
+        ("the back pain hasn't let up for a week, not for one minute", "constant-night", "same_day"),
+        ("I wake up in agony most nights with my back", "constant-night", "same_day"),
+        # "The middle of my two shoulders" (read as "both shoulders") is between the shoulder blades.
+        ("it hurts in the middle of the two shoulders since saturday", "thoracic", "same_day"),
+        # The bowels letting go, pressing to get the pee out, not having felt the urge.
+        ("my bowels let go when I coughed, back is in bits", "ce-bladder-bowel", "emergency"),
+        ("my husband says he hasnt felt the urge to wee since last night, his back is bad", "ce-bladder-bowel", "emergency"),
+        ("since my back locked I have to press on my belly to get the pee out", "ce-bladder-bowel", "emergency"),
     ],
 )
-def test_signs_found_in_the_fourteenth_sessions_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
+def test_signs_found_in_later_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
     reply = engine.answer(text)
     assert (reply.kind, reply.flag, reply.level) == ("urgent", sign, level)
 
@@ -1293,90 +1345,6 @@ def test_the_backbone_is_the_back(engine: AnswerEngine) -> None:
     assert (reply.kind, reply.flag) == ("urgent", "lump-shape")
 
 
-@pytest.mark.parametrize(
-    ("text", "sign", "level"),
-    [
-        # A sneeze said as its sound; one that brought the person to their knees.
-        ("my back's been bad all week and a big atishoo just now had me in agony", "cough-sneeze", "same_day"),
-        ("sneezed this morning and it dropped me to my knees, my back is wrecked", "cough-sneeze", "same_day"),
-        # Jamaican "batty" is the bottom.
-        ("since the spasm my batty feels numb when I sit", "ce-saddle", "emergency"),
-        # Everything below the waist failing is both legs.
-        ("back went last night and now everything below my waist feels numb", "both-legs", "emergency"),
-        # Pain at the front spreading into the left arm, as heart pain does.
-        ("an ache at the front going into my left arm, and my back is in spasm", "chest-pain", "emergency"),
-        # The same in every position; never letting up; nothing taking the edge off.
-        ("my back pain is the same, doesn't matter if I sit, stand or lie down", "constant-night", "same_day"),
-        ("the back pain hasn't let up for a week, not for one minute", "constant-night", "same_day"),
-        ("I wake up in agony most nights with my back", "constant-night", "same_day"),
-        # "The middle of my two shoulders" (read as "both shoulders") is between the shoulder blades.
-        ("it hurts in the middle of the two shoulders since saturday", "thoracic", "same_day"),
-    ],
-)
-def test_signs_found_in_the_fifteenth_sessions_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
-    reply = engine.answer(text)
-    assert (reply.kind, reply.flag, reply.level) == ("urgent", sign, level)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
-        "lying on my front with my left arm under the pillow, is that ok for my back",
-        "it doesn't matter if you sit or stand, just keep moving right?",
-        "the pain is below the waist, in the lower back, since lifting",
-        "everything below my waist is fine, just the back hurts",
-        "my right leg aches from the hip down but I can walk fine",
-        "I play golf every second weekend, could that cause spasms?",
-        "is it possible it never goes if I don't get it treated",
-        "I sneezed, got down on my knees to find my contact lens and my back went",
-        # Found by the review of this session's change, each an alarm in its draft:
-        "there's no comfortable position to sleep in with this back spasm, any tips?",
-        "it hasn't eased yet, second day of the spasm, when will it ease off",
-        "my back hurts when I sit, doesn't matter if I use a cushion or not",
-        "my back hurts when I stand up, doesn't matter if I sat for five minutes or an hour",
-        "everything from my hip down to my knee tingles when the spasm hits",
-        "my back hasn't felt right since I slipped in the bathroom",
-        "I'm a mum of three, on my feet every second of the day, my back aches by evening",
-        "how do I get pee out of a mattress, my back hurts too much to flip it",
-        "I was working in the front garden and the pain shot down my arm from my neck",
-        "I'm middle aged, lower back spasm and both shoulders are stiff and sore from the desk",
-        "I sneezed while getting down to my knees to pick up the toys and my back twinged",
-        "the laxative worked, my bowels let go at last, is straining bad for my back spasm?",
-        "this back spasm is driving me batty, and my foot keeps going numb",
-        "lying on my tummy eases the spasm but my back is still throbbing",
-        "did the garden yesterday and woke up in pain, is it normal to be worse the next morning",
-        "is there anything that aids recovery from a back spasm",
-    ],
-)
-def test_the_fifteenth_sessions_wordings_do_not_alarm_on_ordinary_messages(engine: AnswerEngine, text: str) -> None:
-    # Each was an alarm in a draft of this session's patterns (a bare "left arm", "below the
-    # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
-    assert engine.answer(text).kind != "urgent", text
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "my bowels let go when I coughed, back is in bits",
-        "my husband says he hasnt felt the urge to wee since last night, his back is bad",
-        "since my back locked I have to press on my belly to get the pee out",
-    ],
-)
-def test_bladder_and_bowel_trouble_in_the_fifteenth_sessions_words_is_an_emergency(engine: AnswerEngine, text: str) -> None:
-    reply = engine.answer(text)
-    assert (reply.kind, reply.flag, reply.level) == ("urgent", "ce-bladder-bowel", "emergency")
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["the toilet seat gave way under me and my back twisted", "I had to let go of the loo rail and my back spasmed"],
-)
-def test_letting_go_of_a_thing_in_the_loo_is_no_bowel_sign(engine: AnswerEngine, text: str) -> None:
-    # Only the bowels "letting go" is the sign; a draft that read any "let go" near a toilet alarmed.
-    assert engine.answer(text).kind != "urgent", text
-
-
 @pytest.mark.parametrize("text", ["are there toilet aids for people with a bad back", "any aids for putting socks on with a back spasm?"])
 def test_aids_that_help_are_not_the_illness(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind != "urgent", text
@@ -1384,6 +1352,13 @@ def test_aids_that_help_are_not_the_illness(engine: AnswerEngine, text: str) -> 
     for sign in ("my brother has AIDS and now bad back pain", "I've had AIDS for 12 years and now my back has gone into spasm"):
         reply = engine.answer(sign)
         assert (reply.kind, reply.flag) == ("urgent", "infection-risk"), sign
+
+
+def test_a_sure_lump_with_no_back_named_keeps_its_urgent_reply(engine: AnswerEngine) -> None:
+    # check-lump is area_only: it is asked where a lump is in doubt, never in place of a sure one
+    # (without area_only this message got the question instead).
+    reply = engine.answer("found a new lump the size of a grape")
+    assert (reply.kind, reply.flag, reply.level) == ("urgent", "lump-shape", "same_day")
 
 
 @pytest.mark.parametrize(
