@@ -181,6 +181,19 @@ FLAG_SETS = {
     # teenager, where to go or whom to call).
     "dev55": ("redflags_blind_dev55.tsv", "no_alarm_blind_dev55.tsv", "dev55"),
     "held55": ("redflags_blind_dev55.tsv", "no_alarm_blind_dev55.tsv", "held55"),
+    # Round 57 (sixteenth session: drivers, cleaners, farmers, teachers, students and retired
+    # people, what they noticed rather than the sign's name, euphemisms and baby words, very short;
+    # UK, US, Indian, Ghanaian and Singaporean English).
+    "dev57": ("redflags_blind_dev57.tsv", "no_alarm_blind_dev57.tsv", "dev57"),
+    "held57": ("redflags_blind_dev57.tsv", "no_alarm_blind_dev57.tsv", "held57"),
+    # Round 58 (the same: symptoms listed with commas and dashes, wait or go, timelines; Scottish,
+    # Northern English, Caribbean, Malaysian and Hong Kong English).
+    "dev58": ("redflags_blind_dev58.tsv", "no_alarm_blind_dev58.tsv", "dev58"),
+    "held58": ("redflags_blind_dev58.tsv", "no_alarm_blind_dev58.tsv", "held58"),
+    # Round 59 (the same: downplaying, the sign said last as an afterthought, a grandparent, a
+    # pregnant partner or a teenager, "is it normal that" / "should I worry").
+    "dev59": ("redflags_blind_dev59.tsv", "no_alarm_blind_dev59.tsv", "dev59"),
+    "held59": ("redflags_blind_dev59.tsv", "no_alarm_blind_dev59.tsv", "held59"),
     # Round 17, written at the start of the sixth session and kept aside whole: scored once, at its end.
     "final17": ("redflags_blind_final17.tsv", "no_alarm_blind_final17.tsv", "final17"),
     # Round 22, written at the start of the seventh session and kept aside whole: scored once, at its end.
@@ -208,7 +221,7 @@ ANSWER_SPLITS = {
     "dev": ("answers_blind.tsv", "dev"), "held": ("answers_blind.tsv", "held"),
     "dev3": ("answers_blind3.tsv", "dev3"), "held3": ("answers_blind3.tsv", "held3"),
     "dev4": ("answers_blind4.tsv", "dev4"), "held4": ("answers_blind4.tsv", "held4"),
-    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51, 53, 54, 55) for p in ("dev", "held")},
+    **{f"{p}{n}": (f"answers_blind{n}.tsv", f"{p}{n}") for n in (5, 6, 7, 8, 9, 10, 12, 13, 14, 16, 18, 20, 21, 23, 25, 26, 28, 29, 31, 33, 34, 36, 37, 38, 39, 41, 42, 43, 45, 46, 47, 49, 50, 51, 53, 54, 55, 57, 58, 59) for p in ("dev", "held")},
     "final11": ("answers_blind11.tsv", "final11"),
     "final15": ("answers_blind15.tsv", "final15"),
     "final17": ("answers_blind17.tsv", "final17"),

@@ -258,6 +258,18 @@ KEPT_ASIDE_FLOORS = [
     # teenager, "is it ok to / should I / what if I"); first scores: dev55 152/174, 58/60, 28/36;
     # held55 103/116, 40/40, 20/24.
     ("55", "held55", 100, 40, 20),
+    # Set 57 (sixteenth session: drivers, cleaners, farmers, teachers, students and retired people,
+    # the question left implied, two things at once, very short; Indian, Ghanaian and Singaporean
+    # English); first scores: dev57 159/174, 57/60, 32/36; held57 96/116, 40/40, 19/24.
+    ("57", "held57", 96, 40, 19),
+    # Set 58 (what they tried, "how long / how often / how much", how long it has lasted; Scottish,
+    # Northern English, Caribbean, Malaysian and Hong Kong English); first scores: dev58 156/174,
+    # 60/60, 29/36; held58 106/116, 39/40, 18/24.
+    ("58", "held58", 106, 39, 18),
+    # Set 59 (downplaying, the question after two sentences, a grandparent, a pregnant partner or a
+    # teenager, "is it normal / should I worry"); first scores: dev59 150/174, 57/60, 28/36; held59
+    # 102/116, 39/40, 17/24.
+    ("59", "held59", 102, 39, 17),
     # Set 22: written at the seventh session's start, kept aside whole, scored once at its end.
     # Off-topic 90 -> 89 in the eighth session: set 29's held part repeats four example texts,
     # which left the examples (a kept-aside text is never an example), among them an off-topic one.
@@ -288,8 +300,9 @@ KEPT_ASIDE_FLOORS = [
     # session-start engine: 260/290, 94/100, 53/60).
     ("48", "final48", 262, 95, 54),
     # Set 52: written at the fifteenth session's start, kept aside whole, scored once at its end (the
-    # session-start engine: 263/290, 99/100, 52/60).
-    ("52", "final52", 264, 99, 52),
+    # session-start engine: 263/290, 99/100, 52/60). Two questions 52 -> 51 in the sixteenth
+    # session: 15 example texts that sets 56-59's held and kept-aside parts repeat left the examples.
+    ("52", "final52", 264, 99, 51),
 ]
 
 

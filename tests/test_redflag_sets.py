@@ -48,8 +48,8 @@ def test_every_set_is_well_formed_and_covers_every_flag(engine: AnswerEngine) ->
         for r in rows:
             assert r["flag"] in FLAGS[r["level"]], r
             assert r["text"].strip(), r
-        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36-39, 41-43, 45-47, 49-51 and 53-55 are the smaller parts (48 to 64 rows).
-        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60, "held41": 60, "held42": 60, "held43": 60, "held45": 60, "held46": 60, "held47": 60, "held49": 60, "held50": 60, "held51": 60, "held53": 60, "held54": 60, "held55": 60}.get(name, 80)
+        # The held parts of rounds 9, 10, 12, 13, 16-21, 23-26, 28, 29, 31, 33, 34, 36-39, 41-43, 45-47, 49-51, 53-55 and 57-59 are the smaller parts (48 to 64 rows).
+        least = {"held2": 60, "held4": 60, "held12": 45, "held13": 60, "held16": 60, "held18": 60, "held19": 60, "held20": 60, "held21": 60, "held23": 60, "held24": 60, "held25": 60, "held26": 60, "held28": 60, "held29": 60, "held31": 60, "held33": 60, "held34": 60, "held36": 60, "held37": 60, "held38": 60, "held39": 60, "held41": 60, "held42": 60, "held43": 60, "held45": 60, "held46": 60, "held47": 60, "held49": 60, "held50": 60, "held51": 60, "held53": 60, "held54": 60, "held55": 60, "held57": 60, "held58": 60, "held59": 60}.get(name, 80)
         assert len([r for r in read(no_alarm_file) if r["split"] == split]) >= least, name
 
 
@@ -208,6 +208,18 @@ def test_held_rows_do_not_regress(results) -> None:
      # teenager, where to go): dev55 50/56 (54 caught), 63/70, 1/96; held55 37/40 (37 caught),
      # 46/50, 1/64.
      ("dev55", 50, 54, 63, 1), ("held55", 37, 37, 46, 1),
+     # Round 57 first (sixteenth session: drivers, cleaners, farmers, teachers, students and retired
+     # people, what they noticed, euphemisms and baby words, very short): dev57 47/56 (52 caught),
+     # 65/70, 1/96; held57 37/40 (37 caught), 46/50, 0/64.
+     ("dev57", 47, 52, 65, 1), ("held57", 37, 37, 46, 0),
+     # Round 58 first (symptoms listed with commas and dashes, wait or go, timelines; Scottish,
+     # Northern English, Caribbean, Malaysian and Hong Kong English): dev58 49/56 (54 caught),
+     # 68/70, 2/96; held58 37/40 (39 caught), 46/50, 0/64.
+     ("dev58", 49, 54, 68, 2), ("held58", 37, 39, 46, 0),
+     # Round 59 first (downplaying, the sign as an afterthought, a grandparent, a pregnant partner
+     # or a teenager, "should I worry"): dev59 52/56 (53 caught), 64/70, 0/96; held59 35/40 (37
+     # caught), 48/50, 2/64.
+     ("dev59", 52, 53, 64, 0), ("held59", 35, 37, 48, 2),
      # Round 22: written at the seventh session's start, kept aside whole, scored once at its end.
      ("final22", 78, 80, 97, 0),
      # Round 27: written at the eighth session's start, kept aside whole, scored once at its end.
@@ -268,7 +280,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 
 @pytest.mark.parametrize(
     "split",
-    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47", "49", "50", "51", "53", "54", "55")
+    [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47", "49", "50", "51", "53", "54", "55", "57", "58", "59")
      for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30", "final32", "final35", "final40", "final44", "final48", "final52"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
