@@ -927,6 +927,10 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("my left thigh is weak and heavy since the back spasm", "one-leg-nerve", "same_day"),
 ]
 NEAR_MISSES = [
+    # Sixteenth session: a ranking is no wee; a cat that woke someone injured nobody; one hip is one leg.
+    "what's the number one cause of back spasms?",
+    "the cat woke me at 5 and my back was stiff",
+    "my right leg aches from the hip down but I can walk fine",
     # Fifteenth session: each was an alarm in a draft of its patterns (a bare "left arm", "below the
     # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
     "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
@@ -1241,6 +1245,27 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         ("my bowels let go when I coughed, back is in bits", "ce-bladder-bowel", "emergency"),
         ("my husband says he hasnt felt the urge to wee since last night, his back is bad", "ce-bladder-bowel", "emergency"),
         ("since my back locked I have to press on my belly to get the pee out", "ce-bladder-bowel", "emergency"),
+        # Sixteenth session (rounds 57-59): "number 1", Jamaican "cyaan", the inside of the thighs.
+        ("since my back went I cant do a number 1 properly, it just dribbles", "ce-bladder-bowel", "emergency"),
+        ("my back is agony and I cyaan pee at all since this morning", "ce-bladder-bowel", "emergency"),
+        ("the inside of my thighs has gone numb since my back went", "ce-saddle", "emergency"),
+        # Giddy and cold skin are faintness; pecs and a bust are the chest.
+        ("she is 74, sudden pain in her back and stomach, and she says she feels giddy", "aneurysm", "emergency"),
+        ("im 70, my belly and back suddenly hurt badly and my skin is cold", "aneurysm", "emergency"),
+        ("my pecs feel like they are in a vice and my back hurts", "chest-pain", "emergency"),
+        # An animal that injured the person ("a bull pinned me") is no longer read as the animal's own story.
+        ("a bull pinned me against the fence and now my back is killing me", "serious-injury", "emergency"),
+        ("the cow knocked me flat in the yard, my back is in agony", "serious-injury", "emergency"),
+        ("fell off the terrace fixing the tank, back is agony", "serious-injury", "emergency"),
+        ("everything from the hips down feels weak since my back went", "both-legs", "emergency"),
+        ("people at work say I look slimmer but I havent changed anything, and my back aches", "weight-loss", "same_day"),
+        ("5 kilos gone in a month, no idea why, back sore too", "weight-loss", "same_day"),
+        ("back spasm doesnt let up, not even for a minute", "constant-night", "same_day"),
+        # Pain "through the roof" is how bad it is (it read as a fall through a roof, an emergency).
+        ("my back goes through the roof when I push to do a number 2", "cough-sneeze", "same_day"),
+        ("every laugh sends my back pain through the roof", "cough-sneeze", "same_day"),
+        ("every cough is like a hot poker in my back", "cough-sneeze", "same_day"),
+        ("my husband's back hurts and one side sticks up higher than the other, never seen that before", "lump-shape", "same_day"),
     ],
 )
 def test_signs_found_in_later_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:

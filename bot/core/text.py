@@ -136,6 +136,8 @@ IRREGULAR = {
     "bk": "back", "bck": "back", "y": "why", "doc": "doctor", "footy": "football", "footie": "football",
     "fel": "fall", "bak": "back", "appt": "appointment", "appts": "appointment", "apt": "appointment", "docs": "doctors",
     # Scots and other dialect forms of denials and words people use for the signs.
+    # Jamaican: "mi cyaan pass water", "a bump come up pon mi back" (not the pony's stem "pon").
+    "cyaan": "cant", "kyaan": "cant", "pon": "on",
     "cannae": "cant", "canna": "cant", "couldnae": "cant", "dinnae": "dont", "didnae": "didnt",
     "doesnae": "doesnt", "isnae": "isnt", "wasnae": "wasnt", "wouldnae": "wouldnt", "willnae": "wont",
     "winnae": "wont", "aint": "isnt", "masel": "myself", "maself": "myself", "withoot": "without",
