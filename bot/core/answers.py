@@ -768,7 +768,7 @@ class AnswerEngine:
             return reply
         found: list[str] = []
         told: list[list[Token]] = []  # what the person told before asking ("pulled a muscle, ice or heat?")
-        tie: tuple[str, ...] = ()  # a near tie in an asked part before any part was plainly answered
+        ties: list[tuple[str, ...]] = []  # near ties in asked parts before any part was plainly answered
         strict = False
         for k, (part, asks_something) in enumerate(zip(parts, asks, strict=False)):
             if not asks_something:
@@ -795,14 +795,18 @@ class AnswerEngine:
                 topic = r.topics[0]
             elif r.kind == "clarify" and not found:
                 # "is that a spasm, and do I need a doctor today": the same, before the other part.
-                tie = r.topics
+                ties.append(r.topics)
                 continue
             else:
                 continue
             if topic not in found:
                 found.append(topic)
-        if len(found) == 1 and tie and found[0] not in tie:
-            found.insert(0, tie[0])
+        if len(found) == 1 and ties and found[0] not in ties[-1]:
+            found.insert(0, ties[-1][0])
+        elif not found and len(ties) > 1:
+            # "is it a strain or what, and how long till it mends by itself": every asked part a
+            # near tie; each still names its subject, and the other of each pair stays unasked.
+            found = list(dict.fromkeys(tie[0] for tie in ties))
         if not strict and reply.kind != "answer" and len(found) < 2:
             return reply  # one loose match alone proves nothing; two asked parts each plainly ours do
         if reply.kind == "answer" and (len(found) < 2 or reply.topics[0] in found[:2]):
