@@ -189,7 +189,7 @@ def test_a_short_word_missing_one_letter_is_trusted_by_same_day_flags(engine: An
 
 @pytest.mark.parametrize(
     "text",
-    ["I had a fall last week", "fell over yesterday", "tripped on a step", "slipped on a wet floor"],
+    ["I had a fall last week", "fell over yesterday", "took a tumble on a step", "slipped and landed on a wet floor"],
 )
 def test_a_plain_fall_is_asked_about_not_alarmed(engine: AnswerEngine, text: str) -> None:
     # A minor fall matters only with weak bones, steroids or older age (NICE CKS), so a plain one
@@ -203,7 +203,7 @@ def test_a_plain_fall_is_asked_about_not_alarmed(engine: AnswerEngine, text: str
     ("plain", "serious"),
     [
         ("I fell and hurt my back", "I fell off the roof and hurt my back"),
-        ("slipped and hurt my back", "slipped down the stairs and hurt my back"),
+        ("slipped, fell and hurt my back", "slipped down the stairs and hurt my back"),
         ("had a fall, now my back spasms", "had a really bad fall, now my back spasms"),
         ("fell off the sofa and my back hurts", "fell off my bike and my back hurts"),
     ],
@@ -931,6 +931,9 @@ NEAR_MISSES = [
     "what's the number one cause of back spasms?",
     "the cat woke me at 5 and my back was stiff",
     "my right leg aches from the hip down but I can walk fine",
+    # Shoes on the floor tripped over are no foot that catches.
+    "tripped over my son's shoes, didn't go down, back feels tight since",
+    "the spasm hit me like a knife when I got out of the van, sharp pain, is that bad?",
     # Fifteenth session: each was an alarm in a draft of its patterns (a bare "left arm", "below the
     # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
     "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
@@ -939,6 +942,9 @@ NEAR_MISSES = [
     "the pain is below the waist, in the lower back, since lifting",
     "everything below my waist is fine, just the back hurts",
     "my right leg aches from the hip down but I can walk fine",
+    # Shoes on the floor tripped over are no foot that catches.
+    "tripped over my son's shoes, didn't go down, back feels tight since",
+    "the spasm hit me like a knife when I got out of the van, sharp pain, is that bad?",
     "I play golf every second weekend, could that cause spasms?",
     "is it possible it never goes if I don't get it treated",
     "I sneezed, got down on my knees to find my contact lens and my back went",
@@ -1266,6 +1272,10 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         ("every laugh sends my back pain through the roof", "cough-sneeze", "same_day"),
         ("every cough is like a hot poker in my back", "cough-sneeze", "same_day"),
         ("my husband's back hurts and one side sticks up higher than the other, never seen that before", "lump-shape", "same_day"),
+        # From the top of the stairs all the way down; an okada (a motorbike taxi) that "jammed" someone.
+        ("my mum tripped at the top of the stairs and went all the way down, her back hurts", "serious-injury", "emergency"),
+        ("an okada jammed me on the road yesterday and my back is bad since", "serious-injury", "emergency"),
+        ("the car slipped off the jack and came down on my lower back", "serious-injury", "emergency"),
     ],
 )
 def test_signs_found_in_later_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
@@ -1277,6 +1287,23 @@ def test_on_top_of_a_worry_is_still_no_sign_of_the_upper_back(engine: AnswerEngi
     # "On top of my back spasm" must not read as "top of my back" (pain between the shoulder blades).
     assert engine.answer("got toothache on top of my back spasm this week").kind != "urgent"
     assert engine.answer("on top of that my back spasm is back").kind != "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tripped on a paving slab but stayed on my feet, back's been tight since, should I stretch?",
+        "lost my footing on the wet grass, didn't fall, now my back is tight, heat or ice?",
+        "slipped on the bathroom tiles but grabbed the towel rail, now my back twinges, ice or heat?",
+        "tripped on a step and my back is in spasm, should I rest?",
+    ],
+)
+def test_a_slip_or_trip_is_answered_without_the_injury_question(engine: AnswerEngine, text: str) -> None:
+    # A slip or trip that may have ended on the person's feet is no fall: the fall question is
+    # asked when a fall is said ("fell", "landed on", "took a tumble"; see the test above). A
+    # fall down stairs or from a height is matched by itself, and an older person's slip is a
+    # fracture risk (NICE CKS).
+    assert engine.answer(text).kind == "answer"
 
 
 def test_going_down_hard_in_a_game_is_asked_about(engine: AnswerEngine) -> None:
