@@ -1306,6 +1306,23 @@ def test_a_slip_or_trip_is_answered_without_the_injury_question(engine: AnswerEn
     assert engine.answer(text).kind == "answer"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is my bowling action what keeps setting my back spasms off?",
+        "back to my bowls club next week after a spasm, any tips?",
+        "can a spasm damage the muscle tissue in my back?",
+        "best stretches for an old chap like me with a stiff back?",
+        "hit a bucket of golf balls and now my back is in spasm, too much twisting?",
+        "wee question, what exercise helps stop back spasms?",
+    ],
+)
+def test_words_that_only_look_like_the_bladder_area_get_their_answer(engine: AnswerEngine, text: str) -> None:
+    # Bowls the game (not "my bowls", the bowels), muscle tissue (not a tissue to wipe with), an old
+    # chap (a man, not his penis), golf balls, Scots "wee" (small): none asks the bladder question.
+    assert engine.answer(text).kind == "answer"
+
+
 def test_going_down_hard_in_a_game_is_asked_about(engine: AnswerEngine) -> None:
     reply = engine.answer("went down hard playing netball, back spasming now")
     assert (reply.kind, reply.check) == ("check", "check-injury")
