@@ -65,10 +65,11 @@ def test_the_shipped_examples_use_only_known_signs_and_the_engine_loads_them():
 def test_wordings_no_rule_knows_get_the_signs_safety_question_and_ordinary_ones_do_not():
     """Reworded from development rows that only the examples caught (round 9; the bra strap one
     of round 9 is now read by a rule, so a vice round the ribs from a later round stood in, and
-    since the ribs in a vice are read by a rule too (tenth session), a vice with no body part)."""
+    since the ribs in a vice are read by a rule too (tenth session), a vice with no body part;
+    "out of nowhere" left the tearing one in the sixteenth session, when a rule learnt it as sudden)."""
     engine = AnswerEngine.from_dir()
     for text, check in [
-        ("out of nowhere my mum screamed that her back felt like it was being torn open", "check-tearing"),
+        ("my mum screamed that her back felt like it was being torn open", "check-tearing"),
         ("like being squeezed in a vice front and back", "check-chest"),
     ]:
         assert engine.redflags.assess(engine.normaliser.tokens(text)).check is None  # no rule

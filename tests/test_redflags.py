@@ -934,6 +934,20 @@ NEAR_MISSES = [
     # Shoes on the floor tripped over are no foot that catches.
     "tripped over my son's shoes, didn't go down, back feels tight since",
     "the spasm hit me like a knife when I got out of the van, sharp pain, is that bad?",
+    # The review of the sixteenth session's first rules found these alarmed (a swing, a spasm that
+    # "knocked me off my feet" or "hit me like a bull", kids on top of someone in a car, a traffic
+    # jam, a bust back, a bra, giddy children, an ice pack's cold skin, chilli, a car park bump).
+    "swung round too fast lifting a box and my back seized",
+    "the spasm knocked me off my feet, had to lean on the wall",
+    "the spasm hit me like a bull, can't move my back",
+    "my son jumped on top of me in the car and my back went into spasm",
+    "stuck in a traffic jam me back is killing me",
+    "I bust my back lifting and the pressure is unbearable",
+    "my new sports bra squeezes my boobs and my back spasm is no better",
+    "the kids are giddy with excitement and my tummy is in knots, back spasm from carrying them",
+    "the ice pack made my skin cold and my tummy muscles tense, back spasm",
+    "coughing from the red hot chilli and my back twinged",
+    "someone reversed into me in the car park at 2mph, back was already sore",
     # Fifteenth session: each was an alarm in a draft of its patterns (a bare "left arm", "below the
     # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
     "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
@@ -945,6 +959,20 @@ NEAR_MISSES = [
     # Shoes on the floor tripped over are no foot that catches.
     "tripped over my son's shoes, didn't go down, back feels tight since",
     "the spasm hit me like a knife when I got out of the van, sharp pain, is that bad?",
+    # The review of the sixteenth session's first rules found these alarmed (a swing, a spasm that
+    # "knocked me off my feet" or "hit me like a bull", kids on top of someone in a car, a traffic
+    # jam, a bust back, a bra, giddy children, an ice pack's cold skin, chilli, a car park bump).
+    "swung round too fast lifting a box and my back seized",
+    "the spasm knocked me off my feet, had to lean on the wall",
+    "the spasm hit me like a bull, can't move my back",
+    "my son jumped on top of me in the car and my back went into spasm",
+    "stuck in a traffic jam me back is killing me",
+    "I bust my back lifting and the pressure is unbearable",
+    "my new sports bra squeezes my boobs and my back spasm is no better",
+    "the kids are giddy with excitement and my tummy is in knots, back spasm from carrying them",
+    "the ice pack made my skin cold and my tummy muscles tense, back spasm",
+    "coughing from the red hot chilli and my back twinged",
+    "someone reversed into me in the car park at 2mph, back was already sore",
     "I play golf every second weekend, could that cause spasms?",
     "is it possible it never goes if I don't get it treated",
     "I sneezed, got down on my knees to find my contact lens and my back went",
@@ -1276,6 +1304,19 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         ("my mum tripped at the top of the stairs and went all the way down, her back hurts", "serious-injury", "emergency"),
         ("an okada jammed me on the road yesterday and my back is bad since", "serious-injury", "emergency"),
         ("the car slipped off the jack and came down on my lower back", "serious-injury", "emergency"),
+        # A blade dragged, something come apart inside, cut in half; a band round the front; a load
+        # onto the back; a horse on top of someone; everything below the hips; nothing passing.
+        ("a sudden pain like a blade being dragged down inside my back, one second I was fine", "tearing-pain", "emergency"),
+        ("something came apart inside me and went right through to my back, sudden", "tearing-pain", "emergency"),
+        ("feels like someone cut me in half, goes right through to my spine", "tearing-pain", "emergency"),
+        ("a tight band round the front of me and my back is in spasm", "chest-pain", "emergency"),
+        ("my ribs at the front feel like a band is tightening, and my upper back hurts", "chest-pain", "emergency"),
+        ("a crate of bottles fell off the shelf onto my lower back at work", "serious-injury", "emergency"),
+        ("the horse came down on top of me in the field and my back is screaming", "serious-injury", "emergency"),
+        ("everything below my hips feels switched off since the spasm", "both-legs", "emergency"),
+        ("my back went and now I cant pass anything at all though I feel full", "ce-bladder-bowel", "emergency"),
+        ("every sneeze is a red hot poker in my back", "cough-sneeze", "same_day"),
+        ("got tackled at full pace and folded backwards, back in spasm", "serious-injury", "emergency"),
     ],
 )
 def test_signs_found_in_later_dev_rounds(engine: AnswerEngine, text: str, sign: str, level: str) -> None:
@@ -1315,6 +1356,10 @@ def test_a_slip_or_trip_is_answered_without_the_injury_question(engine: AnswerEn
         "best stretches for an old chap like me with a stiff back?",
         "hit a bucket of golf balls and now my back is in spasm, too much twisting?",
         "wee question, what exercise helps stop back spasms?",
+        # ... and, from the same review: a ranking, money, a terrace that is no height.
+        "what is the number 1 stretch for back spasm",
+        "my wallet is slimmer after all these physio sessions for my back",
+        "dropped my coffee on the terrace bending down and my back went",
     ],
 )
 def test_words_that_only_look_like_the_bladder_area_get_their_answer(engine: AnswerEngine, text: str) -> None:

@@ -47,11 +47,12 @@ INSIDE_REACH = 3  # a denial between the matched words reaches only this far
 PERSON_WORDS = frozenset({"i", "me", "myself", "my", "we"})  # the writer, after an animal (stems: "im" is "i")
 THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
 ACTED_ON = frozenset({"me", "him", "us"})  # objects only: "her" and "them" may own what follows
+BIG_ANIMALS = frozenset(stem(w) for w in ("horse", "pony", "cow", "bull", "cattle", "stallion", "mare", "donkey"))
 # What a big animal does that injures a person ("the horse threw me"); not "the cat woke me".
 HURTS_PERSON = frozenset(stem(w) for w in (
     "threw", "throw", "thrown", "pinned", "pin", "knocked", "knock", "kicked", "kick", "trampled", "trample",
     "crushed", "crush", "squashed", "bucked", "buck", "rammed", "ram", "charged", "flung", "dragged",
-    "tossed", "floored", "flattened", "landed", "fell", "rolled", "stood",
+    "tossed", "floored", "flattened", "landed", "fell", "rolled", "stood", "came", "come",
 ))
 AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # stems of "6 years old", "aged 80"
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
@@ -692,7 +693,7 @@ class RedFlags:
             if _in_simile(tokens, start):
                 continue  # "like a dog gnawing on my back": the back is still the writer's
             k = start + len(phrase)
-            if _acts_on_person(tokens, stems, k):
+            if phrase[-1] in BIG_ANIMALS and _acts_on_person(tokens, stems, k):
                 continue  # "the horse threw me", "a cow pinned me": what it did is the person's injury
             while k < len(tokens) and tokens[k].clause == tokens[start].clause and not self._breaks_at(stems, k):
                 out[k] = Token("", "", tokens[k].clause)
@@ -1013,8 +1014,10 @@ def _contrast_after(tokens: list[Token], end: int, k: int) -> bool:
 
 
 def _acts_on_person(tokens: list[Token], stems: list[str], k: int) -> bool:
-    """An animal's injuring verb with a person as its object, right after it: "threw me", "knocked him over"."""
-    return k + 1 < len(stems) and stems[k] in HURTS_PERSON and stems[k + 1] in ACTED_ON and tokens[k + 1].clause == tokens[k].clause
+    """An animal's injuring verb with a person as its object soon after: "threw me", "came down on top of me"."""
+    return k < len(stems) and stems[k] in HURTS_PERSON and any(
+        stems[j] in ACTED_ON and tokens[j].clause == tokens[k].clause for j in range(k + 1, min(k + 6, len(stems)))
+    )
 
 
 def _in_simile(tokens: list[Token], k: int) -> bool:
