@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.answers import AnswerEngine, Reply  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "questions.tsv"
-BLIND = tuple(ROOT / "tests" / "data" / f"answers_blind{n}.tsv" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "20", "21", "22", "23", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55", "57", "58", "59"))
+BLIND = tuple(ROOT / "tests" / "data" / f"answers_blind{n}.tsv" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "20", "21", "22", "23", "25", "26", "27", "28", "29", "30", "31", "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47", "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59"))
 # In-scope top-1 on the part used for development / kept aside. Set 11 ("final") was written after
 # all tuning and is kept aside whole: it is scored against the held target.
 BLIND_TARGETS = {"dev": 0.95, "held": 0.92, "final": 0.92}

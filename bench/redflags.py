@@ -214,6 +214,8 @@ FLAG_SETS = {
     "final48": ("redflags_blind_final48.tsv", "no_alarm_blind_final48.tsv", "final48"),
     # Round 52, written at the start of the fifteenth session and kept aside whole: scored once, at its end.
     "final52": ("redflags_blind_final52.tsv", "no_alarm_blind_final52.tsv", "final52"),
+    # Round 56, written at the start of the sixteenth session and kept aside whole: scored once, at its end.
+    "final56": ("redflags_blind_final56.tsv", "no_alarm_blind_final56.tsv", "final56"),
 }
 # Ordinary questions: (file, part). Set 1's dev part is among the "none" examples of
 # content/redflag_examples.tsv; its held part and set 3 are not, so they say how this generalises.
@@ -234,6 +236,7 @@ ANSWER_SPLITS = {
     "final44": ("answers_blind44.tsv", "final44"),
     "final48": ("answers_blind48.tsv", "final48"),
     "final52": ("answers_blind52.tsv", "final52"),
+    "final56": ("answers_blind56.tsv", "final56"),
 }
 
 

@@ -244,7 +244,10 @@ def test_held_rows_do_not_regress(results) -> None:
      ("final48", 86, 90, 112, 0),
      # Round 52: written at the fifteenth session's start, kept aside whole, scored once at its end
      # (the session-start engine: the same, 88/96 (95 caught), 111/120, 1/160).
-     ("final52", 88, 95, 111, 1)],
+     ("final52", 88, 95, 111, 1),
+     # Round 56: written at the sixteenth session's start, kept aside whole, scored once at its end
+     # (the session-start engine: 85/96 (88 caught), 114/120, 1/160).
+     ("final56", 87, 90, 114, 1)],
 )
 def test_rounds_nine_to_thirty_one_do_not_regress(
     results, name: str, emergency: int, caught: int, same_day: int, false_alarms: int
@@ -281,7 +284,7 @@ def test_ordinary_questions_rarely_get_a_safety_question_and_never_an_alarm(engi
 @pytest.mark.parametrize(
     "split",
     [p + n for n in ("4", "5", "6", "7", "8", "9", "10", "12", "13", "14", "16", "18", "20", "21", "23", "25", "26", "28", "29", "31", "33", "34", "36", "37", "38", "39", "41", "42", "43", "45", "46", "47", "49", "50", "51", "53", "54", "55", "57", "58", "59")
-     for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30", "final32", "final35", "final40", "final44", "final48", "final52"],
+     for p in ("dev", "held")] + ["final11", "final15", "final17", "final22", "final27", "final30", "final32", "final35", "final40", "final44", "final48", "final52", "final56"],
 )
 def test_ordinary_questions_of_every_answers_set_rarely_get_a_safety_question(engine: AnswerEngine, split: str) -> None:
     """Issue 7: at most 5 % of in-scope messages are asked a safety question (measured 0-3.8 %

