@@ -927,10 +927,9 @@ SIGNS_IN_EVERYDAY_WORDS = [
     ("my left thigh is weak and heavy since the back spasm", "one-leg-nerve", "same_day"),
 ]
 NEAR_MISSES = [
-    # Sixteenth session: a ranking is no wee; a cat that woke someone injured nobody; one hip is one leg.
+    # Sixteenth session: a ranking is no wee; a cat that woke someone injured nobody.
     "what's the number one cause of back spasms?",
     "the cat woke me at 5 and my back was stiff",
-    "my right leg aches from the hip down but I can walk fine",
     # Shoes on the floor tripped over are no foot that catches.
     "tripped over my son's shoes, didn't go down, back feels tight since",
     "the spasm hit me like a knife when I got out of the van, sharp pain, is that bad?",
@@ -948,6 +947,17 @@ NEAR_MISSES = [
     "the ice pack made my skin cold and my tummy muscles tense, back spasm",
     "coughing from the red hot chilli and my back twinged",
     "someone reversed into me in the car park at 2mph, back was already sore",
+    # ... and a second review: a van that can't pass anything, a rucksack onto a back, a treadmill
+    # at full pace, a brace round the front, children sitting on someone, pecs "crushing it" at
+    # the gym, a Jack Russell, a basket rolling downstairs.
+    "I cant pass anything on the motorway in this old van, back aches from driving",
+    "lifted the heavy rucksack onto my back and felt a twinge",
+    "I hit full pace on the treadmill and my back seized",
+    "I wear a back brace with a band round the front of me and it feels tight",
+    "my daughter was sitting on me on my front playing horsey, now my back twinges",
+    "my pecs feel like they're crushing it at the gym, back spasm after bench",
+    "the jack russell pinned me to the bed and I twisted my back",
+    "the laundry basket rolled from the top of the stairs, I bent to catch it and my back went",
     # Fifteenth session: each was an alarm in a draft of its patterns (a bare "left arm", "below the
     # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
     "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs
@@ -956,23 +966,6 @@ NEAR_MISSES = [
     "the pain is below the waist, in the lower back, since lifting",
     "everything below my waist is fine, just the back hurts",
     "my right leg aches from the hip down but I can walk fine",
-    # Shoes on the floor tripped over are no foot that catches.
-    "tripped over my son's shoes, didn't go down, back feels tight since",
-    "the spasm hit me like a knife when I got out of the van, sharp pain, is that bad?",
-    # The review of the sixteenth session's first rules found these alarmed (a swing, a spasm that
-    # "knocked me off my feet" or "hit me like a bull", kids on top of someone in a car, a traffic
-    # jam, a bust back, a bra, giddy children, an ice pack's cold skin, chilli, a car park bump).
-    "swung round too fast lifting a box and my back seized",
-    "the spasm knocked me off my feet, had to lean on the wall",
-    "the spasm hit me like a bull, can't move my back",
-    "my son jumped on top of me in the car and my back went into spasm",
-    "stuck in a traffic jam me back is killing me",
-    "I bust my back lifting and the pressure is unbearable",
-    "my new sports bra squeezes my boobs and my back spasm is no better",
-    "the kids are giddy with excitement and my tummy is in knots, back spasm from carrying them",
-    "the ice pack made my skin cold and my tummy muscles tense, back spasm",
-    "coughing from the red hot chilli and my back twinged",
-    "someone reversed into me in the car park at 2mph, back was already sore",
     "I play golf every second weekend, could that cause spasms?",
     "is it possible it never goes if I don't get it treated",
     "I sneezed, got down on my knees to find my contact lens and my back went",
