@@ -1324,38 +1324,29 @@ def test_on_top_of_a_worry_is_still_no_sign_of_the_upper_back(engine: AnswerEngi
 @pytest.mark.parametrize(
     "text",
     [
+        # A slip or trip that may have ended on the person's feet is no fall: the fall question is
+        # asked when a fall is said ("fell", "landed on", "took a tumble"; see the test above). A
+        # fall down stairs or from a height is matched by itself, and an older person's slip is a
+        # fracture risk (NICE CKS).
         "tripped on a paving slab but stayed on my feet, back's been tight since, should I stretch?",
         "lost my footing on the wet grass, didn't fall, now my back is tight, heat or ice?",
         "slipped on the bathroom tiles but grabbed the towel rail, now my back twinges, ice or heat?",
         "tripped on a step and my back is in spasm, should I rest?",
-    ],
-)
-def test_a_slip_or_trip_is_answered_without_the_injury_question(engine: AnswerEngine, text: str) -> None:
-    # A slip or trip that may have ended on the person's feet is no fall: the fall question is
-    # asked when a fall is said ("fell", "landed on", "took a tumble"; see the test above). A
-    # fall down stairs or from a height is matched by itself, and an older person's slip is a
-    # fracture risk (NICE CKS).
-    assert engine.answer(text).kind == "answer"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # Bowls the game (not "my bowls", the bowels), muscle tissue (not a tissue to wipe with), an
+        # old chap (a man, not his penis), golf balls, Scots "wee" (small): no bladder question.
         "is my bowling action what keeps setting my back spasms off?",
         "back to my bowls club next week after a spasm, any tips?",
         "can a spasm damage the muscle tissue in my back?",
         "best stretches for an old chap like me with a stiff back?",
         "hit a bucket of golf balls and now my back is in spasm, too much twisting?",
         "wee question, what exercise helps stop back spasms?",
-        # ... and, from the same review: a ranking, money, a terrace that is no height.
+        # From the review of the session's first rules: a ranking, money, a terrace that is no height.
         "what is the number 1 stretch for back spasm",
         "my wallet is slimmer after all these physio sessions for my back",
         "dropped my coffee on the terrace bending down and my back went",
     ],
 )
-def test_words_that_only_look_like_the_bladder_area_get_their_answer(engine: AnswerEngine, text: str) -> None:
-    # Bowls the game (not "my bowls", the bowels), muscle tissue (not a tissue to wipe with), an old
-    # chap (a man, not his penis), golf balls, Scots "wee" (small): none asks the bladder question.
+def test_everyday_words_near_a_sign_get_their_answer_not_a_safety_question(engine: AnswerEngine, text: str) -> None:
     assert engine.answer(text).kind == "answer"
 
 
