@@ -47,12 +47,12 @@ INSIDE_REACH = 3  # a denial between the matched words reaches only this far
 PERSON_WORDS = frozenset({"i", "me", "myself", "my", "we"})  # the writer, after an animal (stems: "im" is "i")
 THIRD_PERSON = frozenset({"he", "she", "her", "him", "his", "they", "them", "their"})  # ... or another person
 ACTED_ON = frozenset({"me", "him", "us"})  # objects only: "her" and "them" may own what follows
-BIG_ANIMALS = frozenset(stem(w) for w in ("horse", "pony", "cow", "bull", "cattle", "stallion", "mare", "donkey"))
-# What a big animal does that injures a person ("the horse threw me"); not "the cat woke me".
+# The animals of `not_human` big enough to injure a person ("the horse threw me"; not "the cat woke me")
+# and what they do; stems, so "threw", "thrown" and "throw" are one.
+BIG_ANIMALS = frozenset(stem(w) for w in ("horse", "pony", "cow"))
 HURTS_PERSON = frozenset(stem(w) for w in (
-    "threw", "throw", "thrown", "pinned", "pin", "knocked", "knock", "kicked", "kick", "trampled", "trample",
-    "crushed", "crush", "squashed", "bucked", "buck", "rammed", "ram", "charged", "flung", "dragged",
-    "tossed", "floored", "flattened", "landed", "fell", "rolled", "stood", "came", "come",
+    "throw", "pin", "knock", "kick", "trample", "crush", "squash", "buck", "ram", "charge", "flung", "drag",
+    "toss", "floor", "flatten", "land", "fall", "roll", "stand", "came", "come",
 ))
 AGE_WORDS = frozenset({"year", "yrs", "yr", "old", "aged", "month", "week"})  # stems of "6 years old", "aged 80"
 ANIMAL_PARTS = frozenset({("back", "leg"), ("hind", "leg"), ("front", "leg"), ("his", "paw"), ("her", "paw"), ("it", "paw")})
