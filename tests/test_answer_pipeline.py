@@ -622,6 +622,9 @@ def test_text_speak_for_everyday_words_is_folded(engine: AnswerEngine, text: str
         ("is it a strain or what, and how many days till it mends by itself", ("strained-muscle", "untreated-spasm")),
         # "+" joins a second question.
         ("how do I lift boxes without hurting my back + should I wear a lifting belt", ("lift-safely", "back-brace")),
+        # Each part alone a near tie ("exercise?" could be several topics): each part's leader is
+        # answered, rather than one topic for the whole message.
+        ("exercise? and lifting?", ("rebuild-strength", "lift-safely")),
     ],
 )
 def test_both_questions_are_answered(engine: AnswerEngine, text: str, topics: tuple[str, str]) -> None:

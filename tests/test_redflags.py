@@ -958,6 +958,9 @@ NEAR_MISSES = [
     "my pecs feel like they're crushing it at the gym, back spasm after bench",
     "the jack russell pinned me to the bed and I twisted my back",
     "the laundry basket rolled from the top of the stairs, I bent to catch it and my back went",
+    # A small animal's "verb + me" is still the animal's story: only a horse, pony or cow keeps it.
+    "my heavy dog pinned me to the sofa for cuddles and my back twinged",
+    "my cat landed on me off the wardrobe and my back twinged",
     # Fifteenth session: each was an alarm in a draft of its patterns (a bare "left arm", "below the
     # waist" read as both legs, "every second", "never goes"); each pattern now needs its sign's word.
     "I get a sharp pain just below my waist on the right side of my back",  # a place on the back, not both legs

@@ -804,8 +804,8 @@ class AnswerEngine:
         if len(found) == 1 and ties and found[0] not in ties[-1]:
             found.insert(0, ties[-1][0])
         elif not found and len(ties) > 1:
-            # "is it a strain or what, and how long till it mends by itself": every asked part a
-            # near tie; each still names its subject, and the other of each pair stays unasked.
+            # "exercise? and lifting?": every asked part a near tie; each still names its subject,
+            # and the other of each pair stays unasked.
             found = list(dict.fromkeys(tie[0] for tie in ties))
         if not strict and reply.kind != "answer" and len(found) < 2:
             return reply  # one loose match alone proves nothing; two asked parts each plainly ours do
